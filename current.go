@@ -1,0 +1,58 @@
+package mproc
+
+import (
+	"crypto/rand"
+	"os"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+var current struct {
+	once   sync.Once
+	self   *Process
+	parent *Process
+}
+
+// Current returns the record of this process: "MainProcess" in the program
+// that was started by hand, or the child's name, pid, daemon flag and auth
+// key inside a child.
+func Current() *Process {
+	current.once.Do(func() {
+		if current.self == nil { // not set by a child's bootstrap
+			key := make([]byte, 32)
+			rand.Read(key)
+			current.self = selfRecord(procConfig{name: "MainProcess", authKey: key}, nil)
+		}
+	})
+	return current.self
+}
+
+// Parent returns the record of the process that started this one, or nil in
+// the main process. Its IsAlive works; other methods are for children.
+func Parent() *Process {
+	Current()
+	return current.parent
+}
+
+func selfRecord(cfg procConfig, identity []int) *Process {
+	return &Process{role: roleSelf, cfg: cfg, identity: identity, state: stateStarted, pid: os.Getpid()}
+}
+
+// CPUCount is the number of CPUs this process may use (CPython's
+// os.process_cpu_count; the default size of pools).
+func CPUCount() int { return runtime.NumCPU() }
+
+// pidAlive reports whether pid is running (a zombie is not): a pidfd polls
+// readable once the process has ended, reaped or not.
+func pidAlive(pid int) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n == 0
+}

@@ -1,0 +1,56 @@
+package mproc
+
+import (
+	"context"
+	"errors"
+
+	"mproc/internal/wire"
+)
+
+// Sentinel errors, matched with errors.Is. Errors that cross from a child keep
+// their sentinel: a child that returns an error wrapping ErrTimeout gives the
+// parent a *RemoteError that matches ErrTimeout too.
+var (
+	ErrNotRegistered  = errors.New("mproc: function not registered")
+	ErrNoMain         = errors.New("mproc: child did not call mproc.Main")
+	ErrClosed         = errors.New("mproc: closed")
+	ErrNotStarted     = errors.New("mproc: process not started")
+	ErrStarted        = errors.New("mproc: process already started")
+	ErrStillRunning   = errors.New("mproc: process still running")
+	ErrDaemonic       = errors.New("mproc: daemonic processes are not allowed to have children")
+	ErrNoResult       = errors.New("mproc: process ended without a result")
+	ErrTimeout        = errors.New("mproc: timeout")
+	ErrEmpty          = errors.New("mproc: empty")
+	ErrFull           = errors.New("mproc: full")
+	ErrOwnerDead      = errors.New("mproc: previous owner died")
+	ErrBrokenBarrier  = errors.New("mproc: broken barrier")
+	ErrAuthentication = errors.New("mproc: authentication failed")
+	// ErrUnencodable is matched by every error about a value that cannot be
+	// sent to another process (funcs, chans, unexported fields, ...).
+	ErrUnencodable = wire.ErrUnencodable
+)
+
+// sentinels maps the names sent by a child back to the parent's values.
+var sentinels = map[string]error{
+	"not_registered":    ErrNotRegistered,
+	"closed":            ErrClosed,
+	"timeout":           ErrTimeout,
+	"empty":             ErrEmpty,
+	"full":              ErrFull,
+	"owner_dead":        ErrOwnerDead,
+	"broken_barrier":    ErrBrokenBarrier,
+	"authentication":    ErrAuthentication,
+	"unencodable":       ErrUnencodable,
+	"daemonic":          ErrDaemonic,
+	"canceled":          context.Canceled,
+	"deadline_exceeded": context.DeadlineExceeded,
+}
+
+func sentinelName(err error) string {
+	for name, s := range sentinels {
+		if errors.Is(err, s) {
+			return name
+		}
+	}
+	return ""
+}

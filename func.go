@@ -1,0 +1,213 @@
+package mproc
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"sync"
+
+	"mproc/internal/wire"
+)
+
+// None is the argument or result type of functions that take or return nothing.
+type None = struct{}
+
+// Target lists the function shapes Register accepts: with or without a
+// context, an argument, a result and an error.
+type Target[A, R any] interface {
+	func(context.Context, A) (R, error) | func(context.Context, A) R | func(context.Context, A) error | func(context.Context, A) |
+		func(A) (R, error) | func(A) R | func(A) error | func(A) |
+		func(context.Context) (R, error) | func(context.Context) R | func(context.Context) error | func(context.Context) |
+		func() (R, error) | func() R | func() error | func()
+}
+
+// Func is a registered function: the handle that starts it in child
+// processes with a typed argument and result.
+type Func[A, R any] struct {
+	name string
+	call func(context.Context, A) (R, error)
+	arg  *wire.Coder[A]
+	res  *wire.Coder[R]
+}
+
+// registered is what a child looks up by name: a function that decodes its
+// argument, runs, and encodes its result.
+type registered interface {
+	invoke(ctx context.Context, arg []byte) ([]byte, error)
+	decodeArg(arg []byte) (func(ctx context.Context) ([]byte, error), error)
+	types() (reflect.Type, reflect.Type)
+}
+
+var registry = struct {
+	sync.RWMutex
+	m map[string]registered
+}{m: map[string]registered{}}
+
+// Register makes fn startable in child processes under name and returns its
+// typed handle. Call it at package level (var F = mproc.Register[...]) or in
+// init, so that a child, which runs the same binary, has registered fn by the
+// time mproc.Main looks it up. A duplicate name panics, as http.HandleFunc does.
+//
+//	var Square = mproc.Register[int, int]("square", func(x int) int { return x * x })
+func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
+	f := &Func[A, R]{
+		name: name,
+		call: adapt[A, R](any(fn)),
+		arg:  wire.NewCoder[A](nil),
+		res:  wire.NewCoder[R](nil),
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.m[name]; dup {
+		panic("mproc: Register called twice for " + name)
+	}
+	registry.m[name] = f
+	return f
+}
+
+// Lookup returns the handle registered under name, for programs that pick
+// functions by name. It fails with ErrNotRegistered, or when A and R are not
+// the types fn was registered with.
+func Lookup[A, R any](name string) (*Func[A, R], error) {
+	registry.RLock()
+	r, ok := registry.m[name]
+	registry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrNotRegistered, name)
+	}
+	f, ok := r.(*Func[A, R])
+	if !ok {
+		a, res := r.types()
+		return nil, fmt.Errorf("mproc: %q takes %v and returns %v, not %v and %v", name, a, res, reflect.TypeFor[A](), reflect.TypeFor[R]())
+	}
+	return f, nil
+}
+
+func lookup(name string) (registered, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	r, ok := registry.m[name]
+	return r, ok
+}
+
+// Name is the name fn was registered under.
+func (f *Func[A, R]) Name() string { return f.name }
+
+// Process prepares a child process that will run f(arg), without starting it
+// (CPython's Process(target=f, args=(arg,))). Start it with Start.
+func (f *Func[A, R]) Process(arg A, opts ...Option) *Proc[R] {
+	p := newProcess(f.name, newProcConfig(opts), func() ([]byte, error) { return f.arg.Encode(arg) })
+	return &Proc[R]{Process: p, res: f.res}
+}
+
+// Start runs f(arg) in a new child process and returns once the child has
+// accepted the work.
+func (f *Func[A, R]) Start(ctx context.Context, arg A, opts ...Option) (*Proc[R], error) {
+	p := f.Process(arg, opts...)
+	if err := p.Start(ctx); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// Call runs f(arg) in a new child process and waits for its result.
+func (f *Func[A, R]) Call(ctx context.Context, arg A, opts ...Option) (R, error) {
+	p, err := f.Start(ctx, arg, opts...)
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	defer p.Close()
+	return p.Wait(ctx)
+}
+
+func (f *Func[A, R]) types() (reflect.Type, reflect.Type) { return f.arg.Type(), f.res.Type() }
+
+func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) ([]byte, error), error) {
+	a, err := f.arg.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) ([]byte, error) { return f.run(ctx, a) }, nil
+}
+
+func (f *Func[A, R]) invoke(ctx context.Context, b []byte) ([]byte, error) {
+	run, err := f.decodeArg(b)
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx)
+}
+
+// run calls the target, turning a panic into a *RemoteError with the stack.
+func (f *Func[A, R]) run(ctx context.Context, a A) (out []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, &panicError{value: v, stack: string(debug.Stack())}
+		}
+	}()
+	r, err := f.call(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out, err = f.res.Encode(r)
+	if err != nil {
+		return nil, fmt.Errorf("mproc: result of %s: %w", f.name, err)
+	}
+	return out, nil
+}
+
+type panicError struct {
+	value any
+	stack string
+}
+
+func (p *panicError) Error() string { return fmt.Sprint(p.value) }
+
+// adapt turns any Target shape into the canonical one.
+func adapt[A, R any](fn any) func(context.Context, A) (R, error) {
+	var zero R
+	switch f := fn.(type) {
+	case func(context.Context, A) (R, error):
+		return f
+	case func(context.Context, A) R:
+		return func(ctx context.Context, a A) (R, error) { return f(ctx, a), nil }
+	case func(context.Context, A) error:
+		return func(ctx context.Context, a A) (R, error) { return zero, f(ctx, a) }
+	case func(context.Context, A):
+		return func(ctx context.Context, a A) (R, error) { f(ctx, a); return zero, nil }
+	case func(A) (R, error):
+		return func(_ context.Context, a A) (R, error) { return f(a) }
+	case func(A) R:
+		return func(_ context.Context, a A) (R, error) { return f(a), nil }
+	case func(A) error:
+		return func(_ context.Context, a A) (R, error) { return zero, f(a) }
+	case func(A):
+		return func(_ context.Context, a A) (R, error) { f(a); return zero, nil }
+	}
+	return adaptNoArg[A, R](fn)
+}
+
+func adaptNoArg[A, R any](fn any) func(context.Context, A) (R, error) {
+	var zero R
+	switch f := fn.(type) {
+	case func(context.Context) (R, error):
+		return func(ctx context.Context, _ A) (R, error) { return f(ctx) }
+	case func(context.Context) R:
+		return func(ctx context.Context, _ A) (R, error) { return f(ctx), nil }
+	case func(context.Context) error:
+		return func(ctx context.Context, _ A) (R, error) { return zero, f(ctx) }
+	case func(context.Context):
+		return func(ctx context.Context, _ A) (R, error) { f(ctx); return zero, nil }
+	case func() (R, error):
+		return func(context.Context, A) (R, error) { return f() }
+	case func() R:
+		return func(context.Context, A) (R, error) { return f(), nil }
+	case func() error:
+		return func(context.Context, A) (R, error) { return zero, f() }
+	case func():
+		return func(context.Context, A) (R, error) { f(); return zero, nil }
+	}
+	panic(fmt.Sprintf("mproc: Register: unsupported function type %T", fn))
+}

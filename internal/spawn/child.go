@@ -1,0 +1,165 @@
+package spawn
+
+import (
+	"bufio"
+	"encoding/binary"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mproc/internal/wire"
+)
+
+// Frame is one message read from a child's control socket.
+type Frame struct {
+	Kind    byte
+	Payload []byte
+}
+
+// Child is a started child process: its control socket, a reader that turns
+// the socket into frames, and a waiter that reaps it, so that no child is left
+// a zombie whether or not anyone joins it. The child is held by a pidfd, so
+// signals never reach a recycled pid and waiting takes no thread.
+type Child struct {
+	Pid   int
+	pidfd *os.File
+	conn  *os.File
+	wmu   sync.Mutex
+
+	frames chan Frame // closed at EOF
+	exited chan struct{}
+	code   int
+	sig    syscall.Signal
+}
+
+// FrameLimit bounds frames read from a child.
+const FrameLimit = wire.DefaultMaxFrame
+
+func watch(pid, pidfd int, conn *os.File) *Child {
+	syscall.SetNonblock(pidfd, true)
+	c := &Child{
+		Pid:    pid,
+		pidfd:  os.NewFile(uintptr(pidfd), "pidfd"),
+		conn:   conn,
+		frames: make(chan Frame, 4),
+		exited: make(chan struct{}),
+	}
+	go c.read()
+	go c.wait()
+	return c
+}
+
+func (c *Child) read() {
+	defer close(c.frames)
+	r := bufio.NewReader(c.conn)
+	for {
+		k, payload, err := wire.ReadFrame(r, FrameLimit)
+		if err != nil {
+			return
+		}
+		c.frames <- Frame{k, payload}
+	}
+}
+
+// lingerAfterExit bounds how long the reader may go on after the child was
+// reaped: a grandchild that somehow holds the socket must not hang Join.
+const lingerAfterExit = 2 * time.Second
+
+// Linux's CLD_* codes in siginfo.si_code for a child that ended.
+const (
+	cldExited = 1
+	cldKilled = 2
+	cldDumped = 3
+)
+
+// wait reaps the child: the pidfd polls readable when it exits, then
+// waitid(P_PIDFD, WNOHANG) collects the status.
+func (c *Child) wait() {
+	rc, err := c.pidfd.SyscallConn()
+	if err != nil {
+		c.code = 255
+		close(c.exited)
+		return
+	}
+	var info unix.Siginfo
+	for {
+		var werr error
+		rerr := rc.Read(func(fd uintptr) bool {
+			info = unix.Siginfo{}
+			werr = unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG, nil)
+			return werr != syscall.EAGAIN && (werr != nil || childPid(&info) != 0)
+		})
+		if rerr == nil && werr == syscall.EINTR {
+			continue
+		}
+		if rerr != nil || werr != nil {
+			c.code = 255 // unknown: reaped elsewhere
+		} else {
+			c.code, c.sig = decodeStatus(&info)
+		}
+		break
+	}
+	c.pidfd.Close()
+	close(c.exited)
+	c.conn.SetReadDeadline(time.Now().Add(lingerAfterExit))
+}
+
+// siginfo's SIGCHLD fields follow its 16-byte header: si_pid, si_uid, si_status.
+func childPid(info *unix.Siginfo) int32 {
+	return int32(binary.NativeEndian.Uint32((*[112]byte)(unsafeTail(info))[0:4]))
+}
+
+func decodeStatus(info *unix.Siginfo) (int, syscall.Signal) {
+	status := int(int32(binary.NativeEndian.Uint32((*[112]byte)(unsafeTail(info))[8:12])))
+	switch info.Code {
+	case cldExited:
+		return status, 0
+	case cldKilled, cldDumped:
+		return -status, syscall.Signal(status)
+	}
+	return 255, 0
+}
+
+// Frames delivers the child's frames in order; it is closed at EOF.
+func (c *Child) Frames() <-chan Frame { return c.frames }
+
+// Exited is closed once the child has been reaped.
+func (c *Child) Exited() <-chan struct{} { return c.exited }
+
+// ExitCode is CPython's exit code: the status, or -N for death by signal N.
+// Valid after Exited is closed.
+func (c *Child) ExitCode() (code int, sig syscall.Signal) { return c.code, c.sig }
+
+// Send writes a frame to the child.
+func (c *Child) Send(k byte, payload []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return wire.WriteFrame(c.conn, k, payload)
+}
+
+// Signal sends sig through the pidfd; a child that already ended is not an error.
+func (c *Child) Signal(sig syscall.Signal) error {
+	select {
+	case <-c.exited:
+		return nil
+	default:
+	}
+	rc, err := c.pidfd.SyscallConn()
+	if err != nil {
+		return nil // closed: the child was reaped
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.PidfdSendSignal(int(fd), sig, nil, 0) }); err != nil {
+		return nil
+	}
+	if serr == syscall.ESRCH {
+		return nil
+	}
+	return serr
+}
+
+// Close releases the control socket; the child is reaped regardless.
+func (c *Child) Close() error { return c.conn.Close() }

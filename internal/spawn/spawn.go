@@ -1,0 +1,146 @@
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mproc/internal/wire"
+)
+
+// EnvChild marks a child started by mproc; its value is "PPID:TIMEOUT_MS".
+const EnvChild = "MPROC_CHILD"
+
+// EnvRestoreProcs tells a child that mproc set GOMAXPROCS=1 for its start-up
+// (an idle scheduler with one P does not spin), so Main restores the default.
+const EnvRestoreProcs = "MPROC_RESTORE_GOMAXPROCS"
+
+// ControlFD is the descriptor of the control socket in the child.
+const ControlFD = 3
+
+// Options say how to start a child.
+type Options struct {
+	Env         []string       // extra environment entries
+	Pdeathsig   syscall.Signal // sent to the child when this process dies; 0 for none
+	StartupWait time.Duration  // how long the child waits for mproc.Main before giving up
+}
+
+var (
+	devNullOnce sync.Once
+	devNull     *os.File
+	devNullErr  error
+
+	lockedOnce sync.Once
+	lockedReqs chan func()
+)
+
+// onLockedThread runs f on the one thread that never exits. Linux sends the
+// parent-death signal when the thread that forked a child ends, not the
+// process, so children with such a signal are forked there.
+func onLockedThread(f func()) {
+	lockedOnce.Do(func() {
+		lockedReqs = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
+			for f := range lockedReqs {
+				f()
+			}
+		}()
+	})
+	done := make(chan struct{})
+	lockedReqs <- func() { f(); close(done) }
+	<-done
+}
+
+// Launch starts a child running this binary with a control socket at
+// ControlFD. The child's standard input is /dev/null (as in CPython); its
+// output goes where this process's goes.
+func Launch(o Options) (*Child, error) {
+	devNullOnce.Do(func() { devNull, devNullErr = os.Open(os.DevNull) })
+	if devNullErr != nil {
+		return nil, devNullErr
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("mproc: socketpair: %w", err)
+	}
+	syscall.SetNonblock(fds[0], true) // pollable: reads park in the netpoller, deadlines work
+	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
+	defer syscall.Close(fds[1])
+
+	pidfd := -1
+	attr := &syscall.ProcAttr{
+		Env:   childEnv(o),
+		Files: []uintptr{devNull.Fd(), 1, 2, uintptr(fds[1])},
+		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
+	}
+	var pid int
+	start := func() { pid, _, err = syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, attr) }
+	if o.Pdeathsig != 0 {
+		onLockedThread(start)
+	} else {
+		start()
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mproc: starting child: %w", err)
+	}
+	if pidfd < 0 {
+		conn.Close()
+		syscall.Kill(pid, syscall.SIGKILL)
+		return nil, errors.New("mproc: this kernel gives no pidfd (Linux 5.3 or later is needed)")
+	}
+	return watch(pid, pidfd, conn), nil
+}
+
+func childEnv(o Options) []string {
+	env := append(os.Environ(), o.Env...)
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		env = append(env, "GOMAXPROCS=1", EnvRestoreProcs+"=1")
+	}
+	return append(env, EnvChild+"="+strconv.Itoa(os.Getpid())+":"+strconv.FormatInt(o.StartupWait.Milliseconds(), 10))
+}
+
+// ParseEnv reads EnvChild's value: the parent's pid and how long to wait for
+// mproc.Main. ok is false when this process is not an mproc child.
+func ParseEnv(v string) (ppid int, wait time.Duration, ok bool) {
+	a, b, found := strings.Cut(v, ":")
+	if !found {
+		return 0, 0, false
+	}
+	pp, err1 := strconv.Atoi(a)
+	ms, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return pp, time.Duration(ms) * time.Millisecond, true
+}
+
+// ErrNoControl means this process was marked as a child but has no control socket.
+var ErrNoControl = errors.New("mproc: no control socket at fd 3")
+
+// ControlConn returns the child's end of the control socket, moved to a
+// close-on-exec descriptor so that programs the child runs don't inherit it
+// (they would keep "EOF means the child died" from ever happening).
+func ControlConn() (*os.File, error) {
+	fd, err := unix.FcntlInt(ControlFD, unix.F_DUPFD_CLOEXEC, ControlFD+1)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoControl, err)
+	}
+	unix.Close(ControlFD)
+	unix.SetNonblock(fd, true)
+	return os.NewFile(uintptr(fd), "mproc-control"), nil
+}
+
+// WriteFrame sends a frame on a control connection.
+func WriteFrame(c *os.File, k byte, payload []byte) error {
+	return wire.WriteFrame(c, k, payload)
+}

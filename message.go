@@ -1,0 +1,72 @@
+package mproc
+
+import (
+	"errors"
+	"fmt"
+
+	"mproc/internal/wire"
+)
+
+// Frame kinds on a child's control socket.
+const (
+	kindReady     byte = 1 // child → parent: mproc.Main is running
+	kindBootstrap byte = 2 // parent → child: what to run
+	kindAck       byte = 3 // child → parent: target found, argument decoded, running
+	kindResult    byte = 4 // child → parent: the encoded result
+	kindFailure   byte = 5 // child → parent: an error or panic (a failure message)
+	kindTerminate byte = 6 // parent → child: cancel the target and end by SIGTERM
+)
+
+// bootstrap tells a waiting child what to run and who it is.
+type bootstrap struct {
+	Func       string
+	Arg        []byte
+	Name       string
+	Identity   []int
+	AuthKey    []byte
+	Daemon     bool
+	ParentPid  int
+	ParentName string
+	GraceNanos int64
+}
+
+// failure is an error or panic as it crosses from child to parent.
+type failure struct {
+	Message  string
+	Type     string
+	Stack    string
+	Panicked bool
+	Sentinel string
+}
+
+func newFailure(err error) failure {
+	f := failure{Message: err.Error(), Type: fmt.Sprintf("%T", err), Sentinel: sentinelName(err)}
+	if p, ok := errors.AsType[*panicError](err); ok {
+		f.Type = fmt.Sprintf("%T", p.value)
+		f.Stack = p.stack
+		f.Panicked = true
+	}
+	return f
+}
+
+func (f failure) remote(name string, pid int) *RemoteError {
+	return &RemoteError{
+		Name: name, Pid: pid, Message: f.Message, Type: f.Type,
+		Stack: f.Stack, Panicked: f.Panicked, sentinel: sentinels[f.Sentinel],
+	}
+}
+
+func encodeMsg(v any) []byte {
+	b, err := wire.CBOR.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("mproc: encoding %T: %v", v, err)) // our own plain structs always encode
+	}
+	return b
+}
+
+func decodeMsg(b []byte, v any) error {
+	if err := wire.CBOR.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %T: %v", wire.ErrCorrupt, v, err)
+	}
+	return nil
+}

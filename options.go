@@ -1,0 +1,54 @@
+package mproc
+
+import "time"
+
+// Option configures a process before it starts.
+type Option func(*procConfig)
+
+type procConfig struct {
+	name         string
+	daemon       bool
+	authKey      []byte
+	startTimeout time.Duration
+	grace        time.Duration
+}
+
+// DefaultStartTimeout bounds how long Start waits for a child to reach
+// mproc.Main and accept its work.
+const DefaultStartTimeout = 3 * time.Second
+
+// DefaultTerminateGrace is how long a terminated child's target has, after
+// its context is cancelled, before the child ends anyway.
+const DefaultTerminateGrace = time.Second
+
+func newProcConfig(opts []Option) procConfig {
+	c := procConfig{startTimeout: DefaultStartTimeout, grace: DefaultTerminateGrace}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithName sets the process name (default "Process-N", numbered like CPython:
+// "Process-2:1" is the first child of "Process-2").
+func WithName(name string) Option { return func(c *procConfig) { c.name = name } }
+
+// WithDaemon makes the child a daemon: it ends when its parent ends, however
+// the parent ends, and may not start children of its own.
+func WithDaemon(daemon bool) Option { return func(c *procConfig) { c.daemon = daemon } }
+
+// WithAuthKey sets the child's auth key (default: the parent's).
+func WithAuthKey(key []byte) Option {
+	return func(c *procConfig) { c.authKey = append([]byte(nil), key...) }
+}
+
+// WithStartTimeout bounds how long Start waits for the child to accept its
+// work (default DefaultStartTimeout). A child that does not call mproc.Main
+// is killed when it runs out.
+func WithStartTimeout(d time.Duration) Option {
+	return func(c *procConfig) { c.startTimeout = d }
+}
+
+// WithTerminateGrace sets how long the child's target may run after
+// Terminate cancels its context (default DefaultTerminateGrace).
+func WithTerminateGrace(d time.Duration) Option { return func(c *procConfig) { c.grace = d } }

@@ -1,0 +1,78 @@
+package mproc
+
+import (
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mproc/internal/spawn"
+)
+
+var subreaper struct {
+	once sync.Once
+	err  error
+}
+
+// orphanGrace is how long an exited child that mproc did not start is left
+// for its owner (an exec.Cmd's Wait, say) before the subreaper reaps it.
+const orphanGrace = time.Second
+
+// SetSubreaper makes this process adopt its orphaned descendants (Linux's
+// PR_SET_CHILD_SUBREAPER) instead of the init process, and reap them when
+// they end, so that none is left a zombie. Grandchildren whose parent died
+// then show up as this process's children.
+//
+// Children this process started with os/exec are its own business: the
+// subreaper only reaps an exited child that mproc did not start after it has
+// waited orphanGrace (one second) unreaped, so call exec.Cmd.Wait promptly.
+func SetSubreaper() error {
+	subreaper.once.Do(func() {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			subreaper.err = os.NewSyscallError("prctl(PR_SET_CHILD_SUBREAPER)", err)
+			return
+		}
+		go reapOrphans()
+	})
+	return subreaper.err
+}
+
+// reapOrphans reaps adopted children as they end: woken by SIGCHLD, and by a
+// timer while some exited child is still inside its grace period.
+func reapOrphans() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGCHLD)
+	seen := map[int]time.Time{} // exited foreign child -> when first seen exited
+	tick := time.NewTicker(orphanGrace / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-sigs:
+		case <-tick.C:
+		}
+		now := time.Now()
+		for pid := range seen {
+			if !spawn.IsZombieChild(pid) {
+				delete(seen, pid)
+			}
+		}
+		for _, pid := range spawn.ZombieChildren() {
+			if children.hasPid(pid) {
+				continue
+			}
+			first, ok := seen[pid]
+			if !ok {
+				seen[pid] = now
+				continue
+			}
+			if now.Sub(first) >= orphanGrace {
+				var ws unix.WaitStatus
+				unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+				delete(seen, pid)
+			}
+		}
+	}
+}
