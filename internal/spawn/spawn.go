@@ -106,6 +106,9 @@ func childEnv(o Options) []string {
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		env = append(env, "GOMAXPROCS=1", EnvRestoreProcs+"=1")
 	}
+	if raceExitOption != "" {
+		env = append(env, "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" "+raceExitOption))
+	}
 	return append(env, EnvChild+"="+strconv.Itoa(os.Getpid())+":"+strconv.FormatInt(o.StartupWait.Milliseconds(), 10))
 }
 

@@ -1,0 +1,158 @@
+package mproc_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mproc"
+	"mproc/internal/spawn"
+)
+
+// helperEnv selects a helper role for the test binary run with os/exec: a
+// parent program whose own children the test then inspects.
+const helperEnv = "MPROC_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	mproc.Main()
+	if role := os.Getenv(helperEnv); role != "" {
+		os.Unsetenv(helperEnv)
+		runHelper(role)
+		return
+	}
+	// Tests kill parents on purpose; this process adopts and reaps what
+	// they leave (PID 1 here does not reap orphans).
+	if err := mproc.SetSubreaper(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+// runHelper is the main of a helper parent. It prints "PID <n>" lines for
+// the test to read and then does what its role says.
+func runHelper(role string) {
+	ctx := context.Background()
+	kind, spares, _ := strings.Cut(role, "+")
+	if spares == "spares" {
+		mproc.WarmSpares(1)
+		waitSpare(ctx)
+	}
+	switch kind {
+	case "daemon-return", "daemon-shutdown", "daemon-sigkill":
+		p, err := blockUntilCancelled.Start(ctx, mproc.None{}, mproc.WithDaemon(true))
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(1)
+		}
+		fmt.Println("PID", p.Pid())
+		switch kind {
+		case "daemon-shutdown":
+			mproc.Shutdown(ctx)
+		case "daemon-sigkill":
+			select {} // the test kills this process
+		}
+	case "fail-stderr":
+		_, err := failWith.Call(ctx, "the child's own words")
+		fmt.Println("ERR", err)
+	}
+}
+
+// waitSpare starts and waits for one throwaway child so that a spare has had
+// time to come up behind it.
+func waitSpare(ctx context.Context) {
+	if _, err := echoInt.Call(ctx, 0); err != nil {
+		panic(err)
+	}
+}
+
+// startHelper runs this test binary as a helper parent with the given role
+// and returns it with its stdout lines.
+func startHelper(t *testing.T, role string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+role)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out)
+}
+
+// readPid reads the "PID <n>" line a helper prints.
+func readPid(t *testing.T, sc *bufio.Scanner) int {
+	t.Helper()
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "PID "); ok {
+			pid, err := strconv.Atoi(rest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pid
+		}
+		t.Logf("helper: %s", line)
+	}
+	t.Fatal("helper printed no PID line")
+	return 0
+}
+
+// running reports whether pid is a live process (a zombie is not).
+func running(pid int) bool {
+	st, _, ok := spawn.ProcStat(pid)
+	return ok && st != 'Z'
+}
+
+// waitGone polls until pid no longer runs, failing after d.
+func waitGone(t *testing.T, pid int, d time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for running(pid) {
+		if time.Since(start) > d {
+			t.Fatalf("pid %d still running after %v", pid, d)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// reap collects pid if it became this process's zombie (adopted orphan), so
+// the test leaves nothing behind; the subreaper would do it a second later.
+func reap(pid int) {
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+}
+
+// zombieChildren lists this process's children that are zombies.
+func zombieChildren() []int { return spawn.ZombieChildren() }
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// execHelper returns an unstarted command running this binary as a helper.
+func execHelper(t *testing.T, role string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+role)
+	return cmd
+}
+
+func fmtSscan(name string, n *int) (int, error) {
+	return fmt.Sscanf(name, "Process-%d", n)
+}
+
+func procStat(pid int) (state byte, ppid int, ok bool) { return spawn.ProcStat(pid) }
