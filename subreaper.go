@@ -3,6 +3,7 @@ package mproc
 import (
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -40,39 +41,54 @@ func SetSubreaper() error {
 	return subreaper.err
 }
 
-// reapOrphans reaps adopted children as they end: woken by SIGCHLD, and by a
-// timer while some exited child is still inside its grace period.
+// reapOrphans reaps adopted children as they end: woken by SIGCHLD, and by
+// a timer only while some exited child is inside its grace period.
 func reapOrphans() {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGCHLD)
 	seen := map[int]time.Time{} // exited foreign child -> when first seen exited
-	tick := time.NewTicker(orphanGrace / 4)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case <-sigs:
-		case <-tick.C:
+		case <-timer.C:
 		}
-		now := time.Now()
-		for pid := range seen {
-			if !spawn.IsZombieChild(pid) {
-				delete(seen, pid)
-			}
-		}
-		for _, pid := range spawn.ZombieChildren() {
-			if children.hasPid(pid) {
-				continue
-			}
-			first, ok := seen[pid]
-			if !ok {
-				seen[pid] = now
-				continue
-			}
-			if now.Sub(first) >= orphanGrace {
-				var ws unix.WaitStatus
-				unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-				delete(seen, pid)
-			}
+		next := sweepOrphans(seen, time.Now())
+		if next > 0 {
+			timer.Reset(next)
 		}
 	}
+}
+
+// sweepOrphans reaps the exited children mproc did not start once they have
+// been seen exited for orphanGrace; it returns when to look again (0: only
+// on the next SIGCHLD).
+func sweepOrphans(seen map[int]time.Time, now time.Time) time.Duration {
+	zombies := spawn.ZombieChildren()
+	for pid := range seen {
+		if !slices.Contains(zombies, pid) {
+			delete(seen, pid)
+		}
+	}
+	var next time.Duration
+	for _, pid := range zombies {
+		if children.hasPid(pid) {
+			continue
+		}
+		first, ok := seen[pid]
+		if !ok {
+			seen[pid], first = now, now
+		}
+		if wait := orphanGrace - now.Sub(first); wait > 0 {
+			if next == 0 || wait < next {
+				next = wait
+			}
+			continue
+		}
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		delete(seen, pid)
+	}
+	return next
 }

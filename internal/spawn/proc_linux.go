@@ -34,16 +34,54 @@ func IsZombieChild(pid int) bool {
 
 // Children lists the pids whose parent is this process, zombies included.
 func Children() []int {
-	return childrenOf(os.Getpid(), false)
+	if pids, ok := taskChildren(); ok {
+		return pids
+	}
+	return scanChildren(os.Getpid(), false)
 }
 
 // ZombieChildren lists this process's children that have exited and not
 // been reaped.
 func ZombieChildren() []int {
-	return childrenOf(os.Getpid(), true)
+	pids, ok := taskChildren()
+	if !ok {
+		return scanChildren(os.Getpid(), true)
+	}
+	out := pids[:0]
+	for _, pid := range pids {
+		if st, _, ok := ProcStat(pid); ok && st == 'Z' {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
-func childrenOf(parent int, zombiesOnly bool) []int {
+// taskChildren reads /proc/self/task/*/children (each thread has its own
+// children), which is much cheaper than scanning all of /proc.
+func taskChildren() ([]int, bool) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil, false
+	}
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/children")
+		if err != nil {
+			if os.IsNotExist(err) && len(out) == 0 {
+				return nil, false // kernel without CONFIG_PROC_CHILDREN
+			}
+			continue // the thread ended meanwhile
+		}
+		for _, f := range bytes.Fields(b) {
+			if pid, err := strconv.Atoi(string(f)); err == nil {
+				out = append(out, pid)
+			}
+		}
+	}
+	return out, true
+}
+
+func scanChildren(parent int, zombiesOnly bool) []int {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
