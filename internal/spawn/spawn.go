@@ -62,7 +62,7 @@ func onLockedThread(f func()) {
 
 // Launch starts a child running this binary with a control socket at
 // ControlFD. The child's standard input is /dev/null (as in CPython); its
-// output goes where this process's goes.
+// output goes to this process's os.Stdout and os.Stderr as they are now.
 func Launch(o Options) (*Child, error) {
 	devNullOnce.Do(func() { devNull, devNullErr = os.Open(os.DevNull) })
 	if devNullErr != nil {
@@ -79,7 +79,7 @@ func Launch(o Options) (*Child, error) {
 	pidfd := -1
 	attr := &syscall.ProcAttr{
 		Env:   childEnv(o),
-		Files: []uintptr{devNull.Fd(), 1, 2, uintptr(fds[1])},
+		Files: []uintptr{devNull.Fd(), os.Stdout.Fd(), os.Stderr.Fd(), uintptr(fds[1])},
 		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
 	}
 	var pid int

@@ -1,0 +1,86 @@
+// Package mproc brings Python's multiprocessing model to Go: registered Go
+// functions run in real child processes, which can be joined, terminated,
+// killed, made daemons, and lost without losing the program.
+//
+// Go cannot fork a running program, so a child is a fresh exec of the same
+// binary that finds its work by name. Two rules follow, both checked with
+// clear errors:
+//
+//   - register functions at package level (or in init), so that the child,
+//     which runs the binary from the start, has them too;
+//   - call [Main] first in main (and in TestMain): in a child it runs the
+//     function and exits; in the program started by hand it returns. It is
+//     Go's `if __name__ == '__main__':`.
+//
+// A complete program:
+//
+//	package main
+//
+//	import (
+//		"context"
+//		"fmt"
+//
+//		"mproc"
+//	)
+//
+//	var square = mproc.Register[int, int]("square", func(x int) int { return x * x })
+//
+//	func main() {
+//		mproc.Main()
+//		ctx := context.Background()
+//		p, err := square.Start(ctx, 7) // a child process computes 7*7
+//		if err != nil {
+//			panic(err)
+//		}
+//		r, err := p.Wait(ctx)
+//		fmt.Println(r, err, p) // 49 <nil> <Process(Process-1, stopped exitcode=0)>
+//	}
+//
+// # From Python
+//
+//	Process(target=f, args=(a,))        f.Process(a)       (f := mproc.Register[A, R]("f", fn))
+//	p.start()                           p.Start(ctx)       or f.Start(ctx, a) in one step
+//	p.join(timeout)                     p.Join(ctx)        a deadline on ctx is the timeout
+//	the target's return value           p.Wait(ctx)        typed: (R, error)
+//	p.is_alive()                        p.IsAlive()
+//	p.terminate() / p.kill()            p.Terminate() / p.Kill()   exit codes -15 / -9
+//	p.close()                           p.Close()
+//	p.name, p.pid, p.exitcode           p.Name(), p.Pid(), p.ExitCode()
+//	p.daemon = True                     mproc.WithDaemon(true)
+//	p.authkey                           p.AuthKey(), mproc.WithAuthKey(key)
+//	class P(Process): def run(self)     mproc.RegisterRunner[P]("p")   (P has Run(ctx) error)
+//	current_process()                   mproc.Current()
+//	parent_process()                    mproc.Parent()
+//	active_children()                   mproc.ActiveChildren()
+//	cpu_count()                         mproc.CPUCount()
+//	sys.exit(n) in a child              mproc.Exit(n)
+//	if __name__ == '__main__':          mproc.Main() first in main
+//
+// # Errors
+//
+// An error or panic in a child reaches the parent as a [*RemoteError] with
+// its text (and stack, for a panic); the child exits with code 1 and prints
+// it on its stderr, as CPython does. A child that ends without a result
+// (Exit, Terminate, Kill, a crash) gives an [*ExitError]. Sentinels such as
+// [ErrTimeout] survive the crossing and match with errors.Is. Values that
+// cannot cross (funcs, chans, pointers into this process's memory,
+// unexported fields) are refused by Start with [ErrUnencodable], naming the
+// type; nothing is started.
+//
+// # Encoding
+//
+// Arguments and results cross as bytes: []byte and strings as they are,
+// fixed-size numeric types and slices of them as raw memory, everything else
+// as CBOR (RFC 8949) with limits on nesting and size, so that a hostile or
+// broken peer can make the decoder fail but not crash or exhaust memory.
+//
+// # Lifetime
+//
+// Every child is reaped when it ends, joined or not: no zombies. A daemon
+// child ends when its parent ends, even when the parent is killed with
+// SIGKILL; a daemon may not start children. [Shutdown] terminates daemons
+// and waits for the rest. A non-daemon whose parent dies without Shutdown
+// goes on as an orphan, adopted by init or by the nearest [SetSubreaper]
+// process. [WarmSpares] keeps children started ahead, so a Start costs a
+// message instead of an exec.
+package mproc
