@@ -40,13 +40,7 @@ func runChild(env string) int {
 	if os.Getenv(spawn.EnvRestoreProcs) != "" {
 		os.Unsetenv(spawn.EnvRestoreProcs)
 		os.Unsetenv("GOMAXPROCS")
-		if os.Getenv("XMODE") == "n" {
-			runtime.GOMAXPROCS(2)
-		} else if os.Getenv("XMODE") == "async" {
-			go runtime.SetDefaultGOMAXPROCS()
-		} else {
-			runtime.SetDefaultGOMAXPROCS()
-		}
+		runtime.SetDefaultGOMAXPROCS()
 	}
 	becomeChild(b)
 	if !setParentDeath(b) {

@@ -187,7 +187,7 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
 		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
 	})
-	c, spare, err := acquireChild(p.cfg)
+	c, spare, err := acquireChild(ctx, p.cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -348,6 +348,13 @@ func TestSpares(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	mproc.WarmSpares(2)
 	defer mproc.WarmSpares(0)
+	if err := mproc.AwaitSpares(ctx); err != nil {
+		t.Fatal(err)
+	}
+	spares := spawnChildren()
+	if len(spares) < 2 {
+		t.Fatalf("AwaitSpares returned with %d children waiting", len(spares))
+	}
 	for i := range 20 {
 		id, err := whoAmI.Call(ctx, "spare")
 		if err != nil {
@@ -359,5 +366,13 @@ func TestSpares(t *testing.T) {
 		if got := len(mproc.ActiveChildren()); got != 0 {
 			t.Fatalf("spares are listed as active children: %d", got)
 		}
+	}
+	// The first two calls took the spares that were waiting.
+	if p, err := whoAmI.Start(ctx, "late"); err != nil || slices.Contains(spares, p.Pid()) {
+		t.Fatalf("a spare was used twice: %v %v", p, err)
+	}
+	mproc.WarmSpares(0)
+	for _, pid := range spares {
+		waitGone(t, pid, 10*time.Second)
 	}
 }

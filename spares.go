@@ -1,6 +1,8 @@
 package mproc
 
 import (
+	"context"
+	"errors"
 	"sync"
 	"syscall"
 	"time"
@@ -15,44 +17,90 @@ type sparePool struct {
 	want     int
 	ready    []*spawn.Child
 	starting int
+	err      error         // why spares were turned off, if they failed
+	changed  chan struct{} // closed and replaced when ready or starting changes
 }
 
-var spares sparePool
+var spares = sparePool{changed: make(chan struct{})}
 
 // WarmSpares keeps n children started ahead and waiting for work (0, the
 // default, turns them off and ends the waiting ones). A Start then costs a
 // message instead of an exec of the binary. Spares are hidden: they are not
 // in ActiveChildren, and they end with this process, however it ends.
+// Children write to os.Stdout and os.Stderr as they were when the spare
+// started.
 func WarmSpares(n int) {
 	spares.mu.Lock()
-	spares.want = max(n, 0)
+	spares.want, spares.err = max(n, 0), nil
 	var drop []*spawn.Child
 	if len(spares.ready) > spares.want {
 		drop = spares.ready[spares.want:]
 		spares.ready = append([]*spawn.Child(nil), spares.ready[:spares.want]...)
 	}
 	spares.fillLocked()
+	spares.notifyLocked()
 	spares.mu.Unlock()
 	for _, c := range drop {
 		c.Close() // EOF tells the spare to exit; its waiter reaps it
 	}
 }
 
-// take returns a ready spare, or nil.
-func (s *sparePool) take() *spawn.Child {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.ready) > 0 {
-		c := s.ready[0]
-		s.ready = s.ready[1:]
-		if !closedChan(c.Exited()) {
+// AwaitSpares waits until the spares WarmSpares asked for are all started
+// and waiting. It returns an error if they could not start (the binary does
+// not call mproc.Main, say), or ctx's error.
+func AwaitSpares(ctx context.Context) error {
+	for {
+		spares.mu.Lock()
+		ready, want, err, changed := len(spares.ready), spares.want, spares.err, spares.changed
+		spares.mu.Unlock()
+		switch {
+		case err != nil:
+			return err
+		case ready >= want:
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (s *sparePool) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// take returns a ready spare, waiting for one that is starting rather than
+// exec'ing beside it; nil means none is coming.
+func (s *sparePool) take(ctx context.Context) *spawn.Child {
+	for {
+		s.mu.Lock()
+		for len(s.ready) > 0 {
+			c := s.ready[0]
+			s.ready = s.ready[1:]
+			if closedChan(c.Exited()) {
+				c.Close()
+				continue
+			}
 			s.fillLocked()
+			s.mu.Unlock()
 			return c
 		}
-		c.Close()
+		if s.starting == 0 {
+			s.fillLocked()
+			s.mu.Unlock()
+			return nil
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil
+		}
 	}
-	s.fillLocked()
-	return nil
 }
 
 func (s *sparePool) fillLocked() {
@@ -64,13 +112,16 @@ func (s *sparePool) fillLocked() {
 
 func (s *sparePool) launch() {
 	c, err := spawn.Launch(spawn.Options{StartupWait: DefaultStartTimeout})
-	ok := err == nil && awaitReady(c, DefaultStartTimeout)
+	if err == nil && !awaitReady(c, DefaultStartTimeout) {
+		err = errors.New("mproc: a warm spare did not reach mproc.Main; add mproc.Main() as the first line of main")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.notifyLocked()
 	s.starting--
 	switch {
-	case !ok:
-		s.want = 0 // a binary whose children can't start won't do better next time
+	case err != nil:
+		s.want, s.err = 0, err // a binary whose children can't start won't do better next time
 		if c != nil {
 			c.Signal(syscall.SIGKILL)
 			c.Close()
@@ -83,18 +134,20 @@ func (s *sparePool) launch() {
 }
 
 func awaitReady(c *spawn.Child, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
 	case f, ok := <-c.Frames():
 		return ok && f.Kind == kindReady
-	case <-time.After(d):
+	case <-t.C:
 		return false
 	}
 }
 
-// acquireChild returns a spare when one is waiting (spare is true: it has
-// already reported mproc.Main), or starts a child.
-func acquireChild(cfg procConfig) (c *spawn.Child, spare bool, err error) {
-	if c := spares.take(); c != nil {
+// acquireChild returns a spare when one is waiting or about to be (spare is
+// true: it has already reported mproc.Main), or starts a child.
+func acquireChild(ctx context.Context, cfg procConfig) (c *spawn.Child, spare bool, err error) {
+	if c := spares.take(ctx); c != nil {
 		return c, true, nil
 	}
 	var sig syscall.Signal

@@ -87,6 +87,8 @@ func walkType(t reflect.Type, seen map[reflect.Type]bool) (path, reason string) 
 		return "", "is a chan (use an mproc Queue or Pipe instead)"
 	case reflect.UnsafePointer:
 		return "", "is an unsafe.Pointer (an address means nothing in another process)"
+	case reflect.Complex64, reflect.Complex128:
+		return "", "is a complex number, which the codec cannot carry inside other values (send [2]float64, or the number alone)"
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		p, r := walkType(t.Elem(), seen)
 		return elemPath(t) + p, r
@@ -112,6 +114,14 @@ func elemPath(t reflect.Type) string {
 func walkStruct(t reflect.Type, seen map[reflect.Type]bool) (path, reason string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous && !f.IsExported() && f.Type.Kind() == reflect.Struct {
+			// An embedded unexported struct: its exported fields are
+			// promoted and cross; its unexported ones are checked as usual.
+			if p, r := walkStruct(f.Type, seen); r != "" {
+				return "." + f.Name + p, r
+			}
+			continue
+		}
 		if !f.IsExported() && f.Name != "_" {
 			return "." + f.Name, fmt.Sprintf("is unexported (type %v); it would be lost on the way: export it or implement encoding.BinaryMarshaler", f.Type)
 		}
@@ -122,64 +132,141 @@ func walkStruct(t reflect.Type, seen map[reflect.Type]bool) (path, reason string
 	return "", ""
 }
 
-// CheckValue checks the dynamic types held in interfaces inside v, which
-// CheckType can't see. It is only walked for types that contain interfaces.
+// CheckValue checks what CheckType can't see in v's type: the dynamic types
+// held in interfaces, and for recursive types the depth of the value, which
+// must stay within the receiver's nesting limit. A value that refers back
+// to itself would never end; it is refused too.
 func CheckValue(v reflect.Value) error {
-	if !hasInterface(v.Type()) {
+	if !v.IsValid() || !needsWalk(v.Type()) {
 		return nil
 	}
-	return walkValue(v, 0)
+	root := v.Type()
+	if v.Kind() == reflect.Interface && !v.IsNil() {
+		root = v.Elem().Type()
+	}
+	w := valueWalk{root: root}
+	return w.walk(v, 0, 0)
 }
 
-const maxWalkDepth = 64
+// maxSteps bounds pointer and interface hops, which add no nesting.
+const maxSteps = 16 * MaxNesting
 
-func walkValue(v reflect.Value, depth int) error {
-	if depth > maxWalkDepth || !v.IsValid() {
+type valueWalk struct{ root reflect.Type }
+
+func (w *valueWalk) tooDeep() error {
+	return &TypeError{Type: w.root, Reason: fmt.Sprintf("is nested more than %d levels deep, or refers back to itself, and cannot be encoded", MaxNesting)}
+}
+
+// walk visits v at the given nesting (containers) and steps (every hop).
+func (w *valueWalk) walk(v reflect.Value, nesting, steps int) error {
+	if nesting > MaxNesting || steps > maxSteps {
+		return w.tooDeep()
+	}
+	if !v.IsValid() || !needsWalk(v.Type()) {
 		return nil
 	}
 	switch v.Kind() {
-	case reflect.Interface:
+	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
 			return nil
 		}
 		e := v.Elem()
-		if err := CheckType(e.Type()); err != nil {
-			return err
+		if v.Kind() == reflect.Interface {
+			if err := CheckType(e.Type()); err != nil {
+				return err
+			}
 		}
-		return walkValue(e, depth+1)
-	case reflect.Pointer:
-		if v.IsNil() {
-			return nil
-		}
-		return walkValue(v.Elem(), depth+1)
+		return w.walk(e, nesting, steps+1)
 	case reflect.Slice, reflect.Array:
-		if !hasInterface(v.Type().Elem()) {
-			return nil
-		}
 		for i := range v.Len() {
-			if err := walkValue(v.Index(i), depth+1); err != nil {
+			if err := w.walk(v.Index(i), nesting+1, steps+1); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			if err := walkValue(it.Key(), depth+1); err != nil {
+			if err := w.walk(it.Key(), nesting+1, steps+1); err != nil {
 				return err
 			}
-			if err := walkValue(it.Value(), depth+1); err != nil {
+			if err := w.walk(it.Value(), nesting+1, steps+1); err != nil {
 				return err
 			}
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				if err := walkValue(v.Field(i), depth+1); err != nil {
+			if f := v.Type().Field(i); f.IsExported() || f.Anonymous {
+				if err := w.walk(v.Field(i), nesting+1, steps+1); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	return nil
+}
+
+var walkTypes sync.Map // reflect.Type -> bool
+
+// needsWalk reports whether values of t can hold what CheckType can't see:
+// interfaces, or (through a recursive type) unbounded depth.
+func needsWalk(t reflect.Type) bool {
+	if v, ok := walkTypes.Load(t); ok {
+		return v.(bool)
+	}
+	need := hasInterface(t) || reachesRecursive(t)
+	walkTypes.Store(t, need)
+	return need
+}
+
+// reachesRecursive reports whether any type reachable from t is recursive.
+func reachesRecursive(t reflect.Type) bool {
+	seen := map[reflect.Type]bool{t: true}
+	queue := []reflect.Type{t}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if recursive(u, u, map[reflect.Type]bool{}) {
+			return true
+		}
+		for _, p := range typeParts(u) {
+			if !seen[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	return false
+}
+
+func typeParts(t reflect.Type) []reflect.Type {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return []reflect.Type{t.Elem()}
+	case reflect.Map:
+		return []reflect.Type{t.Key(), t.Elem()}
+	case reflect.Struct:
+		parts := make([]reflect.Type, t.NumField())
+		for i := range parts {
+			parts[i] = t.Field(i).Type
+		}
+		return parts
+	}
+	return nil
+}
+
+// recursive reports whether t can reach target again through its parts.
+func recursive(t, target reflect.Type, seen map[reflect.Type]bool) bool {
+	for _, p := range typeParts(t) {
+		if p == target {
+			return true
+		}
+		if !seen[p] {
+			seen[p] = true
+			if recursive(p, target, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var interfaceTypes sync.Map // reflect.Type -> bool

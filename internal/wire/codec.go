@@ -17,7 +17,7 @@ type Codec interface {
 // limit, and CBOR is checked for well-formedness before anything is
 // allocated, so a short message cannot declare a huge array into existence.
 const (
-	MaxNesting  = 64
+	MaxNesting  = 1000 // about CPython's recursion limit, which bounds what pickle can nest
 	MaxElements = 1<<31 - 1
 )
 
@@ -34,6 +34,9 @@ func newCBOR() cborCodec {
 	enc, err := cbor.EncOptions{
 		Time:    cbor.TimeRFC3339Nano,
 		TimeTag: cbor.EncTagRequired,
+		// CheckType accepts encoding.TextMarshaler types (even with unexported
+		// fields), so the codec must use them; by default it would not.
+		TextMarshaler: cbor.TextMarshalerTextString,
 	}.EncMode()
 	if err != nil {
 		panic(err)
@@ -44,6 +47,7 @@ func newCBOR() cborCodec {
 		MaxMapPairs:      MaxElements,
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
 		DefaultMapType:   reflect.TypeFor[map[string]any](),
+		TextUnmarshaler:  cbor.TextUnmarshalerTextString,
 	}.DecMode()
 	if err != nil {
 		panic(err)

@@ -1,0 +1,208 @@
+// Command mproc shows mproc at work: a narrated tour of the demos, single
+// demos, and benchmarks against CPython's multiprocessing.
+//
+//	mproc tour
+//	mproc demo [NAME]
+//	mproc bench [--json] [--python PATH] [GROUP...]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"mproc"
+	"mproc/internal/bench"
+)
+
+// app is what every command runs with.
+type app struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func main() {
+	mproc.Main()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses besides 0 and 1.
+const (
+	exitUsage       = 2   // as the flag package uses
+	exitInterrupted = 130 // after Ctrl-C or SIGTERM, as shells report a death by SIGINT
+)
+
+const usageText = `mproc brings Python's multiprocessing model to Go: registered functions run in
+real child processes. This command tours the demos and benchmarks mproc
+against CPython.
+
+Usage: mproc <command> [flags] [args]
+
+Commands:
+  tour                       Run every demo in order, narrated.
+  demo [NAME]                Run one demo; without NAME, list the demos.
+  bench [--json] [--python PATH] [GROUP...]
+                             Measure mproc on the CPython reference workloads,
+                             optionally next to CPython (groups: %s;
+                             BENCH_SCALE scales their sizes as in python_ref.py).
+
+Run 'mproc <command> -h' for a command's flags.
+`
+
+func usage(w io.Writer) { fmt.Fprintf(w, usageText, strings.Join(bench.Names(), ", ")) }
+
+// command is a parsed subcommand, ready to run.
+type command interface{ Run(a *app) error }
+
+// parse turns the arguments into a command. Flags and arguments may come in
+// any order. A nil command with status 0 means help was printed.
+func parse(args []string, stderr io.Writer) (command, int) {
+	fs := flag.NewFlagSet("mproc "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cmd command
+	var setArgs func([]string) error
+	switch args[0] {
+	case "tour":
+		c := &tourCmd{}
+		fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long one demo may run before it is stopped")
+		cmd, setArgs = c, noArgs
+	case "demo":
+		c := &demoCmd{}
+		fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long the demo may run before it is stopped")
+		cmd, setArgs = c, func(a []string) error {
+			if len(a) > 1 {
+				return errors.New("demo takes one NAME")
+			}
+			if len(a) == 1 {
+				c.Name = a[0]
+			}
+			return nil
+		}
+	case "bench":
+		c := &benchCmd{}
+		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per result ({"name","unit","value","n"}), as python_ref.py does, instead of a table`)
+		fs.StringVar(&c.Python, "python", "", "then run the CPython reference script at `PATH` (python3 PATH GROUP...) on the same groups and compare")
+		cmd, setArgs = c, func(a []string) error { c.Groups = a; return nil }
+	default:
+		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return nil, exitUsage
+	}
+	positional, err := parseInterspersed(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, 0
+	}
+	if err == nil {
+		err = setArgs(positional)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mproc %s: error: %v\n", args[0], err)
+		return nil, exitUsage
+	}
+	return cmd, 0
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments
+// (the flag package alone stops at the first argument).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func noArgs(a []string) error {
+	if len(a) > 0 {
+		return fmt.Errorf("unexpected arguments %q", a)
+	}
+	return nil
+}
+
+// run parses args, runs the command and ends this process's children; it
+// returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return 0
+	}
+	cmd, code := parse(args, stderr)
+	if cmd == nil {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the command at once
+	}()
+	err := cmd.Run(&app{ctx: ctx, stdout: stdout, stderr: stderr})
+	shutdown(stderr)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "mproc: interrupted")
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "mproc: %s\n", indentRest(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// shutdownTimeout bounds how long exit waits for children to end by
+// themselves before they are terminated.
+const shutdownTimeout = 10 * time.Second
+
+// shutdown ends this process's children: mproc.Shutdown, and when children
+// are still running after shutdownTimeout, Terminate and then Kill them so
+// that none outlives the command.
+func shutdown(stderr io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if mproc.Shutdown(ctx) == nil {
+		return
+	}
+	left := mproc.ActiveChildren()
+	fmt.Fprintf(stderr, "mproc: %d child process(es) still running after %v; terminating them\n", len(left), shutdownTimeout)
+	for _, p := range left {
+		p.Terminate()
+	}
+	end := func(d time.Duration) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		for _, p := range left {
+			p.Join(ctx)
+		}
+	}
+	end(mproc.DefaultTerminateGrace + 2*time.Second)
+	for _, p := range left {
+		if alive, _ := p.IsAlive(); alive {
+			p.Kill()
+		}
+	}
+	end(2 * time.Second)
+}
+
+// indentRest indents every line of a multi-line message after the first.
+func indentRest(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}

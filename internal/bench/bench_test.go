@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"mproc"
+	"mproc/internal/spawn"
+)
+
+func TestMain(m *testing.M) {
+	mproc.Main()
+	os.Exit(m.Run())
+}
+
+// wantN is the n each result reports at BENCH_SCALE=0.01, as python_ref.py
+// would: n_(300) = 3 for the spawn group, 1 for child_rss.
+var wantN = map[string]int{
+	"process_start_join":      3,
+	"process_start_join_cold": 3,
+	"child_rss":               1,
+}
+
+// TestGroups runs every registered group at a tiny scale through Run, the
+// path `mproc bench --json` takes, and checks what it prints.
+func TestGroups(t *testing.T) {
+	t.Setenv(EnvScale, "0.01")
+	groups := Groups()
+	for _, name := range []string{"spawn", "rss"} {
+		if _, err := Select([]string{name}); err != nil {
+			t.Errorf("group %s is not registered: %v", name, err)
+		}
+	}
+	for _, g := range groups {
+		t.Run(g.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var out, progress bytes.Buffer
+			if err := Run(ctx, Config{Groups: []string{g.Name}, JSON: true, Stdout: &out, Stderr: &progress}); err != nil {
+				t.Fatalf("Run: %v\nprogress:\n%s", err, progress.String())
+			}
+			if !strings.Contains(progress.String(), "bench: running "+g.Name) {
+				t.Errorf("progress does not name the group:\n%s", progress.String())
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			if len(lines) != len(g.Metrics) {
+				t.Fatalf("got %d lines for %d metrics:\n%s", len(lines), len(g.Metrics), out.String())
+			}
+			for i, line := range lines {
+				r, err := ParseLine(line)
+				if err != nil {
+					t.Fatalf("line %q: %v", line, err)
+				}
+				m := g.Metrics[i]
+				if r.Name != m.Name || r.Unit != m.Unit {
+					t.Errorf("line %d is %s (%s), want %s (%s)", i, r.Name, r.Unit, m.Name, m.Unit)
+				}
+				if !(r.Value > 0) || math.IsInf(r.Value, 0) {
+					t.Errorf("%s = %v, want a positive number", r.Name, r.Value)
+				}
+				if want, ok := wantN[r.Name]; ok && r.N != want {
+					t.Errorf("%s: n = %d, want %d", r.Name, r.N, want)
+				} else if r.N < 1 {
+					t.Errorf("%s: n = %d, want at least 1", r.Name, r.N)
+				}
+				if again := r.JSONLine(); again != line {
+					t.Errorf("line %q does not print back the same: %q", line, again)
+				}
+			}
+			waitNoChildren(t)
+		})
+	}
+}
+
+// waitNoChildren checks that a group leaves no process behind: no active
+// child, and no child of this process at all once the spares have exited.
+func waitNoChildren(t *testing.T) {
+	t.Helper()
+	if n := len(mproc.ActiveChildren()); n > 0 {
+		t.Errorf("%d active children left", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pids := spawn.Children()
+		if len(pids) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("children still there (spares not ended, or zombies): %v", pids)
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestRSSProbe(t *testing.T) {
+	kb, err := vmRSS()
+	if err != nil || kb <= 0 {
+		t.Fatalf("vmRSS() = %d, %v; want a positive size", kb, err)
+	}
+}

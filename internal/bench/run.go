@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config says what Run measures and prints.
+type Config struct {
+	Groups      []string // groups to run, in order; none for all
+	JSON        bool     // JSON lines instead of a table
+	Python      string   // path of python_ref.py to run and compare with; "" for none
+	Interpreter string   // what runs Python; DefaultPython when empty
+	Stdout      io.Writer
+	Stderr      io.Writer // progress notes
+}
+
+// Run measures the groups, then runs the CPython reference on the same
+// groups when c.Python is set, and prints the results to c.Stdout: a table,
+// or with c.JSON one JSON line per Go result, then CPython's lines as it
+// printed them, then one "ratio:<name>" line per comparison. A group or
+// CPython failing does not stop the rest: what was measured is printed and
+// the failures come back joined in the error.
+func Run(ctx context.Context, c Config) error {
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+	groups, err := Select(c.Groups)
+	if err != nil {
+		return err
+	}
+	if len(groups) == 0 {
+		return errors.New("no benchmark groups are registered")
+	}
+	scale, err := ScaleFromEnv()
+	if err != nil {
+		return err
+	}
+	ctx = context.WithValue(ctx, logKey{}, c.Stderr)
+
+	var goResults []Result
+	var errs []error
+	for _, g := range groups {
+		if ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(c.Stderr, "bench: running %s (%s=%v)\n", g.Name, EnvScale, scale)
+		start := time.Now()
+		res, err := runGroup(ctx, g, scale)
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "bench: %s failed after %v\n", g.Name, time.Since(start).Round(time.Millisecond))
+			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
+			continue
+		}
+		for _, r := range res {
+			fmt.Fprintf(c.Stderr, "bench: %s = %s %s (n=%d)\n", r.Name, FormatValue(r.Value), r.Unit, r.N)
+			if c.JSON {
+				fmt.Fprintln(c.Stdout, r.JSONLine())
+			}
+		}
+		fmt.Fprintf(c.Stderr, "bench: %s done in %v\n", g.Name, time.Since(start).Round(time.Millisecond))
+		goResults = append(goResults, res...)
+	}
+
+	var pyLines []PythonLine
+	if c.Python != "" && ctx.Err() == nil {
+		names := make([]string, len(groups))
+		for i, g := range groups {
+			names[i] = g.Name
+		}
+		interp := c.Interpreter
+		if interp == "" {
+			interp = DefaultPython
+		}
+		fmt.Fprintf(c.Stderr, "bench: running CPython: %s %s %s\n", interp, c.Python, strings.Join(names, " "))
+		start := time.Now()
+		var perr error
+		pyLines, perr = RunPython(ctx, interp, c.Python, names, c.Stderr)
+		if perr != nil {
+			errs = append(errs, fmt.Errorf("CPython reference failed: %w", perr))
+		} else {
+			fmt.Fprintf(c.Stderr, "bench: CPython done in %v\n", time.Since(start).Round(time.Millisecond))
+		}
+	}
+
+	pyResults := make([]Result, len(pyLines))
+	for i, l := range pyLines {
+		pyResults[i] = l.Result
+	}
+	rows := Compare(goResults, pyResults)
+	if c.JSON {
+		for _, l := range pyLines {
+			fmt.Fprintln(c.Stdout, l.Text)
+		}
+		for _, r := range RatioResults(rows) {
+			fmt.Fprintln(c.Stdout, r.JSONLine())
+		}
+	} else if len(rows) > 0 {
+		compared := map[string]bool{}
+		for _, r := range rows {
+			compared[r.Compared] = true
+		}
+		var other []Result
+		for _, p := range pyResults {
+			if !compared[p.Name] {
+				other = append(other, p)
+			}
+		}
+		if err := WriteTable(c.Stdout, rows, len(pyLines) > 0, other); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	return errors.Join(errs...)
+}
+
+// runGroup runs g, turning a panic into an error, and checks that it
+// reported its metrics.
+func runGroup(ctx context.Context, g Group, scale float64) (res []Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("panic: %v", v)
+		}
+	}()
+	res, err = g.Run(ctx, scale)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkResults(g, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func checkResults(g Group, res []Result) error {
+	if len(res) != len(g.Metrics) {
+		return fmt.Errorf("reported %d results for %d metrics", len(res), len(g.Metrics))
+	}
+	for i, m := range g.Metrics {
+		if r := res[i]; r.Name != m.Name || r.Unit != m.Unit {
+			return fmt.Errorf("result %d is %s (%s), want metric %s (%s)", i, r.Name, r.Unit, m.Name, m.Unit)
+		}
+	}
+	return nil
+}
+
+type logKey struct{}
+
+// logf writes a progress note from inside a group to Run's Stderr.
+func logf(ctx context.Context, format string, args ...any) {
+	if w, ok := ctx.Value(logKey{}).(io.Writer); ok {
+		fmt.Fprintf(w, "bench: "+format+"\n", args...)
+	}
+}
