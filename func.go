@@ -26,6 +26,7 @@ type Target[A, R any] interface {
 // processes with a typed argument and result.
 type Func[A, R any] struct {
 	name string
+	late bool // registered after mproc.Main: a child, which stops at Main, never has it
 	call func(context.Context, A) (R, error)
 	arg  *wire.Coder[A]
 	res  *wire.Coder[R]
@@ -37,6 +38,7 @@ type registered interface {
 	invoke(ctx context.Context, arg []byte) ([]byte, error)
 	decodeArg(arg []byte) (func(ctx context.Context) ([]byte, error), error)
 	types() (reflect.Type, reflect.Type)
+	registeredLate() bool
 }
 
 var registry = struct {
@@ -53,6 +55,7 @@ var registry = struct {
 func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
 	f := &Func[A, R]{
 		name: name,
+		late: mainCalled.Load(),
 		call: adapt[A, R](any(fn)),
 		arg:  wire.NewCoder[A](nil),
 		res:  wire.NewCoder[R](nil),
@@ -123,6 +126,8 @@ func (f *Func[A, R]) Call(ctx context.Context, arg A, opts ...Option) (R, error)
 }
 
 func (f *Func[A, R]) types() (reflect.Type, reflect.Type) { return f.arg.Type(), f.res.Type() }
+
+func (f *Func[A, R]) registeredLate() bool { return f.late }
 
 func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) ([]byte, error), error) {
 	a, err := f.arg.Decode(b)

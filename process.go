@@ -174,8 +174,8 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	if err := canStart(); err != nil {
 		return nil, err
 	}
-	if _, ok := lookup(p.target); !ok {
-		return nil, fmt.Errorf("%w: %q (register it at package level so children see it too)", ErrNotRegistered, p.target)
+	if reg, ok := lookup(p.target); !ok || reg.registeredLate() {
+		return nil, fmt.Errorf("%w: %q was registered after mproc.Main, so a child never has it; register it at package level (var f = mproc.Register...) or in init", ErrNotRegistered, p.target)
 	}
 	arg, err := p.encode()
 	if err != nil {
