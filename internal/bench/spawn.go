@@ -19,7 +19,7 @@ func init() {
 		Name: "spawn",
 		Metrics: []Metric{
 			{Name: "process_start_join", Unit: "us/op", Python: "process_start_join_fork"},
-			{Name: "process_start_join_cold", Unit: "us/op", Python: "process_start_join_fork"},
+			{Name: "process_start_join_cold", Unit: "us/op", Python: "process_start_join_spawn"},
 		},
 		Run: runSpawn,
 	})
