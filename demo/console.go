@@ -334,3 +334,25 @@ func cleanup(ps ...*mproc.Process) {
 		p.Join(ctx)
 	}
 }
+
+// stage gives a demo body what every demo needs: a deadline, a console on
+// the demo's writer, and a list of the processes it starts, all of which
+// are ended and joined when it returns.
+func stage(body func(ctx context.Context, con *console, started *[]*mproc.Process) error) func(context.Context, io.Writer) error {
+	return func(ctx context.Context, w io.Writer) (err error) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		con, err := openConsole(w)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := con.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		var started []*mproc.Process
+		defer func() { cleanup(started...) }()
+		return body(ctx, con, &started)
+	}
+}

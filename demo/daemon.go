@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"mproc"
@@ -76,31 +75,18 @@ func init() {
 			"Here the emperor is itself a child process, so that we can watch from outside: the guard's pid " +
 			"stops running the moment the emperor's process ends. A daemon may not start children: CPython " +
 			"raises 'daemonic processes are not allowed to have children'; mproc returns ErrDaemonic.",
-		Run: runDaemon,
+		Run: stage(runDaemon),
 	})
 }
 
-func runDaemon(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runDaemon(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	con.Printf("1. The emperor (a non-daemon child) starts a daemon guard, reigns 150 ms and dies:")
 	e, err := daemonEmperor.Start(ctx, daemonArg{Console: con.path, ReignMs: 150})
 	if err != nil {
 		return err
 	}
-	started = append(started, e.Process)
+	*started = append(*started, e.Process)
 	pids, err := e.Wait(ctx)
 	if err != nil {
 		return err
@@ -123,7 +109,7 @@ func runDaemon(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, f.Process)
+	*started = append(*started, f.Process)
 	_, err = f.Wait(ctx)
 	var re *mproc.RemoteError
 	if !errors.As(err, &re) || !errors.Is(err, mproc.ErrDaemonic) {

@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -53,24 +52,11 @@ func init() {
 			"current_process().pid and os.getppid(); the main process prints its own line. Without join the " +
 			"main process does not wait, so its line comes before the child's end; with join the order is " +
 			"fixed. Last, the subclass style: class aiyou(Process) with a run method.",
-		Run: runHello,
+		Run: stage(runHello),
 	})
 }
 
-func runHello(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runHello(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	me := mproc.Current()
 	con.Printf("main: I am %s, pid %d (current_process().pid); my own parent is pid %d", me.Name(), me.Pid(), os.Getppid())
@@ -81,7 +67,7 @@ func runHello(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, p.Process)
+	*started = append(*started, p.Process)
 	con.Printf("main: 我是父进程 (\"I am the parent\"), printed right after start()")
 	ids, err := p.Wait(ctx) // not part of the story: the demo leaves nothing running
 	if err != nil {
@@ -107,7 +93,7 @@ func runHello(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, p.Process)
+	*started = append(*started, p.Process)
 	if err := p.Join(ctx); err != nil {
 		return err
 	}
@@ -134,7 +120,7 @@ func runHello(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, a.Process)
+	*started = append(*started, a.Process)
 	if _, err := a.Wait(ctx); err != nil {
 		return err
 	}

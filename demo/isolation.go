@@ -3,8 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"io"
-	"time"
 
 	"mproc"
 )
@@ -44,36 +42,23 @@ func init() {
 			"receives number as an argument and adds 100 to it. After joining both, the main process prints " +
 			"number: still 10. Each child has its own copy of the program's memory; only arguments and " +
 			"results cross between processes.",
-		Run: runIsolation,
+		Run: stage(runIsolation),
 	})
 }
 
-func runIsolation(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runIsolation(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	con.Printf("main: number = %d", number)
 	p1, err := isolationFunc.Start(ctx, isolationArg{Console: con.path})
 	if err != nil {
 		return err
 	}
-	started = append(started, p1.Process)
+	*started = append(*started, p1.Process)
 	p2, err := isolationFunc2.Start(ctx, isolationArg{Console: con.path, Number: number})
 	if err != nil {
 		return err
 	}
-	started = append(started, p2.Process)
+	*started = append(*started, p2.Process)
 	r2, err := p2.Wait(ctx) // p_obj2.join()
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"mproc"
@@ -35,24 +34,11 @@ func init() {
 			"together and then joined from a list ([p.join() for p in p_lst]), they run side by side and the " +
 			"total is about the longest. Joined right after each start (p.start(); p.join() in the loop), they " +
 			"run one after another and the total is the sum.",
-		Run: runJoin,
+		Run: stage(runJoin),
 	})
 }
 
-func runJoin(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runJoin(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	longest, sum := 0, 0
 	for _, ms := range joinSleeps {
@@ -70,7 +56,7 @@ func runJoin(ctx context.Context, w io.Writer) (err error) {
 			return err
 		}
 		starting += time.Since(s)
-		started = append(started, p.Process)
+		*started = append(*started, p.Process)
 		list = append(list, p)
 	}
 	for _, p := range list {
@@ -93,7 +79,7 @@ func runJoin(ctx context.Context, w io.Writer) (err error) {
 			return err
 		}
 		starting += time.Since(s)
-		started = append(started, p.Process)
+		*started = append(*started, p.Process)
 		if err := p.Join(ctx); err != nil {
 			return err
 		}
@@ -103,7 +89,7 @@ func runJoin(ctx context.Context, w io.Writer) (err error) {
 	con.Printf("main: 程序花费 (time spent): %v, of which %v starting the children; the rest, %v, ≈ the sum (%d ms)",
 		inTurn.Round(time.Millisecond), starting.Round(time.Millisecond), (inTurn - starting).Round(time.Millisecond), sum)
 
-	for _, p := range started {
+	for _, p := range *started {
 		if code, _ := p.ExitCode(); code != 0 {
 			return fmt.Errorf("join: %v ended with exit code %d", p, code)
 		}

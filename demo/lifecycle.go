@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"syscall"
 	"time"
@@ -76,24 +75,11 @@ func init() {
 			"mproc.Exit), by a fatal error (a panic: 1), or killed by another process: terminate() (-15) and " +
 			"kill() (-9). Unlike CPython's, mproc's terminate first cancels the child's context, so the child " +
 			"can clean up before it ends. Watch each process's printable state and is_alive change.",
-		Run: runLifecycle,
+		Run: stage(runLifecycle),
 	})
 }
 
-func runLifecycle(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runLifecycle(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	g, err := con.newGate("gate")
 	if err != nil {
@@ -123,7 +109,7 @@ func runLifecycle(ctx context.Context, w io.Writer) (err error) {
 		if err := p.Start(ctx); err != nil {
 			return err
 		}
-		started = append(started, p.Process)
+		*started = append(*started, p.Process)
 	}
 	table("After start")
 	g.Open()

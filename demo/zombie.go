@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"time"
@@ -65,24 +64,11 @@ func init() {
 			"child that nobody joins: it is reaped all the same. Then SetSubreaper makes this process the " +
 			"orphanage of its own descendants: a child starts a grandchild and exits; the grandchild's parent " +
 			"becomes this process, which reaps it when it ends.",
-		Run: runZombie,
+		Run: stage(runZombie),
 	})
 }
 
-func runZombie(ctx context.Context, w io.Writer) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	con, err := openConsole(w)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := con.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var started []*mproc.Process
-	defer func() { cleanup(started...) }()
+func runZombie(ctx context.Context, con *console, started *[]*mproc.Process) error {
 	me := os.Getpid()
 
 	con.Printf("1. A zombie: a child that ended and that nobody reaped")
@@ -114,7 +100,7 @@ func runZombie(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, q.Process)
+	*started = append(*started, q.Process)
 	pid := q.Pid()
 	if !waitPidExit(ctx, pid, 3*time.Second) {
 		return fmt.Errorf("zombie-orphan: the quick child (pid %d) did not exit", pid)
@@ -141,7 +127,7 @@ func runZombie(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	started = append(started, f.Process)
+	*started = append(*started, f.Process)
 	pids, err := f.Wait(ctx)
 	if err != nil {
 		return err
