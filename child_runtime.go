@@ -27,7 +27,12 @@ func runChild(env string) int {
 	if spawn.WriteFrame(conn, kindReady, nil) != nil {
 		return 0 // the parent is gone before giving work (an unused spare)
 	}
-	r := bufio.NewReader(conn)
+	fdr, err := spawn.NewFDReader(conn)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitNoMain
+	}
+	r := bufio.NewReader(fdr)
 	k, payload, err := wire.ReadFrame(r, wire.DefaultMaxFrame)
 	if err != nil {
 		return 0
@@ -46,9 +51,9 @@ func runChild(env string) int {
 	if !setParentDeath(b) {
 		return 0
 	}
-	run, err := prepare(b)
+	run, err := prepare(b, fdr)
 	if err != nil {
-		return report(conn, b, nil, err)
+		return report(conn, b, outcome{}, err)
 	}
 	if spawn.WriteFrame(conn, kindAck, nil) != nil && b.Daemon {
 		return 0
@@ -77,12 +82,24 @@ func setParentDeath(b bootstrap) bool {
 	return os.Getppid() == b.ParentPid
 }
 
-func prepare(b bootstrap) (func(context.Context) ([]byte, error), error) {
+// prepare finds the target and decodes its argument, after mapping the
+// shared segments that came with the bootstrap.
+func prepare(b bootstrap, fdr *spawn.FDReader) (func(context.Context) (outcome, error), error) {
+	fds, err := fdr.TakeFDs(len(b.Handles))
+	if err != nil {
+		return nil, err
+	}
+	segs, err := attachAll(b.Handles, fds)
+	if err != nil {
+		return nil, err
+	}
 	reg, ok := lookup(b.Func)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not registered in the child; register it at package level (var f = mproc.Register...) or in init, not after mproc.Main", ErrNotRegistered, b.Func)
 	}
-	return reg.decodeArg(b.Arg)
+	run, err := reg.decodeArg(b.Arg)
+	runtime.KeepAlive(segs) // decoded handles hold them from here on
+	return run, err
 }
 
 // session is a running target and the ways it can be stopped.
@@ -122,7 +139,7 @@ func (s *session) listen(r *bufio.Reader) {
 
 // execute runs the target on this goroutine, so a child starts no thread
 // of its own for it.
-func execute(conn *os.File, r *bufio.Reader, b bootstrap, run func(context.Context) ([]byte, error)) int {
+func execute(conn *os.File, r *bufio.Reader, b bootstrap, run func(context.Context) (outcome, error)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := &session{b: b, cancel: cancel, returned: make(chan struct{}), terminating: make(chan struct{})}
@@ -138,9 +155,17 @@ func execute(conn *os.File, r *bufio.Reader, b bootstrap, run func(context.Conte
 }
 
 // report sends the result or failure and returns the exit code.
-func report(conn *os.File, b bootstrap, res []byte, err error) int {
+func report(conn *os.File, b bootstrap, res outcome, err error) int {
+	if err == nil && len(res.segs) > 0 {
+		handles, fds := descs(res.segs)
+		err = spawn.WriteFrameFDs(conn, kindResultFDs, encodeMsg(sharedResult{Result: res.payload, Handles: handles}), fds)
+		runtime.KeepAlive(res.segs)
+		if err == nil {
+			return 0
+		}
+	}
 	if err == nil {
-		spawn.WriteFrame(conn, kindResult, res)
+		spawn.WriteFrame(conn, kindResult, res.payload)
 		return 0
 	}
 	f := newFailure(err)

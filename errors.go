@@ -25,6 +25,9 @@ var (
 	ErrOwnerDead      = errors.New("mproc: previous owner died")
 	ErrBrokenBarrier  = errors.New("mproc: broken barrier")
 	ErrAuthentication = errors.New("mproc: authentication failed")
+	// ErrNotHeld is returned when releasing a lock or semaphore more often
+	// than it was acquired.
+	ErrNotHeld = errors.New("mproc: release of a lock that is not held")
 	// ErrUnencodable is matched by every error about a value that cannot be
 	// sent to another process (funcs, chans, unexported fields, ...).
 	ErrUnencodable = wire.ErrUnencodable
@@ -42,6 +45,7 @@ var sentinels = map[string]error{
 	"authentication":    ErrAuthentication,
 	"unencodable":       ErrUnencodable,
 	"daemonic":          ErrDaemonic,
+	"not_held":          ErrNotHeld,
 	"canceled":          context.Canceled,
 	"deadline_exceeded": context.DeadlineExceeded,
 }

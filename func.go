@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
 
@@ -33,10 +34,10 @@ type Func[A, R any] struct {
 }
 
 // registered is what a child looks up by name: a function that decodes its
-// argument, runs, and encodes its result.
+// argument, runs, and encodes its result (with the shared segments the
+// result holds).
 type registered interface {
-	invoke(ctx context.Context, arg []byte) ([]byte, error)
-	decodeArg(arg []byte) (func(ctx context.Context) ([]byte, error), error)
+	decodeArg(arg []byte) (func(ctx context.Context) (outcome, error), error)
 	types() (reflect.Type, reflect.Type)
 	registeredLate() bool
 }
@@ -100,7 +101,13 @@ func (f *Func[A, R]) Name() string { return f.name }
 // Process prepares a child process that will run f(arg), without starting it
 // (CPython's Process(target=f, args=(arg,))). Start it with Start.
 func (f *Func[A, R]) Process(arg A, opts ...Option) *Proc[R] {
-	p := newProcess(f.name, newProcConfig(opts), func() ([]byte, error) { return f.arg.Encode(arg) })
+	p := newProcess(f.name, newProcConfig(opts), func() ([]byte, []*shm.Segment, error) {
+		b, err := f.arg.Encode(arg)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, segmentsOf(reflect.ValueOf(&arg).Elem()), nil
+	})
 	return &Proc[R]{Process: p, res: f.res}
 }
 
@@ -129,38 +136,36 @@ func (f *Func[A, R]) types() (reflect.Type, reflect.Type) { return f.arg.Type(),
 
 func (f *Func[A, R]) registeredLate() bool { return f.late }
 
-func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) ([]byte, error), error) {
+func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) (outcome, error), error) {
 	a, err := f.arg.Decode(b)
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) ([]byte, error) { return f.run(ctx, a) }, nil
+	return func(ctx context.Context) (outcome, error) { return f.run(ctx, a) }, nil
 }
 
-func (f *Func[A, R]) invoke(ctx context.Context, b []byte) ([]byte, error) {
-	run, err := f.decodeArg(b)
-	if err != nil {
-		return nil, err
-	}
-	return run(ctx)
+// outcome is an encoded result and the shared segments it holds.
+type outcome struct {
+	payload []byte
+	segs    []*shm.Segment
 }
 
 // run calls the target, turning a panic into a *RemoteError with the stack.
-func (f *Func[A, R]) run(ctx context.Context, a A) (out []byte, err error) {
+func (f *Func[A, R]) run(ctx context.Context, a A) (out outcome, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			out, err = nil, &panicError{value: v, stack: string(debug.Stack())}
+			out, err = outcome{}, &panicError{value: v, stack: string(debug.Stack())}
 		}
 	}()
 	r, err := f.call(ctx, a)
 	if err != nil {
-		return nil, err
+		return outcome{}, err
 	}
-	out, err = f.res.Encode(r)
+	b, err := f.res.Encode(r)
 	if err != nil {
-		return nil, fmt.Errorf("mproc: result of %s: %w", f.name, err)
+		return outcome{}, fmt.Errorf("mproc: result of %s: %w", f.name, err)
 	}
-	return out, nil
+	return outcome{b, segmentsOf(reflect.ValueOf(&r).Elem())}, nil
 }
 
 type panicError struct {

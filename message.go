@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
 
@@ -15,6 +16,7 @@ const (
 	kindResult    byte = 4 // child → parent: the encoded result
 	kindFailure   byte = 5 // child → parent: an error or panic (a failure message)
 	kindTerminate byte = 6 // parent → child: cancel the target and end by SIGTERM
+	kindResultFDs byte = 7 // child → parent: a result holding shared objects (a sharedResult)
 )
 
 // bootstrap tells a waiting child what to run and who it is.
@@ -28,6 +30,14 @@ type bootstrap struct {
 	ParentPid  int
 	ParentName string
 	GraceNanos int64
+	Handles    []shm.Desc // segments whose descriptors came with this frame, in order
+}
+
+// sharedResult is a result that holds shared objects, whose descriptors
+// come with the frame.
+type sharedResult struct {
+	Result  []byte
+	Handles []shm.Desc
 }
 
 // failure is an error or panic as it crosses from child to parent.

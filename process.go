@@ -2,6 +2,7 @@ package mproc
 
 import (
 	"context"
+	"runtime"
 	"errors"
 	"fmt"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"mproc/internal/shm"
 	"mproc/internal/spawn"
 )
 
@@ -43,7 +45,7 @@ type Process struct {
 	role     procRole
 	cfg      procConfig
 	target   string
-	encode   func() ([]byte, error)
+	encode   func() ([]byte, []*shm.Segment, error)
 	identity []int
 	seq      uint64 // start order, for ActiveChildren
 
@@ -55,6 +57,7 @@ type Process struct {
 	exitCode  int
 	signal    syscall.Signal
 	result    []byte
+	resultSeg []*shm.Segment // shared segments the result holds, mapped until it is decoded
 	hasResult bool
 	failure   *RemoteError
 }
@@ -64,7 +67,7 @@ var (
 	startCounter   atomic.Uint64
 )
 
-func newProcess(target string, cfg procConfig, encode func() ([]byte, error)) *Process {
+func newProcess(target string, cfg procConfig, encode func() ([]byte, []*shm.Segment, error)) *Process {
 	me := Current()
 	id := append(append([]int(nil), me.identity...), int(processCounter.Add(1)))
 	if cfg.name == "" {
@@ -177,21 +180,25 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	if reg, ok := lookup(p.target); !ok || reg.registeredLate() {
 		return nil, fmt.Errorf("%w: %q was registered after mproc.Main, so a child never has it; register it at package level (var f = mproc.Register...) or in init", ErrNotRegistered, p.target)
 	}
-	arg, err := p.encode()
+	arg, segs, err := p.encode()
 	if err != nil {
 		return nil, err
 	}
+	handles, fds := descs(segs)
 	me := Current()
 	msg := encodeMsg(bootstrap{
 		Func: p.target, Arg: arg, Name: p.cfg.name, Identity: p.identity,
 		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
 		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
+		Handles: handles,
 	})
 	c, spare, err := acquireChild(ctx, p.cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Send(kindBootstrap, msg); err != nil {
+	err = c.SendFDs(kindBootstrap, msg, fds)
+	runtime.KeepAlive(segs) // their descriptors are in flight until here
+	if err != nil {
 		c.Signal(syscall.SIGKILL)
 		return c, fmt.Errorf("mproc: starting %s: %w", p.cfg.name, err)
 	}
@@ -246,12 +253,20 @@ func (p *Process) diedStarting(c *spawn.Child, ready bool) error {
 // monitor collects the child's result and exit status.
 func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 	var result []byte
+	var segs []*shm.Segment
 	var hasResult bool
 	var fail *RemoteError
 	for f := range c.Frames() {
 		switch f.Kind {
 		case kindResult:
 			result, hasResult = f.Payload, true
+		case kindResultFDs:
+			var err error
+			if result, segs, err = receiveShared(c, f.Payload); err != nil {
+				fail = newFailure(err).remote(p.cfg.name, c.Pid)
+			} else {
+				hasResult = true
+			}
 		case kindFailure:
 			var fl failure
 			if decodeMsg(f.Payload, &fl) == nil {
@@ -261,7 +276,7 @@ func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 	}
 	<-c.Exited()
 	p.mu.Lock()
-	p.result, p.hasResult, p.failure = result, hasResult, fail
+	p.result, p.resultSeg, p.hasResult, p.failure = result, segs, hasResult, fail
 	p.finish(c)
 	p.mu.Unlock()
 	children.remove(p)
@@ -397,7 +412,7 @@ func (p *Process) Close() error {
 		return fmt.Errorf("%w: cannot close %s; join or terminate it first", ErrStillRunning, p.cfg.name)
 	}
 	p.state = stateClosed
-	p.result = nil
+	p.result, p.resultSeg = nil, nil
 	return nil
 }
 
@@ -421,4 +436,19 @@ func closedChan(c <-chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// receiveShared unpacks a result that holds shared objects and maps their
+// segments, whose descriptors came with the frame.
+func receiveShared(c *spawn.Child, payload []byte) ([]byte, []*shm.Segment, error) {
+	var sr sharedResult
+	if err := decodeMsg(payload, &sr); err != nil {
+		return nil, nil, err
+	}
+	fds, err := c.TakeFDs(len(sr.Handles))
+	if err != nil {
+		return nil, nil, err
+	}
+	segs, err := attachAll(sr.Handles, fds)
+	return sr.Result, segs, err
 }

@@ -30,6 +30,7 @@ type Child struct {
 	wmu   sync.Mutex
 
 	frames chan Frame // closed at EOF
+	fdr    *FDReader
 	exited chan struct{}
 	code   int
 	sig    syscall.Signal
@@ -47,6 +48,7 @@ func watch(pid, pidfd int, conn *os.File) *Child {
 		frames: make(chan Frame, 4),
 		exited: make(chan struct{}),
 	}
+	c.fdr, _ = NewFDReader(conn) // conn is a nonblocking socket: this cannot fail
 	go c.read()
 	go c.wait()
 	return c
@@ -54,7 +56,7 @@ func watch(pid, pidfd int, conn *os.File) *Child {
 
 func (c *Child) read() {
 	defer close(c.frames)
-	r := bufio.NewReader(c.conn)
+	r := bufio.NewReader(c.fdr)
 	for {
 		k, payload, err := wire.ReadFrame(r, FrameLimit)
 		if err != nil {
@@ -134,11 +136,18 @@ func (c *Child) Exited() <-chan struct{} { return c.exited }
 func (c *Child) ExitCode() (code int, sig syscall.Signal) { return c.code, c.sig }
 
 // Send writes a frame to the child.
-func (c *Child) Send(k byte, payload []byte) error {
+func (c *Child) Send(k byte, payload []byte) error { return c.SendFDs(k, payload, nil) }
+
+// SendFDs writes a frame to the child with descriptors beside it.
+func (c *Child) SendFDs(k byte, payload []byte, fds []int) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return wire.WriteFrame(c.conn, k, payload)
+	return WriteFrameFDs(c.conn, k, payload, fds)
 }
+
+// TakeFDs returns n descriptors the child sent, in order, for a frame
+// that announced them.
+func (c *Child) TakeFDs(n int) ([]int, error) { return c.fdr.TakeFDs(n) }
 
 // Signal sends sig through the pidfd; a child that already ended is not an error.
 func (c *Child) Signal(sig syscall.Signal) error {
@@ -161,5 +170,9 @@ func (c *Child) Signal(sig syscall.Signal) error {
 	return serr
 }
 
-// Close releases the control socket; the child is reaped regardless.
-func (c *Child) Close() error { return c.conn.Close() }
+// Close releases the control socket and any descriptors received but not
+// taken; the child is reaped regardless.
+func (c *Child) Close() error {
+	c.fdr.CloseFDs()
+	return c.conn.Close()
+}

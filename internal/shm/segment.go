@@ -1,0 +1,178 @@
+// Package shm holds the shared memory that mproc's synchronization objects,
+// values and arrays live in: anonymous memfd segments, mapped shared, and
+// passed to other processes as file descriptors.
+//
+// A memfd has no name in /dev/shm, so nothing can leak there: the kernel
+// frees the memory when the last descriptor and mapping are gone. Each
+// process keeps one mapping per segment (the table below), found by the
+// segment's random id when a handle arrives from another process, and
+// released by the garbage collector when nothing refers to it any more.
+package shm
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+	"weak"
+
+	"golang.org/x/sys/unix"
+)
+
+// ID names a segment across processes.
+type ID [16]byte
+
+// Desc is what crosses a process boundary for a segment, besides its
+// descriptor.
+type Desc struct {
+	ID   ID
+	Size int
+}
+
+// Segment is a mapping of a shared memory segment.
+type Segment struct {
+	Desc
+	fd  int
+	mem []byte
+}
+
+// PageSize is the smallest segment.
+const PageSize = 4096
+
+var table = struct {
+	sync.Mutex
+	m map[ID]weak.Pointer[Segment]
+}{m: map[ID]weak.Pointer[Segment]{}}
+
+// ErrUnknown means a handle named a segment this process has not received.
+var ErrUnknown = errors.New("mproc: shared object arrived without its memory")
+
+// New creates a zero-filled segment of at least size bytes.
+func New(size int) (*Segment, error) {
+	size = roundUp(max(size, 1))
+	fd, err := unix.MemfdCreate("mproc", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("mproc: memfd_create: %w", err)
+	}
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("mproc: sizing shared memory: %w", err)
+	}
+	var id ID
+	rand.Read(id[:])
+	s, err := mapSegment(Desc{ID: id, Size: size}, fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	table.Lock()
+	table.m[id] = weak.Make(s)
+	table.Unlock()
+	return s, nil
+}
+
+// Attach maps a segment received from another process. It takes over fd:
+// when this process already has the segment, fd is closed and the existing
+// mapping returned.
+func Attach(d Desc, fd int) (*Segment, error) {
+	table.Lock()
+	defer table.Unlock()
+	if w, ok := table.m[d.ID]; ok {
+		if s := w.Value(); s != nil {
+			unix.Close(fd)
+			if s.Size != d.Size {
+				return nil, fmt.Errorf("%w: segment size %d, handle says %d", ErrUnknown, s.Size, d.Size)
+			}
+			return s, nil
+		}
+	}
+	if d.Size <= 0 || d.Size%PageSize != 0 {
+		unix.Close(fd)
+		return nil, fmt.Errorf("mproc: bad shared memory size %d", d.Size)
+	}
+	// A descriptor smaller than it claims would fault on access: check.
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Size < int64(d.Size) {
+		unix.Close(fd)
+		return nil, fmt.Errorf("mproc: shared memory descriptor holds %d bytes, handle says %d", st.Size, d.Size)
+	}
+	s, err := mapSegment(d, fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	table.m[d.ID] = weak.Make(s)
+	return s, nil
+}
+
+// Lookup returns this process's mapping of the segment id, if it has one.
+func Lookup(id ID) (*Segment, error) {
+	table.Lock()
+	defer table.Unlock()
+	if w, ok := table.m[id]; ok {
+		if s := w.Value(); s != nil {
+			return s, nil
+		}
+	}
+	return nil, ErrUnknown
+}
+
+func mapSegment(d Desc, fd int) (*Segment, error) {
+	mem, err := unix.Mmap(fd, 0, d.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("mproc: mapping shared memory: %w", err)
+	}
+	s := &Segment{Desc: d, fd: fd, mem: mem}
+	runtime.AddCleanup(s, release, resources{d.ID, fd, mem})
+	return s, nil
+}
+
+type resources struct {
+	id  ID
+	fd  int
+	mem []byte
+}
+
+func release(r resources) {
+	unix.Munmap(r.mem)
+	unix.Close(r.fd)
+	table.Lock()
+	if w, ok := table.m[r.id]; ok && w.Value() == nil {
+		delete(table.m, r.id)
+	}
+	table.Unlock()
+}
+
+func roundUp(n int) int { return (n + PageSize - 1) / PageSize * PageSize }
+
+// FD is the segment's descriptor, for sending it to another process. It
+// stays valid while s is reachable.
+func (s *Segment) FD() int { return s.fd }
+
+// Bytes is the shared memory.
+func (s *Segment) Bytes() []byte { return s.mem }
+
+// Uint32 returns the 4-byte word at off (aligned), for atomics and futexes.
+func (s *Segment) Uint32(off int) *uint32 {
+	if off < 0 || off%4 != 0 || off+4 > len(s.mem) {
+		panic(fmt.Sprintf("mproc: shared word at %d outside %d bytes", off, len(s.mem)))
+	}
+	return (*uint32)(unsafe.Pointer(&s.mem[off]))
+}
+
+// Uint64 returns the 8-byte word at off (aligned).
+func (s *Segment) Uint64(off int) *uint64 {
+	if off < 0 || off%8 != 0 || off+8 > len(s.mem) {
+		panic(fmt.Sprintf("mproc: shared word at %d outside %d bytes", off, len(s.mem)))
+	}
+	return (*uint64)(unsafe.Pointer(&s.mem[off]))
+}
+
+// Pointer returns the address of byte off, for typed views of the memory.
+func (s *Segment) Pointer(off int) unsafe.Pointer { return unsafe.Pointer(&s.mem[off]) }
+
+// KeepAlive keeps s mapped until this point, for code that holds only
+// pointers into its memory.
+func (s *Segment) KeepAlive() { runtime.KeepAlive(s) }
