@@ -235,4 +235,3 @@ func (b *Barrier) UnmarshalCBOR(data []byte) (err error) {
 	b.seg, _, err = unmarshalHandle(data, "barrier", shm.PageSize)
 	return err
 }
-

@@ -31,7 +31,7 @@ func (l *Lock) restore(ctx context.Context, _ uint32) error {
 	return lockWord(context.WithoutCancel(ctx), l.word())
 }
 
-func (r *RLock) held(ctx context.Context) bool      { return r.mine(ctx) }
+func (r *RLock) held(ctx context.Context) bool     { return r.mine(ctx) }
 func (r *RLock) acquire(ctx context.Context) error { return r.Lock(ctx) }
 func (r *RLock) release(ctx context.Context) error { return r.Unlock(ctx) }
 
@@ -39,4 +39,3 @@ func (r *RLock) release(ctx context.Context) error { return r.Unlock(ctx) }
 func notHeld(what string) error {
 	return fmt.Errorf("%w: %s on an un-acquired lock", ErrNotHeld, what)
 }
-
