@@ -46,6 +46,9 @@ func Main() {
 		return
 	}
 	os.Unsetenv(spawn.EnvChild) // programs this child runs are not mproc children
+	if os.Getenv(envRole) == roleTracker {
+		os.Exit(runTracker())
+	}
 	os.Exit(runChild(v))
 }
 

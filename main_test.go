@@ -33,7 +33,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := mproc.Shutdown(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "Shutdown:", err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // runHelper is the main of a helper parent. It prints "PID <n>" lines for
@@ -59,6 +66,24 @@ func runHelper(role string) {
 		case "daemon-sigkill":
 			select {} // the test kills this process
 		}
+	case "shm-create-block", "shm-create-exit":
+		m, err := mproc.NewSharedMemory("", 4096)
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(1)
+		}
+		copy(m.Bytes(), "left behind")
+		fmt.Println("NAME", m.Name())
+		if kind == "shm-create-block" {
+			select {} // the test kills this process
+		}
+	case "shm-read":
+		m, err := mproc.AttachSharedMemory(os.Getenv("MPROC_TEST_SHM"))
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(1)
+		}
+		fmt.Printf("READ %s\n", strings.TrimRight(string(m.Bytes()[:32]), "\x00"))
 	case "fail-stderr":
 		_, err := failWith.Call(ctx, "the child's own words")
 		fmt.Println("ERR", err)
@@ -88,6 +113,19 @@ func startHelper(t *testing.T, role string) (*exec.Cmd, *bufio.Scanner) {
 		t.Fatal(err)
 	}
 	return cmd, bufio.NewScanner(out)
+}
+
+// readField reads the helper's first line starting with key and a space.
+func readField(t *testing.T, sc *bufio.Scanner, key string) string {
+	t.Helper()
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), key+" "); ok {
+			return rest
+		}
+		t.Logf("helper: %s", sc.Text())
+	}
+	t.Fatalf("helper printed no %s line", key)
+	return ""
 }
 
 // readPid reads the "PID <n>" line a helper prints.

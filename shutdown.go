@@ -4,8 +4,9 @@ import "context"
 
 // Shutdown ends this process's children the way CPython does at exit: it
 // stops the warm spares, terminates daemon children and waits for them, then
-// waits for the non-daemon children to finish. It returns ctx's error if they
-// have not all ended by then.
+// waits for the non-daemon children to finish. Last, the shared memory
+// tracker unlinks the named segments this process created and did not
+// unlink. It returns ctx's error if they have not all ended by then.
 //
 // A program that returns from main without Shutdown still ends its daemons
 // and spares (they die with it, even on SIGKILL), but its non-daemon children
@@ -24,5 +25,6 @@ func Shutdown(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	return nil
+	stopTracker(ctx.Done())
+	return ctx.Err()
 }
