@@ -145,6 +145,14 @@ func (r *RLock) restore(ctx context.Context, n uint32) error {
 	return err
 }
 
+func (r *RLock) String() string {
+	w, count, _ := r.words()
+	if v := atomic.LoadUint32(w); v != 0 {
+		return fmt.Sprintf("<RLock(owner=%d, count=%d)>", v&pidMask, atomic.LoadUint32(count))
+	}
+	return "<RLock(unlocked)>"
+}
+
 func (r *RLock) segments() []*shm.Segment { return []*shm.Segment{r.seg} }
 
 // MarshalCBOR encodes the lock as a handle to its shared memory.
