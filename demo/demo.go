@@ -51,7 +51,10 @@ func Find(name string) (Demo, bool) {
 
 // tourOrder lists demo names in the order the tour tells them; demos not
 // listed come last, in registration order.
-var tourOrder = []string{"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan"}
+var tourOrder = []string{
+	"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan",
+	"lock-print", "tickets", "counter", "rlock", "lock-survives",
+}
 
 func order(name string) int {
 	if i := slices.Index(tourOrder, name); i >= 0 {
