@@ -58,7 +58,7 @@ func (e *Event) IsSet() bool {
 // Wait blocks until the flag is set, or returns ctx's error (CPython's
 // False for wait(timeout=...)).
 func (e *Event) Wait(ctx context.Context) error {
-	if e.IsSet() || spin(e.IsSet) {
+	if e.IsSet() || spinFor(e.IsSet, eventSpin) {
 		return nil
 	}
 	flag, sleepers := e.words()

@@ -51,7 +51,8 @@ func TestNoZombiesNoLeakedFDs(t *testing.T) {
 		pids = append(pids, p.Pid())
 		p.Close()
 	}
-	if after := openFDs(t); after != before {
+	// Fewer is fine: descriptors of earlier tests' children may close meanwhile.
+	if after := openFDs(t); after > before {
 		t.Fatalf("open descriptors: %d before, %d after %d cycles", before, after, n)
 	}
 	zombies := zombieChildren()

@@ -19,11 +19,16 @@ func TestMain(m *testing.M) {
 }
 
 // wantN is the n each result reports at BENCH_SCALE=0.01, as python_ref.py
-// would: n_(300) = 3 for the spawn group, 1 for child_rss.
+// would: n_(300) = 3 for the spawn group, 1 for child_rss, n_(1_000_000) for
+// the uncontended lock, 2*n_(100_000) increments for the contended one and
+// n_(20_000) event round trips.
 var wantN = map[string]int{
-	"process_start_join":      3,
-	"process_start_join_cold": 3,
-	"child_rss":               1,
+	"process_start_join":               3,
+	"process_start_join_cold":          3,
+	"child_rss":                        1,
+	"lock_uncontended_acquire_release": 10_000,
+	"lock_contended_2proc_increments":  2_000,
+	"event_pingpong_roundtrip":         200,
 }
 
 // TestGroups runs every registered group at a tiny scale through Run, the
@@ -31,7 +36,7 @@ var wantN = map[string]int{
 func TestGroups(t *testing.T) {
 	t.Setenv(EnvScale, "0.01")
 	groups := Groups()
-	for _, name := range []string{"spawn", "rss"} {
+	for _, name := range []string{"spawn", "lock", "lock_contended", "event", "rss"} {
 		if _, err := Select([]string{name}); err != nil {
 			t.Errorf("group %s is not registered: %v", name, err)
 		}
