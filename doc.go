@@ -56,6 +56,23 @@
 //	sys.exit(n) in a child              mproc.Exit(n)
 //	if __name__ == '__main__':          mproc.Main() first in main
 //
+// # Shared objects
+//
+// [Lock], [RLock], [Semaphore], [Event], [Condition], [Barrier], [Value] and
+// [Array] live in shared memory and cross to children as ordinary
+// arguments (or results), alone or inside structs; their memory travels as
+// file descriptors beside the message. A Lock whose holder dies passes to
+// the next acquirer with [ErrOwnerDead]. Named [SharedMemory] attaches by
+// name from any process.
+//
+//	Lock(); with lock:                   mproc.NewLock(); l.Lock(); defer l.Unlock()
+//	lock.acquire(timeout=t)              l.LockContext(ctx)   ctx's error for False
+//	RLock(), Semaphore(n), Event()       mproc.NewRLock(), mproc.NewSemaphore(n), mproc.NewEvent()
+//	Condition(lock), Barrier(n)          mproc.NewCondition(lock), mproc.NewBarrier(n)
+//	Value('q', 0); v.value += 1          mproc.NewValue[int64](0); v.Add(1) or v.Update(fn)
+//	Array('i', n)                        mproc.NewArray[int32](n)
+//	SharedMemory(create=True, size=n)    mproc.NewSharedMemory("", n)
+//
 // # Errors
 //
 // An error or panic in a child reaches the parent as a [*RemoteError] with
