@@ -3,6 +3,8 @@ package mproc
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	"mproc/internal/wire"
 )
@@ -33,7 +35,8 @@ var (
 	ErrUnencodable = wire.ErrUnencodable
 )
 
-// sentinels maps the names sent by a child back to the parent's values.
+// sentinels maps the names sent by a child back to the parent's values;
+// sentinelOrder fixes the order in which an error is matched against them.
 var sentinels = map[string]error{
 	"not_registered":    ErrNotRegistered,
 	"closed":            ErrClosed,
@@ -50,11 +53,16 @@ var sentinels = map[string]error{
 	"deadline_exceeded": context.DeadlineExceeded,
 }
 
-func sentinelName(err error) string {
-	for name, s := range sentinels {
-		if errors.Is(err, s) {
-			return name
+var sentinelOrder = slices.Sorted(maps.Keys(sentinels))
+
+// sentinelNames lists every sentinel err matches, so that all of them match
+// on the other side too.
+func sentinelNames(err error) []string {
+	var names []string
+	for _, name := range sentinelOrder {
+		if errors.Is(err, sentinels[name]) {
+			names = append(names, name)
 		}
 	}
-	return ""
+	return names
 }

@@ -46,8 +46,9 @@ func (l *Lock) word() *uint32 {
 func (l *Lock) Lock() { lockWord(context.Background(), l.word()) }
 
 // LockContext acquires the lock, or returns ctx's error and leaves the lock
-// unchanged. It returns ErrOwnerDead, with the lock held, when the previous
-// holder died holding it.
+// unchanged. A free lock is taken even when ctx is already done (CPython's
+// acquire(timeout=0)). It returns ErrOwnerDead, with the lock held, when
+// the previous holder died holding it.
 func (l *Lock) LockContext(ctx context.Context) error { return lockWord(ctx, l.word()) }
 
 // TryLock acquires the lock if it is free (or its holder has died) and

@@ -42,15 +42,15 @@ type sharedResult struct {
 
 // failure is an error or panic as it crosses from child to parent.
 type failure struct {
-	Message  string
-	Type     string
-	Stack    string
-	Panicked bool
-	Sentinel string
+	Message   string
+	Type      string
+	Stack     string
+	Panicked  bool
+	Sentinels []string
 }
 
 func newFailure(err error) failure {
-	f := failure{Message: err.Error(), Type: fmt.Sprintf("%T", err), Sentinel: sentinelName(err)}
+	f := failure{Message: err.Error(), Type: fmt.Sprintf("%T", err), Sentinels: sentinelNames(err)}
 	if p, ok := errors.AsType[*panicError](err); ok {
 		f.Type = fmt.Sprintf("%T", p.value)
 		f.Stack = p.stack
@@ -60,10 +60,13 @@ func newFailure(err error) failure {
 }
 
 func (f failure) remote(name string, pid int) *RemoteError {
-	return &RemoteError{
-		Name: name, Pid: pid, Message: f.Message, Type: f.Type,
-		Stack: f.Stack, Panicked: f.Panicked, sentinel: sentinels[f.Sentinel],
+	e := &RemoteError{Name: name, Pid: pid, Message: f.Message, Type: f.Type, Stack: f.Stack, Panicked: f.Panicked}
+	for _, n := range f.Sentinels {
+		if s, ok := sentinels[n]; ok {
+			e.sentinels = append(e.sentinels, s)
+		}
 	}
+	return e
 }
 
 func encodeMsg(v any) []byte {

@@ -9,13 +9,13 @@ import (
 // back to the parent as text (errors are values of the child's memory; only
 // their text, type name, stack and sentinel cross).
 type RemoteError struct {
-	Name     string // the child's process name
-	Pid      int
-	Message  string // err.Error() in the child, or the panic value
-	Type     string // the Go type of the error or panic value
-	Stack    string // the child's goroutine stack, for panics
-	Panicked bool
-	sentinel error
+	Name      string // the child's process name
+	Pid       int
+	Message   string // err.Error() in the child, or the panic value
+	Type      string // the Go type of the error or panic value
+	Stack     string // the child's goroutine stack, for panics
+	Panicked  bool
+	sentinels []error
 }
 
 func (e *RemoteError) Error() string {
@@ -32,5 +32,5 @@ func (e *RemoteError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the mproc or context sentinel the child's error matched, if any.
-func (e *RemoteError) Unwrap() error { return e.sentinel }
+// Unwrap returns the mproc and context sentinels the child's error matched.
+func (e *RemoteError) Unwrap() []error { return e.sentinels }

@@ -18,10 +18,12 @@ type Semaphore struct {
 	off int
 }
 
-// Layout at off: the count (the futex word), sleepers, the bound (0: none).
+// Layout at off: the count (the futex word), sleepers, the bound and
+// whether there is one.
 const (
 	semSleepers = 4
 	semBound    = 8
+	semBounded  = 12
 )
 
 // NewSemaphore creates a semaphore with n units.
@@ -42,6 +44,7 @@ func newSemaphore(n int, bounded bool) (*Semaphore, error) {
 	*seg.Uint32(0) = uint32(n)
 	if bounded {
 		*seg.Uint32(semBound) = uint32(n)
+		*seg.Uint32(semBounded) = 1
 	}
 	return &Semaphore{seg: seg}, nil
 }
@@ -52,6 +55,8 @@ func (s *Semaphore) words() (count, sleepers, bound *uint32) {
 	}
 	return s.seg.Uint32(s.off), s.seg.Uint32(s.off + semSleepers), s.seg.Uint32(s.off + semBound)
 }
+
+func (s *Semaphore) bounded() bool { return atomic.LoadUint32(s.seg.Uint32(s.off+semBounded)) != 0 }
 
 func (s *Semaphore) take() bool {
 	count, _, _ := s.words()
@@ -71,7 +76,8 @@ func (s *Semaphore) TryAcquire() bool { return s.take() }
 
 // Acquire takes a unit, waiting for one as long as ctx allows; it returns
 // ctx's error (CPython's False for acquire(timeout=...)) and leaves the
-// semaphore unchanged if none came in time.
+// semaphore unchanged if none came in time. A free unit is taken even when
+// ctx is already done (CPython's acquire(timeout=0)).
 func (s *Semaphore) Acquire(ctx context.Context) error {
 	if s.take() || spin(s.take) {
 		return nil
@@ -96,7 +102,7 @@ func (s *Semaphore) Release() error {
 	count, sleepers, bound := s.words()
 	for {
 		v := atomic.LoadUint32(count)
-		if b := atomic.LoadUint32(bound); b != 0 && v >= b {
+		if s.bounded() && v >= atomic.LoadUint32(bound) {
 			return fmt.Errorf("%w: semaphore released too many times", ErrNotHeld)
 		}
 		if v == 1<<31-1 {
@@ -125,6 +131,6 @@ func (s *Semaphore) MarshalCBOR() ([]byte, error) { return marshalHandle("semaph
 
 // UnmarshalCBOR finds the semaphore's shared memory, which came with the message.
 func (s *Semaphore) UnmarshalCBOR(b []byte) (err error) {
-	s.seg, s.off, err = unmarshalHandle(b, "semaphore", 12)
+	s.seg, s.off, err = unmarshalHandle(b, "semaphore", 16)
 	return err
 }
