@@ -1,0 +1,84 @@
+package mproc
+
+import (
+	"testing"
+
+	"mproc/internal/shm"
+	"mproc/internal/wire"
+)
+
+// Messages a child or parent decodes from the other side must fail cleanly
+// on any bytes.
+func FuzzDecodeMessages(f *testing.F) {
+	f.Add(encodeMsg(bootstrap{Func: "f", Arg: []byte{1, 2}, Name: "Process-1", Identity: []int{1, 2}, Handles: []shm.Desc{{Size: 4096}}}))
+	f.Add(encodeMsg(newFailure(ErrTimeout)))
+	f.Add(encodeMsg(sharedResult{Result: []byte("x"), Handles: []shm.Desc{{Size: 8192}}}))
+	f.Add([]byte{0xa1, 0x64, 'F', 'u', 'n', 'c', 0x19, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var bs bootstrap
+		if decodeMsg(b, &bs) == nil {
+			if _, err := wire.CBOR.Marshal(bs); err != nil {
+				t.Fatalf("a decoded bootstrap does not encode: %v", err)
+			}
+		}
+		var fl failure
+		if decodeMsg(b, &fl) == nil {
+			fl.remote("p", 1).Error()
+		}
+		var sr sharedResult
+		decodeMsg(b, &sr)
+	})
+}
+
+// Handles name shared memory by id, offset and sizes; a hostile handle must
+// never map or index outside a segment.
+func FuzzDecodeHandles(f *testing.F) {
+	l, err := NewLock()
+	if err != nil {
+		f.Fatal(err)
+	}
+	v, _ := NewValue[int64](7)
+	a, _ := NewArray[int32](100)
+	c, _ := NewCondition(l)
+	for _, m := range []interface{ MarshalCBOR() ([]byte, error) }{l, v, a, c} {
+		b, err := m.MarshalCBOR()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var lk Lock
+		if lk.UnmarshalCBOR(b) == nil {
+			lk.Locked()
+		}
+		var rl RLock
+		if rl.UnmarshalCBOR(b) == nil {
+			rl.String()
+		}
+		var val Value[int64]
+		if val.UnmarshalCBOR(b) == nil {
+			val.Load()
+		}
+		var arr Array[int32]
+		if arr.UnmarshalCBOR(b) == nil {
+			for i := range arr.Len() {
+				arr.Get(i)
+			}
+		}
+		var cond Condition
+		cond.UnmarshalCBOR(b)
+		var sem Semaphore
+		if sem.UnmarshalCBOR(b) == nil {
+			sem.Value()
+		}
+		var ev Event
+		if ev.UnmarshalCBOR(b) == nil {
+			ev.IsSet()
+		}
+		var bar Barrier
+		if bar.UnmarshalCBOR(b) == nil {
+			bar.Broken()
+		}
+	})
+}
