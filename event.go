@@ -16,12 +16,15 @@ type Event struct {
 	off int
 }
 
-// Layout at off: the flag, sleepers, and the number of Sets so far (the
-// futex word), so that a Set wakes its waiters even if a Clear follows at
-// once, as with threading.Event.
+// The state is one futex word: bit 0 is the flag, the bits above it count
+// the Sets. Set changes both in one atomic step, so a waiter that was
+// waiting when Set was called returns even if a Clear follows at once (as
+// with threading.Event), and one that starts waiting after the Set never
+// mistakes it for a new one. Sleepers follow the word.
 const (
+	eventFlag     = 1
+	eventSetStep  = 2
 	eventSleepers = 4
-	eventSets     = 8
 )
 
 // NewEvent creates a clear Event.
@@ -33,53 +36,65 @@ func NewEvent() (*Event, error) {
 	return &Event{seg: seg}, nil
 }
 
-func (e *Event) words() (flag, sleepers, sets *uint32) {
+func (e *Event) words() (state, sleepers *uint32) {
 	if e == nil || e.seg == nil {
 		panic("mproc: use of an Event not made by NewEvent")
 	}
-	return e.seg.Uint32(e.off), e.seg.Uint32(e.off + eventSleepers), e.seg.Uint32(e.off + eventSets)
+	return e.seg.Uint32(e.off), e.seg.Uint32(e.off + eventSleepers)
 }
 
 // Set sets the flag and wakes every waiter.
 func (e *Event) Set() {
-	flag, sleepers, sets := e.words()
-	atomic.StoreUint32(flag, 1)
-	atomic.AddUint32(sets, 1)
+	state, sleepers := e.words()
+	for {
+		old := atomic.LoadUint32(state)
+		if atomic.CompareAndSwapUint32(state, old, (old|eventFlag)+eventSetStep) {
+			break
+		}
+	}
 	if atomic.LoadUint32(sleepers) > 0 {
-		futex.Wake(sets, 1<<30)
+		futex.Wake(state, 1<<30)
 	}
 }
 
 // Clear clears the flag.
 func (e *Event) Clear() {
-	flag, _, _ := e.words()
-	atomic.StoreUint32(flag, 0)
+	state, _ := e.words()
+	for {
+		old := atomic.LoadUint32(state)
+		if old&eventFlag == 0 || atomic.CompareAndSwapUint32(state, old, old&^eventFlag) {
+			return
+		}
+	}
 }
 
 // IsSet reports whether the flag is set.
 func (e *Event) IsSet() bool {
-	flag, _, _ := e.words()
-	return atomic.LoadUint32(flag) != 0
+	state, _ := e.words()
+	return atomic.LoadUint32(state)&eventFlag != 0
 }
 
 // Wait blocks until the flag is set, or returns ctx's error (CPython's
 // False for wait(timeout=...)). A waiter that was waiting when Set was
 // called returns even if the flag was cleared again before it woke.
 func (e *Event) Wait(ctx context.Context) error {
-	flag, sleepers, sets := e.words()
-	seen := atomic.LoadUint32(sets)
-	ready := func() bool { return atomic.LoadUint32(flag) != 0 || atomic.LoadUint32(sets) != seen }
-	if ready() || spinFor(ready, eventSpin) {
+	state, sleepers := e.words()
+	seen := atomic.LoadUint32(state)
+	if seen&eventFlag != 0 {
 		return nil
 	}
-	stop := wakeOnDone(ctx, sets)
+	ready := func() bool { return atomic.LoadUint32(state) != seen } // a Set since, whatever Clear did after
+	if spinFor(ready, eventSpin) {
+		return nil
+	}
+	stop := wakeOnDone(ctx, state)
 	defer stop()
 	for !ready() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		atomic.AddUint32(sleepers, 1)
-		futex.Wait(sets, seen, sleepTime(ctx, 0))
+		futex.Wait(state, seen, sleepTime(ctx, 0))
 		atomic.AddUint32(sleepers, ^uint32(0))
 	}
 	return nil
@@ -92,6 +107,6 @@ func (e *Event) MarshalCBOR() ([]byte, error) { return marshalHandle("event", e.
 
 // UnmarshalCBOR finds the event's shared memory, which came with the message.
 func (e *Event) UnmarshalCBOR(b []byte) (err error) {
-	e.seg, e.off, err = unmarshalHandle(b, "event", 12)
+	e.seg, e.off, err = unmarshalHandle(b, "event", 8)
 	return err
 }

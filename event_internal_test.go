@@ -18,7 +18,7 @@ func TestEventSetThenClearWakesSleepers(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- e.Wait(ctx) }()
-	_, sleepers, _ := e.words()
+	_, sleepers := e.words()
 	for atomic.LoadUint32(sleepers) == 0 { // until the waiter sleeps in the kernel
 		if ctx.Err() != nil {
 			t.Fatal("the waiter never went to sleep")

@@ -144,3 +144,51 @@ func testEventManyWaiters(t *testing.T) {
 		}
 	}
 }
+
+type pingPongArg struct {
+	E1, E2 *mproc.Event
+	N      int
+}
+
+// pong answers each Set of E1 with a Set of E2 and returns how many times;
+// a spurious return from Wait makes it finish early.
+var pong = mproc.Register[pingPongArg, int]("test.sync.event.pong", func(ctx context.Context, a pingPongArg) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for i := range a.N {
+		if err := a.E1.Wait(ctx); err != nil {
+			return i, err
+		}
+		a.E1.Clear()
+		a.E2.Set()
+	}
+	return a.N, nil
+})
+
+// CPython's event ping-pong: every Wait returns for its own Set, never
+// early, never lost.
+func TestEventPingPong(t *testing.T) {
+	t.Parallel()
+	ctx := ctxTimeout(t, 30*time.Second)
+	e1, _ := mproc.NewEvent()
+	e2, _ := mproc.NewEvent()
+	const n = 5000
+	p, err := pong.Start(ctx, pingPongArg{e1, e2, n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		e1.Set()
+		if err := e2.Wait(ctx); err != nil {
+			t.Fatalf("round %d: %v (e1 set %v, e2 set %v)", i, err, e1.IsSet(), e2.IsSet())
+		}
+		e2.Clear()
+		if i < n-1 && e2.IsSet() {
+			t.Fatalf("round %d: e2 set again before e1", i)
+		}
+	}
+	got, err := p.Wait(ctx)
+	if err != nil || got != n {
+		t.Fatalf("pong answered %d of %d: %v", got, n, err)
+	}
+}

@@ -23,7 +23,7 @@ func FuzzDecodeMessages(f *testing.F) {
 		}
 		var fl failure
 		if decodeMsg(b, &fl) == nil {
-			fl.remote("p", 1).Error()
+			_ = fl.remote("p", 1).Error()
 		}
 		var sr sharedResult
 		decodeMsg(b, &sr)
@@ -54,7 +54,7 @@ func FuzzDecodeHandles(f *testing.F) {
 		}
 		var rl RLock
 		if rl.UnmarshalCBOR(b) == nil {
-			rl.String()
+			_ = rl.String()
 		}
 		var val Value[int64]
 		if val.UnmarshalCBOR(b) == nil {
