@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mproc/internal/futex"
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 )
 
@@ -97,9 +98,9 @@ func (b *Barrier) Waiting() int { return int(atomic.LoadUint32(b.w(barCount))) }
 // Broken reports whether the barrier is broken.
 func (b *Barrier) Broken() bool { return atomic.LoadUint32(b.w(barBroken)) != 0 }
 
-func (b *Barrier) lock() { lockWord(context.Background(), b.w(barLock)) }
+func (b *Barrier) lock() { lockword.Lock(context.Background(), b.w(barLock)) }
 
-func (b *Barrier) unlock() { unlockWord(b.w(barLock)) }
+func (b *Barrier) unlock() { lockword.Unlock(b.w(barLock)) }
 
 // bump wakes every waiter after a change of state; b is locked.
 func (b *Barrier) bump() {
@@ -169,7 +170,7 @@ func (b *Barrier) runAction(ctx context.Context) error {
 // barrier when ctx ends first.
 func (b *Barrier) await(ctx context.Context, gen uint32) error {
 	seq := b.w(barSeq)
-	stop := wakeOnDone(ctx, seq)
+	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
 		s := atomic.LoadUint32(seq)
@@ -184,7 +185,7 @@ func (b *Barrier) await(ctx context.Context, gen uint32) error {
 		if done {
 			return err
 		}
-		futex.Wait(seq, s, sleepTime(ctx, 0))
+		futex.Wait(seq, s, lockword.SleepTime(ctx, 0))
 	}
 }
 

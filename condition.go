@@ -9,6 +9,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 
 	"mproc/internal/futex"
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
@@ -98,7 +99,7 @@ func (c *Condition) Wait(ctx context.Context) error {
 	}
 	s := c.slot(t)
 	atomic.StoreUint32(s.state, slotWaiting)
-	atomic.StoreUint32(s.pid, selfPid)
+	atomic.StoreUint32(s.pid, lockword.Self)
 	atomic.StoreUint32(s.ticket, t)
 	atomic.StoreUint32(tail, t+1)
 
@@ -107,10 +108,10 @@ func (c *Condition) Wait(ctx context.Context) error {
 		return err
 	}
 	notified := func() bool { return atomic.LoadUint32(s.ticket) != t || atomic.LoadUint32(s.state) != slotWaiting }
-	if !spin(notified) {
-		stop := wakeOnDone(ctx, s.state)
+	if !lockword.Spin(notified) {
+		stop := lockword.WakeOnDone(ctx, s.state)
 		for !notified() && ctx.Err() == nil {
-			futex.Wait(s.state, slotWaiting, sleepTime(ctx, 0))
+			futex.Wait(s.state, slotWaiting, lockword.SleepTime(ctx, 0))
 		}
 		stop()
 	}
@@ -153,7 +154,7 @@ func (c *Condition) Notify(n int) error {
 		if atomic.LoadUint32(s.state) != slotWaiting {
 			continue
 		}
-		if pid := atomic.LoadUint32(s.pid); pid != selfPid && !pidAlive(int(pid)) {
+		if pid := atomic.LoadUint32(s.pid); pid != lockword.Self && !lockword.PidAlive(int(pid)) {
 			atomic.StoreUint32(s.state, slotAbandoned)
 			continue
 		}
@@ -176,9 +177,9 @@ func (c *Condition) heldByProcess() bool {
 	switch l := c.lock.(type) {
 	case *RLock:
 		w, _, _ := l.words()
-		return atomic.LoadUint32(w)&pidMask == selfPid
+		return atomic.LoadUint32(w)&lockword.PidMask == lockword.Self
 	case *Lock:
-		return atomic.LoadUint32(l.word())&pidMask == selfPid
+		return atomic.LoadUint32(l.word())&lockword.PidMask == lockword.Self
 	}
 	return false
 }
@@ -189,7 +190,7 @@ func (c *Condition) dropAbandoned() {
 	for *head != *tail {
 		s := c.slot(*head)
 		st := atomic.LoadUint32(s.state)
-		if st == slotWaiting && (atomic.LoadUint32(s.pid) == selfPid || pidAlive(int(atomic.LoadUint32(s.pid)))) {
+		if st == slotWaiting && (atomic.LoadUint32(s.pid) == lockword.Self || lockword.PidAlive(int(atomic.LoadUint32(s.pid)))) {
 			return
 		}
 		*head++

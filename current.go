@@ -5,8 +5,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 var current struct {
@@ -43,26 +41,3 @@ func selfRecord(cfg procConfig, identity []int) *Process {
 // CPUCount is the number of CPUs this process may use (CPython's
 // os.process_cpu_count; the default size of pools).
 func CPUCount() int { return runtime.NumCPU() }
-
-// pidAlive reports whether pid is running (a zombie is not): a pidfd polls
-// readable once the process has ended, reaped or not. Only a definite
-// answer counts as death: a lock taken from a live holder is far worse than
-// one handed over a little late, so any other failure means alive.
-func pidAlive(pid int) bool {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return err != unix.ESRCH
-	}
-	defer unix.Close(fd)
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	for {
-		n, err := unix.Poll(fds, 0)
-		switch {
-		case err == unix.EINTR:
-			continue // a signal (Go's preemption, SIGCHLD) arrived meanwhile
-		case err != nil:
-			return true
-		}
-		return n == 0
-	}
-}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"mproc/internal/lockword"
 	"mproc/internal/wire"
 )
 
@@ -24,12 +25,14 @@ var (
 	ErrTimeout        = errors.New("mproc: timeout")
 	ErrEmpty          = errors.New("mproc: empty")
 	ErrFull           = errors.New("mproc: full")
-	ErrOwnerDead      = errors.New("mproc: previous owner died")
 	ErrBrokenBarrier  = errors.New("mproc: broken barrier")
 	ErrAuthentication = errors.New("mproc: authentication failed")
 	// ErrNotHeld is returned when releasing a lock or semaphore more often
 	// than it was acquired.
 	ErrNotHeld = errors.New("mproc: release of a lock that is not held")
+	// ErrOwnerDead is returned, with the lock held, by an acquirer that took
+	// a lock whose holder had died holding it.
+	ErrOwnerDead = lockword.ErrOwnerDead
 	// ErrUnencodable is matched by every error about a value that cannot be
 	// sent to another process (funcs, chans, unexported fields, ...).
 	ErrUnencodable = wire.ErrUnencodable

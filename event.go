@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"mproc/internal/futex"
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 )
 
@@ -84,17 +85,17 @@ func (e *Event) Wait(ctx context.Context) error {
 		return nil
 	}
 	ready := func() bool { return atomic.LoadUint32(state) != seen } // a Set since, whatever Clear did after
-	if spinFor(ready, eventSpin) {
+	if lockword.SpinFor(ready, lockword.EventSpin) {
 		return nil
 	}
-	stop := wakeOnDone(ctx, state)
+	stop := lockword.WakeOnDone(ctx, state)
 	defer stop()
 	for !ready() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		atomic.AddUint32(sleepers, 1)
-		futex.Wait(state, seen, sleepTime(ctx, 0))
+		futex.Wait(state, seen, lockword.SleepTime(ctx, 0))
 		atomic.AddUint32(sleepers, ^uint32(0))
 	}
 	return nil

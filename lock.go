@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 )
 
@@ -43,18 +44,18 @@ func (l *Lock) word() *uint32 {
 // Lock acquires the lock, waiting as long as it takes. It cannot report a
 // dead previous holder; use LockContext where the protected state may need
 // repair.
-func (l *Lock) Lock() { lockWord(context.Background(), l.word()) }
+func (l *Lock) Lock() { lockword.Lock(context.Background(), l.word()) }
 
 // LockContext acquires the lock, or returns ctx's error and leaves the lock
 // unchanged. A free lock is taken even when ctx is already done (CPython's
 // acquire(timeout=0)). It returns ErrOwnerDead, with the lock held, when
 // the previous holder died holding it.
-func (l *Lock) LockContext(ctx context.Context) error { return lockWord(ctx, l.word()) }
+func (l *Lock) LockContext(ctx context.Context) error { return lockword.Lock(ctx, l.word()) }
 
 // TryLock acquires the lock if it is free (or its holder has died) and
 // reports whether it did.
 func (l *Lock) TryLock() bool {
-	ok, _ := tryLockWord(l.word())
+	ok, _ := lockword.TryLock(l.word())
 	return ok
 }
 
@@ -69,7 +70,7 @@ func (l *Lock) Unlock() {
 
 // Release releases the lock, or returns ErrNotHeld if it is not locked.
 func (l *Lock) Release() error {
-	if !unlockWord(l.word()) {
+	if !lockword.Unlock(l.word()) {
 		return fmt.Errorf("%w: Lock", ErrNotHeld)
 	}
 	return nil
@@ -80,7 +81,7 @@ func (l *Lock) Locked() bool { return atomic.LoadUint32(l.word()) != 0 }
 
 func (l *Lock) String() string {
 	if v := atomic.LoadUint32(l.word()); v != 0 {
-		return fmt.Sprintf("<Lock(owner=%d)>", v&pidMask)
+		return fmt.Sprintf("<Lock(owner=%d)>", v&lockword.PidMask)
 	}
 	return "<Lock(unlocked)>"
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 	"mproc/internal/spawn"
 )
@@ -344,7 +345,7 @@ func (p *Process) IsAlive() (bool, error) {
 	case p.role == roleSelf:
 		return true, nil
 	case p.role == roleParent:
-		return pidAlive(p.pid), nil
+		return lockword.PidAlive(p.pid), nil
 	case p.state == stateClosed:
 		return false, ErrClosed
 	case p.state == stateStarted:

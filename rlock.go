@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 )
 
@@ -58,7 +59,7 @@ func WithOwner(ctx context.Context) context.Context {
 // that a token left behind by a dead holder never matches a live owner.
 func ownerOf(ctx context.Context) uint64 {
 	o, _ := ctx.Value(ownerKey{}).(uint64)
-	return uint64(selfPid)<<40 | o&(1<<40-1)
+	return uint64(lockword.Self)<<40 | o&(1<<40-1)
 }
 
 func (r *RLock) words() (w, count *uint32, owner *uint64) {
@@ -71,7 +72,7 @@ func (r *RLock) words() (w, count *uint32, owner *uint64) {
 // mine reports whether ctx's owner in this process holds the lock.
 func (r *RLock) mine(ctx context.Context) bool {
 	w, _, owner := r.words()
-	return atomic.LoadUint32(w)&pidMask == selfPid && atomic.LoadUint64(owner) == ownerOf(ctx)
+	return atomic.LoadUint32(w)&lockword.PidMask == lockword.Self && atomic.LoadUint64(owner) == ownerOf(ctx)
 }
 
 // Lock acquires the lock for ctx's owner, again if it already holds it. It
@@ -83,7 +84,7 @@ func (r *RLock) Lock(ctx context.Context) error {
 		atomic.AddUint32(count, 1)
 		return nil
 	}
-	err := lockWord(ctx, w)
+	err := lockword.Lock(ctx, w)
 	if err != nil && !errors.Is(err, ErrOwnerDead) {
 		return err
 	}
@@ -99,7 +100,7 @@ func (r *RLock) TryLock(ctx context.Context) bool {
 		atomic.AddUint32(count, 1)
 		return true
 	}
-	if ok, _ := tryLockWord(w); !ok {
+	if ok, _ := lockword.TryLock(w); !ok {
 		return false
 	}
 	atomic.StoreUint32(count, 1)
@@ -119,7 +120,7 @@ func (r *RLock) Unlock(ctx context.Context) error {
 		return nil
 	}
 	atomic.StoreUint64(owner, noOwner)
-	unlockWord(w)
+	lockword.Unlock(w)
 	return nil
 }
 
@@ -132,14 +133,14 @@ func (r *RLock) releaseAll(ctx context.Context) (uint32, error) {
 	}
 	n := atomic.SwapUint32(count, 0)
 	atomic.StoreUint64(owner, noOwner)
-	unlockWord(w)
+	lockword.Unlock(w)
 	return n, nil
 }
 
 // restore acquires the lock again with the count releaseAll returned.
 func (r *RLock) restore(ctx context.Context, n uint32) error {
 	w, count, owner := r.words()
-	err := lockWord(context.WithoutCancel(ctx), w)
+	err := lockword.Lock(context.WithoutCancel(ctx), w)
 	atomic.StoreUint32(count, n)
 	atomic.StoreUint64(owner, ownerOf(ctx))
 	return err
@@ -148,7 +149,7 @@ func (r *RLock) restore(ctx context.Context, n uint32) error {
 func (r *RLock) String() string {
 	w, count, _ := r.words()
 	if v := atomic.LoadUint32(w); v != 0 {
-		return fmt.Sprintf("<RLock(owner=%d, count=%d)>", v&pidMask, atomic.LoadUint32(count))
+		return fmt.Sprintf("<RLock(owner=%d, count=%d)>", v&lockword.PidMask, atomic.LoadUint32(count))
 	}
 	return "<RLock(unlocked)>"
 }

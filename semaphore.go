@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"mproc/internal/futex"
+	"mproc/internal/lockword"
 	"mproc/internal/shm"
 )
 
@@ -79,18 +80,18 @@ func (s *Semaphore) TryAcquire() bool { return s.take() }
 // semaphore unchanged if none came in time. A free unit is taken even when
 // ctx is already done (CPython's acquire(timeout=0)).
 func (s *Semaphore) Acquire(ctx context.Context) error {
-	if s.take() || spin(s.take) {
+	if s.take() || lockword.Spin(s.take) {
 		return nil
 	}
 	count, sleepers, _ := s.words()
-	stop := wakeOnDone(ctx, count)
+	stop := lockword.WakeOnDone(ctx, count)
 	defer stop()
 	for !s.take() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		atomic.AddUint32(sleepers, 1)
-		futex.Wait(count, 0, sleepTime(ctx, 0))
+		futex.Wait(count, 0, lockword.SleepTime(ctx, 0))
 		atomic.AddUint32(sleepers, ^uint32(0))
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+
+	"mproc/internal/lockword"
 )
 
 // SharedLock is a Lock or an RLock: the locks a Condition can be built on.
@@ -16,7 +18,9 @@ type SharedLock interface {
 	restore(ctx context.Context, n uint32) error
 }
 
-func (l *Lock) held(context.Context) bool         { return atomic.LoadUint32(l.word())&pidMask == selfPid }
+func (l *Lock) held(context.Context) bool {
+	return atomic.LoadUint32(l.word())&lockword.PidMask == lockword.Self
+}
 func (l *Lock) acquire(ctx context.Context) error { return l.LockContext(ctx) }
 func (l *Lock) release(context.Context) error     { return l.Release() }
 
@@ -28,7 +32,7 @@ func (l *Lock) releaseAll(context.Context) (uint32, error) {
 }
 
 func (l *Lock) restore(ctx context.Context, _ uint32) error {
-	return lockWord(context.WithoutCancel(ctx), l.word())
+	return lockword.Lock(context.WithoutCancel(ctx), l.word())
 }
 
 func (r *RLock) held(ctx context.Context) bool     { return r.mine(ctx) }
