@@ -27,8 +27,9 @@ type ID [16]byte
 // Desc is what crosses a process boundary for a segment, besides its
 // descriptor.
 type Desc struct {
-	ID   ID
-	Size int
+	ID       ID
+	Size     int
+	Mirrored bool `cbor:",omitempty"` // mapped twice back to back (see NewMirrored)
 }
 
 // Segment is a mapping of a shared memory segment.
@@ -50,8 +51,21 @@ var table = struct {
 var ErrUnknown = errors.New("mproc: shared object arrived without its memory")
 
 // New creates a zero-filled segment of at least size bytes.
-func New(size int) (*Segment, error) {
-	size = roundUp(max(size, 1))
+func New(size int) (*Segment, error) { return create(roundUp(max(size, 1)), false) }
+
+// NewMirrored creates a zero-filled segment of size bytes (a power of two,
+// at least a page) mapped twice back to back: Bytes has 2*size bytes, and
+// byte i and byte i+size are the same memory. A ring buffer can then read
+// and write any run of up to size bytes starting anywhere in the first half
+// without splitting it at the end.
+func NewMirrored(size int) (*Segment, error) {
+	if size < PageSize || size&(size-1) != 0 {
+		return nil, fmt.Errorf("mproc: mirrored segment size %d is not a power of two of at least a page", size)
+	}
+	return create(size, true)
+}
+
+func create(size int, mirrored bool) (*Segment, error) {
 	fd, err := unix.MemfdCreate("mproc", unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("mproc: memfd_create: %w", err)
@@ -62,7 +76,7 @@ func New(size int) (*Segment, error) {
 	}
 	var id ID
 	rand.Read(id[:])
-	s, err := mapSegment(Desc{ID: id, Size: size}, fd)
+	s, err := mapSegment(Desc{ID: id, Size: size, Mirrored: mirrored}, fd)
 	if err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -82,13 +96,13 @@ func Attach(d Desc, fd int) (*Segment, error) {
 	if w, ok := table.m[d.ID]; ok {
 		if s := w.Value(); s != nil {
 			unix.Close(fd)
-			if s.Size != d.Size {
+			if s.Size != d.Size || s.Mirrored != d.Mirrored {
 				return nil, fmt.Errorf("%w: segment size %d, handle says %d", ErrUnknown, s.Size, d.Size)
 			}
 			return s, nil
 		}
 	}
-	if d.Size <= 0 || d.Size%PageSize != 0 {
+	if d.Size <= 0 || d.Size%PageSize != 0 || d.Mirrored && d.Size&(d.Size-1) != 0 {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mproc: bad shared memory size %d", d.Size)
 	}
@@ -120,7 +134,13 @@ func Lookup(id ID) (*Segment, error) {
 }
 
 func mapSegment(d Desc, fd int) (*Segment, error) {
-	mem, err := unix.Mmap(fd, 0, d.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	var mem []byte
+	var err error
+	if d.Mirrored {
+		mem, err = mapMirrored(fd, d.Size)
+	} else {
+		mem, err = unix.Mmap(fd, 0, d.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mproc: mapping shared memory: %w", err)
 	}
@@ -133,6 +153,23 @@ type resources struct {
 	id  ID
 	fd  int
 	mem []byte
+}
+
+// mapMirrored reserves 2*size bytes of address space and maps the segment
+// into both halves.
+func mapMirrored(fd, size int) ([]byte, error) {
+	base, err := unix.MmapPtr(-1, 0, nil, uintptr(2*size), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, err
+	}
+	for half := range 2 {
+		addr := unsafe.Add(base, half*size)
+		if _, err := unix.MmapPtr(fd, 0, addr, uintptr(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_FIXED); err != nil {
+			unix.MunmapPtr(base, uintptr(2*size))
+			return nil, err
+		}
+	}
+	return unsafe.Slice((*byte)(base), 2*size), nil
 }
 
 func release(r resources) {

@@ -99,3 +99,25 @@ func TestWordBounds(t *testing.T) {
 		}()
 	}
 }
+
+func TestMirrored(t *testing.T) {
+	s, err := NewMirrored(2 * PageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Bytes()
+	if len(b) != 4*PageSize {
+		t.Fatalf("mirrored view is %d bytes", len(b))
+	}
+	copy(b[2*PageSize-3:], "wraps around")
+	if string(b[0:9]) != "ps around" {
+		t.Fatalf("the second half is not the first: %q", b[:12])
+	}
+	dup, _ := unix.Dup(s.FD())
+	if got, err := Attach(s.Desc, dup); err != nil || got != s {
+		t.Fatalf("Attach = %v, %v", got, err)
+	}
+	if _, err := NewMirrored(3 * PageSize); err == nil {
+		t.Fatal("a size that is not a power of two was accepted")
+	}
+}

@@ -1,0 +1,28 @@
+package ring
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkSPSC moves 8-byte items from one goroutine to another.
+func BenchmarkSPSC(b *testing.B) {
+	r, err := New(1<<22, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range b.N {
+			r.Get(ctx, Options{}, func([]byte) error { return nil })
+		}
+	}()
+	item := make([]byte, 8)
+	b.ResetTimer()
+	for range b.N {
+		r.Put(ctx, item, Options{})
+	}
+	<-done
+}

@@ -1,0 +1,643 @@
+// Package ring is the shared-memory ring of frames under mproc's queues and
+// pipes: any number of producers and consumers in any processes, no system
+// call while both sides keep up, and no torn or lost item when a process
+// dies in the middle of a put or a get.
+//
+// Two segments make a ring: a control page and the data, mapped twice back
+// to back so that a frame is always one contiguous run of bytes. Producers
+// take the producer lock, write a frame at the tail and commit it with a
+// single store: the frame's stamp, its own position plus one, written last.
+// Consumers take the consumer lock, wait for the stamp at the head to match
+// the head, read the frame and move the head past it. So a consumer watches
+// only the frame it waits for, not a counter the producer keeps writing. A
+// frame a dead producer did not stamp is simply overwritten (a stale stamp
+// from an earlier lap names another position); a lock a dead process held
+// passes to the next one (internal/lockword). Items larger than half the ring are
+// cut into chunks that a consumer joins; a consumer that finds the producer
+// of an unfinished item dead drops it, so nobody ever gets half an item.
+package ring
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"mproc/internal/futex"
+	"mproc/internal/lockword"
+	"mproc/internal/shm"
+)
+
+var (
+	ErrClosed  = errors.New("mproc: closed")
+	ErrEmpty   = errors.New("mproc: empty")
+	ErrFull    = errors.New("mproc: full")
+	ErrCorrupt = errors.New("mproc: corrupt ring")
+	// ErrTaskDone means TaskDone was called more times than items were put.
+	ErrTaskDone = errors.New("mproc: TaskDone called more times than there were items")
+)
+
+// Control page layout: what producers write, what consumers write and what
+// sleepers wait on each have their own cache line.
+const (
+	offProdLock   = 0   // producers' lock word
+	offChunking   = 4   // 1 while a producer is between the first and last chunk of an item
+	offTail       = 64  // bytes committed, ever (the producers' own)
+	offPuts       = 72  // items committed, ever
+	offConsLock   = 128 // consumers' lock word
+	offHead       = 192 // bytes consumed, ever
+	offGets       = 200 // items consumed (or dropped), ever
+	offDataSeq    = 256 // futex word: changes when data comes and consumers sleep
+	offConsSleep  = 260
+	offSpaceSeq   = 320 // futex word: changes when space frees and producers sleep
+	offProdSleep  = 324
+	offClosed     = 384
+	offMaxItems   = 392
+	offSize       = 400
+	offMagic      = 408
+	offUnfinished = 448 // futex word: items put and not yet marked done (JoinableQueue)
+	offJoinSleep  = 452
+	offJoinable   = 456 // 1: count unfinished items
+
+	magic = 0x6d70726f_72696e67 // "mproring"
+)
+
+// Frame kinds and the frame header: the stamp (the frame's position plus
+// one, stored last), payload length, kind, two spare bytes.
+const (
+	headerSize = 16
+	kindWhole  = 1
+	kindFirst  = 2 // payload starts with the item's total length (8 bytes)
+	kindMid    = 3
+	kindLast   = 4
+	kindAbort  = 5 // the producer of the unfinished item died
+
+	// MaxItem bounds one item; a header claiming more is corrupt.
+	MaxItem = 1 << 36
+)
+
+// MinSize is the smallest ring.
+const MinSize = 64 << 10
+
+// Ring is one process's view of a shared ring.
+type Ring struct {
+	ctl, data *shm.Segment
+	size      uint64
+	mem       []byte // the data, mapped twice
+	joinable  bool
+
+	// The consumers' position as producers last saw it: a producer rereads
+	// the head and the item count (cache lines the consumers keep writing)
+	// only when what it saw leaves no room. The producer lock orders their
+	// use; they are atomic because the race detector cannot see that lock,
+	// which lives in shared memory.
+	seenHead, seenGets atomic.Uint64
+}
+
+// New creates a ring of size bytes (a power of two, at least MinSize)
+// holding at most maxItems items (0: no limit but the bytes).
+func New(size, maxItems int) (*Ring, error) { return create(size, maxItems, false) }
+
+// NewJoinable creates a ring that counts unfinished items for TaskDone and
+// Join.
+func NewJoinable(size, maxItems int) (*Ring, error) { return create(size, maxItems, true) }
+
+func create(size, maxItems int, joinable bool) (*Ring, error) {
+	if size < MinSize || size&(size-1) != 0 {
+		return nil, fmt.Errorf("mproc: ring size %d is not a power of two of at least %d", size, MinSize)
+	}
+	if maxItems < 0 {
+		return nil, fmt.Errorf("mproc: maxsize %d is negative", maxItems)
+	}
+	ctl, err := shm.New(shm.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	data, err := shm.NewMirrored(size)
+	if err != nil {
+		return nil, err
+	}
+	*ctl.Uint64(offSize) = uint64(size)
+	*ctl.Uint64(offMaxItems) = uint64(maxItems)
+	*ctl.Uint64(offMagic) = magic
+	if joinable {
+		*ctl.Uint32(offJoinable) = 1
+	}
+	return Attach(ctl, data)
+}
+
+// Attach makes a ring of segments received from another process, checking
+// that they are one.
+func Attach(ctl, data *shm.Segment) (*Ring, error) {
+	if ctl.Size < shm.PageSize || !data.Mirrored {
+		return nil, fmt.Errorf("%w: wrong segments", ErrCorrupt)
+	}
+	size := atomic.LoadUint64(ctl.Uint64(offSize))
+	if atomic.LoadUint64(ctl.Uint64(offMagic)) != magic || size != uint64(data.Size) {
+		return nil, fmt.Errorf("%w: control page does not match the data", ErrCorrupt)
+	}
+	joinable := atomic.LoadUint32(ctl.Uint32(offJoinable)) != 0
+	return &Ring{ctl: ctl, data: data, size: size, mem: data.Bytes(), joinable: joinable}, nil
+}
+
+// Segments are the ring's shared memory, for sending it to another process.
+func (r *Ring) Segments() (ctl, data *shm.Segment) { return r.ctl, r.data }
+
+func (r *Ring) u32(off int) *uint32 { return r.ctl.Uint32(off) }
+func (r *Ring) u64(off int) *uint64 { return r.ctl.Uint64(off) }
+
+// maxPayload is the largest payload of one frame: frames stay under half
+// the ring so that a put never waits for more than half of it to drain.
+func (r *Ring) maxPayload() int { return int(r.size/2) - headerSize }
+
+// chunkPayload is the payload of one chunk of a large item.
+func (r *Ring) chunkPayload() int { return int(r.size / 4) }
+
+func frameSize(n int) uint64 { return uint64(headerSize + (n+7)&^7) }
+
+// Len is the number of items in the ring (a snapshot).
+func (r *Ring) Len() int {
+	gets := atomic.LoadUint64(r.u64(offGets))
+	puts := atomic.LoadUint64(r.u64(offPuts))
+	if puts < gets {
+		return 0
+	}
+	return int(puts - gets)
+}
+
+// MaxItems is the item limit (0: none).
+func (r *Ring) MaxItems() int { return int(atomic.LoadUint64(r.u64(offMaxItems))) }
+
+// Full reports whether a put would wait for room (a snapshot).
+func (r *Ring) Full() bool {
+	m := r.MaxItems()
+	return m > 0 && r.Len() >= m
+}
+
+// Closed reports whether Close was called.
+func (r *Ring) Closed() bool { return atomic.LoadUint32(r.u32(offClosed)) != 0 }
+
+// Close refuses further puts; consumers drain what is there, then get
+// ErrClosed. Everyone waiting wakes.
+func (r *Ring) Close() {
+	atomic.StoreUint32(r.u32(offClosed), 1)
+	r.wakeConsumers(true)
+	r.wakeProducers(true)
+}
+
+// Nudge wakes sleeping consumers so that they look again (at a peer that
+// may be gone, say).
+func (r *Ring) Nudge() { r.wakeConsumers(true) }
+
+func (r *Ring) wakeConsumers(force bool) {
+	if force || atomic.LoadUint32(r.u32(offConsSleep)) > 0 {
+		atomic.AddUint32(r.u32(offDataSeq), 1)
+		futex.Wake(r.u32(offDataSeq), 1<<30)
+	}
+}
+
+func (r *Ring) wakeProducers(force bool) {
+	if force || atomic.LoadUint32(r.u32(offProdSleep)) > 0 {
+		atomic.AddUint32(r.u32(offSpaceSeq), 1)
+		futex.Wake(r.u32(offSpaceSeq), 1<<30)
+	}
+}
+
+// Options for one Put or Get.
+type Options struct {
+	NoWait bool // fail at once (ErrFull, ErrEmpty) instead of waiting
+	// PeerGone, for a Get, reports that no producer can come any more
+	// (a pipe's other end is closed everywhere); an empty ring then ends
+	// the Get with ErrPeerGone. It is checked while the Get waits.
+	PeerGone func() bool
+	// BeforeCommit, for a Put, runs with the producer lock held, after the
+	// item is written and before it is visible: things sent beside the
+	// item then arrive in the order of the items.
+	BeforeCommit func() error
+}
+
+// ErrPeerGone ends a Get whose Options.PeerGone reported true.
+var ErrPeerGone = errors.New("mproc: the other end is gone")
+
+// waitErr is the error for a wait that ctx ended: what CPython raises at a
+// timeout (Full, Empty), matching ctx's error too.
+func waitErr(sentinel error, ctx context.Context) error {
+	return fmt.Errorf("%w (%w)", sentinel, ctx.Err())
+}
+
+// lock takes a ring lock; a nowait caller waits only briefly (a holder that
+// keeps it longer is waiting for room or data itself).
+func lock(ctx context.Context, w *uint32, nowait bool, busy error) error {
+	if nowait {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, nowaitLockWait)
+		defer cancel()
+	}
+	err := lockword.Lock(ctx, w)
+	if err != nil && !errors.Is(err, lockword.ErrOwnerDead) {
+		if nowait {
+			return busy
+		}
+		return waitErr(busy, ctx)
+	}
+	return err
+}
+
+const nowaitLockWait = 5 * time.Millisecond
+
+// Put adds payload as one item.
+func (r *Ring) Put(ctx context.Context, payload []byte, o Options) error {
+	if len(payload) > MaxItem {
+		return fmt.Errorf("mproc: item of %d bytes, at most %d", len(payload), MaxItem)
+	}
+	w := r.u32(offProdLock)
+	switch err := lock(ctx, w, o.NoWait, ErrFull); {
+	case errors.Is(err, lockword.ErrOwnerDead):
+		if err := r.abandonUnfinished(ctx); err != nil {
+			lockword.Unlock(w)
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	err := r.put(ctx, payload, o)
+	lockword.Unlock(w)
+	return err
+}
+
+// abandonUnfinished tells consumers that a dead producer's unfinished item
+// will not be finished; the producer lock is held.
+func (r *Ring) abandonUnfinished(ctx context.Context) error {
+	if atomic.LoadUint32(r.u32(offChunking)) == 0 {
+		return nil
+	}
+	if err := r.awaitRoom(ctx, frameSize(0), false, false); err != nil {
+		return err
+	}
+	r.writeFrame(kindAbort, nil)
+	r.commit(frameSize(0), false)
+	atomic.StoreUint32(r.u32(offChunking), 0)
+	return nil
+}
+
+func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
+	if r.Closed() {
+		return ErrClosed
+	}
+	if err := r.awaitRoom(ctx, 0, true, o.NoWait); err != nil {
+		return err
+	}
+	if len(payload) <= r.maxPayload() {
+		need := frameSize(len(payload))
+		if err := r.awaitRoom(ctx, need, false, o.NoWait); err != nil {
+			return err
+		}
+		r.writeFrame(kindWhole, payload)
+		if o.BeforeCommit != nil {
+			if err := o.BeforeCommit(); err != nil {
+				return err
+			}
+		}
+		r.commit(need, true)
+		return nil
+	}
+	return r.putChunks(ctx, payload, o)
+}
+
+// putChunks writes a large item as chunks, each visible as soon as it is
+// written so that consumers drain the ring while the rest comes.
+func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
+	var total [8]byte
+	binary.LittleEndian.PutUint64(total[:], uint64(len(payload)))
+	first := true
+	for len(payload) > 0 || first {
+		n := min(len(payload), r.chunkPayload())
+		kind := uint16(kindMid)
+		switch {
+		case first:
+			kind = kindFirst
+		case n == len(payload):
+			kind = kindLast
+		}
+		size := n
+		if first {
+			size += 8
+		}
+		need := frameSize(size)
+		// Past the first chunk, a consumer is assembling this item: waiting
+		// is all a deadline can interrupt, so it aborts the item.
+		if err := r.awaitRoom(ctx, need, false, o.NoWait && first); err != nil {
+			if !first {
+				r.abandonChunks(context.WithoutCancel(ctx))
+			}
+			return err
+		}
+		if first {
+			atomic.StoreUint32(r.u32(offChunking), 1)
+			r.writeFrame2(kind, total[:], payload[:n])
+		} else {
+			r.writeFrame(kind, payload[:n])
+		}
+		payload = payload[n:]
+		last := kind == kindLast
+		if last {
+			if o.BeforeCommit != nil {
+				if err := o.BeforeCommit(); err != nil {
+					r.abandonChunks(context.WithoutCancel(ctx))
+					return err
+				}
+			}
+			atomic.StoreUint32(r.u32(offChunking), 0)
+		}
+		r.commit(need, last)
+		first = false
+	}
+	return nil
+}
+
+func (r *Ring) abandonChunks(ctx context.Context) {
+	if r.awaitRoom(ctx, frameSize(0), false, false) == nil {
+		r.writeFrame(kindAbort, nil)
+		r.commit(frameSize(0), false)
+	}
+	atomic.StoreUint32(r.u32(offChunking), 0)
+}
+
+// awaitRoom waits, with the producer lock held, until need bytes are free
+// (or, for items, until the item limit allows one more).
+func (r *Ring) awaitRoom(ctx context.Context, need uint64, items, nowait bool) error {
+	tail := atomic.LoadUint64(r.u64(offTail))
+	room := func() bool {
+		if items {
+			m := atomic.LoadUint64(r.u64(offMaxItems))
+			if m == 0 {
+				return true
+			}
+			puts := atomic.LoadUint64(r.u64(offPuts))
+			if puts-r.seenGets.Load() < m {
+				return true
+			}
+			g := atomic.LoadUint64(r.u64(offGets))
+			r.seenGets.Store(g)
+			return puts-g < m
+		}
+		if r.size-(tail-r.seenHead.Load()) >= need {
+			return true
+		}
+		h := atomic.LoadUint64(r.u64(offHead))
+		r.seenHead.Store(h)
+		return r.size-(tail-h) >= need
+	}
+	if room() {
+		return nil
+	}
+	if nowait {
+		return ErrFull
+	}
+	if lockword.Spin(room) {
+		return nil
+	}
+	seq, sleepers := r.u32(offSpaceSeq), r.u32(offProdSleep)
+	stop := lockword.WakeOnDone(ctx, seq)
+	defer stop()
+	for {
+		s := atomic.LoadUint32(seq)
+		atomic.AddUint32(sleepers, 1)
+		ok := room()
+		if !ok && !r.Closed() && ctx.Err() == nil {
+			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
+			ok = room()
+		}
+		atomic.AddUint32(sleepers, ^uint32(0))
+		switch {
+		case ok:
+			return nil
+		case r.Closed():
+			return ErrClosed
+		case ctx.Err() != nil:
+			return waitErr(ErrFull, ctx)
+		}
+	}
+}
+
+func (r *Ring) at(pos uint64) []byte { return r.mem[pos&(r.size-1):] }
+
+// writeFrame writes a frame past the tail, not yet visible.
+func (r *Ring) writeFrame(kind uint16, payload []byte) { r.writeFrame2(kind, nil, payload) }
+
+// writeFrame2 writes a frame whose payload is a then b, all but its stamp.
+func (r *Ring) writeFrame2(kind uint16, a, b []byte) {
+	dst := r.at(atomic.LoadUint64(r.u64(offTail)))
+	binary.LittleEndian.PutUint32(dst[8:], uint32(len(a)+len(b)))
+	binary.LittleEndian.PutUint16(dst[12:], kind)
+	binary.LittleEndian.PutUint16(dst[14:], 0)
+	copy(dst[headerSize+copy(dst[headerSize:], a):], b)
+}
+
+// stamp is the word at the start of the frame at pos.
+func (r *Ring) stamp(pos uint64) *uint64 {
+	return (*uint64)(unsafe.Pointer(&r.mem[pos&(r.size-1)]))
+}
+
+// commit makes the frame just written visible; item is true when it ends an
+// item.
+func (r *Ring) commit(size uint64, item bool) {
+	if item {
+		atomic.AddUint64(r.u64(offPuts), 1)
+		if r.joinable {
+			atomic.AddUint32(r.u32(offUnfinished), 1)
+		}
+	}
+	tail := atomic.LoadUint64(r.u64(offTail))
+	atomic.StoreUint64(r.stamp(tail), tail+1) // the single store that publishes it
+	atomic.StoreUint64(r.u64(offTail), tail+size)
+	r.wakeConsumers(false)
+}
+
+// Get takes the next item and passes its payload to fn, which must not keep
+// it: the bytes are the ring's own until fn returns. fn's error is Get's.
+func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error) error {
+	w := r.u32(offConsLock)
+	if err := lock(ctx, w, o.NoWait, ErrEmpty); err != nil && !errors.Is(err, lockword.ErrOwnerDead) {
+		return err
+	}
+	defer lockword.Unlock(w)
+	var partial []byte
+	var total uint64
+	assembling := false
+	for {
+		if err := r.awaitData(ctx, o, &assembling, &partial); err != nil {
+			return err
+		}
+		head := atomic.LoadUint64(r.u64(offHead))
+		frame := r.at(head)
+		n := uint64(binary.LittleEndian.Uint32(frame[8:]))
+		kind := binary.LittleEndian.Uint16(frame[12:])
+		size := frameSize(int(n))
+		if n > uint64(r.maxPayload())+8 {
+			return fmt.Errorf("%w: frame of %d bytes at %d", ErrCorrupt, n, head)
+		}
+		payload := frame[headerSize : headerSize+n]
+		switch kind {
+		case kindWhole:
+			err := fn(payload)
+			r.consume(size, true)
+			return err
+		case kindFirst:
+			if n < 8 || binary.LittleEndian.Uint64(payload) > MaxItem {
+				return fmt.Errorf("%w: bad first chunk", ErrCorrupt)
+			}
+			total = binary.LittleEndian.Uint64(payload)
+			partial = append(make([]byte, 0, min(total, 1<<20)), payload[8:]...)
+			assembling = true
+			r.consume(size, false)
+		case kindMid, kindLast:
+			if !assembling { // the rest of an item whose consumer died: drop it
+				r.consume(size, kind == kindLast)
+				continue
+			}
+			partial = append(partial, payload...)
+			if kind == kindMid {
+				r.consume(size, false)
+				continue
+			}
+			r.consume(size, true)
+			if uint64(len(partial)) != total {
+				return fmt.Errorf("%w: item of %d bytes announced as %d", ErrCorrupt, len(partial), total)
+			}
+			return fn(partial)
+		case kindAbort:
+			assembling, partial = false, nil
+			r.consume(size, false)
+		default:
+			return fmt.Errorf("%w: frame kind %d", ErrCorrupt, kind)
+		}
+	}
+}
+
+// consume moves the head past a frame; item is true when the frame ends an
+// item.
+func (r *Ring) consume(size uint64, item bool) {
+	if item {
+		atomic.AddUint64(r.u64(offGets), 1)
+	}
+	atomic.AddUint64(r.u64(offHead), size)
+	r.wakeProducers(false)
+}
+
+// awaitData waits, with the consumer lock held, until a frame is there.
+func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, partial *[]byte) error {
+	head := atomic.LoadUint64(r.u64(offHead))
+	st := r.stamp(head)
+	ready := func() bool { return atomic.LoadUint64(st) == head+1 }
+	if ready() {
+		return nil
+	}
+	empty := func() error {
+		switch {
+		case r.Closed() && !ready():
+			return ErrClosed
+		case o.PeerGone != nil && !ready() && o.PeerGone():
+			return ErrPeerGone
+		}
+		return nil
+	}
+	if err := empty(); err != nil {
+		return err
+	}
+	if o.NoWait && !*assembling {
+		return ErrEmpty
+	}
+	if lockword.Spin(ready) {
+		return nil
+	}
+	seq, sleepers := r.u32(offDataSeq), r.u32(offConsSleep)
+	stop := lockword.WakeOnDone(ctx, seq)
+	defer stop()
+	for {
+		s := atomic.LoadUint32(seq)
+		atomic.AddUint32(sleepers, 1)
+		ok := ready()
+		if !ok && !r.Closed() && ctx.Err() == nil {
+			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
+			ok = ready()
+		}
+		atomic.AddUint32(sleepers, ^uint32(0))
+		if ok {
+			return nil
+		}
+		if *assembling && r.producerDied() {
+			*assembling, *partial = false, nil // its item will never end: drop it
+		}
+		if err := empty(); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return waitErr(ErrEmpty, ctx)
+		}
+	}
+}
+
+// producerDied reports, while a consumer assembles an item, that the
+// producer writing it died; it then takes the producer lock over and leaves
+// the ring clean for the next producer.
+func (r *Ring) producerDied() bool {
+	w := r.u32(offProdLock)
+	ok, died := lockword.TryLock(w)
+	if !ok {
+		return false
+	}
+	defer lockword.Unlock(w)
+	if !died {
+		return false // a live producer is between chunks: keep waiting
+	}
+	atomic.StoreUint32(r.u32(offChunking), 0)
+	return true
+}
+
+// TaskDone marks one item as processed (JoinableQueue's task_done). The
+// ring must have been made by NewJoinable.
+func (r *Ring) TaskDone() error {
+	w := r.u32(offUnfinished)
+	for {
+		v := atomic.LoadUint32(w)
+		if v == 0 {
+			return ErrTaskDone
+		}
+		if atomic.CompareAndSwapUint32(w, v, v-1) {
+			if v == 1 && atomic.LoadUint32(r.u32(offJoinSleep)) > 0 {
+				futex.Wake(w, 1<<30)
+			}
+			return nil
+		}
+	}
+}
+
+// Unfinished is the number of items put and not yet marked done.
+func (r *Ring) Unfinished() int { return int(atomic.LoadUint32(r.u32(offUnfinished))) }
+
+// Join waits until every item put has been marked done.
+func (r *Ring) Join(ctx context.Context) error {
+	w, sleepers := r.u32(offUnfinished), r.u32(offJoinSleep)
+	done := func() bool { return atomic.LoadUint32(w) == 0 }
+	if done() || lockword.Spin(done) {
+		return nil
+	}
+	stop := lockword.WakeOnDone(ctx, w)
+	defer stop()
+	for {
+		v := atomic.LoadUint32(w)
+		if v == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		atomic.AddUint32(sleepers, 1)
+		futex.Wait(w, v, lockword.SleepTime(ctx, 0))
+		atomic.AddUint32(sleepers, ^uint32(0))
+	}
+}
