@@ -101,7 +101,7 @@ func (a *Array[T]) Copy() []T {
 	return out
 }
 
-func (a *Array[T]) segments() []*shm.Segment { return []*shm.Segment{a.seg} }
+func (a *Array[T]) attach(at *attachments) { at.addSegment(a.seg) }
 
 // MarshalCBOR encodes the array as a handle to its shared memory.
 func (a *Array[T]) MarshalCBOR() ([]byte, error) {

@@ -226,7 +226,7 @@ func (b *Barrier) Reset() {
 	b.unlock()
 }
 
-func (b *Barrier) segments() []*shm.Segment { return []*shm.Segment{b.seg} }
+func (b *Barrier) attach(at *attachments) { at.addSegment(b.seg) }
 
 // MarshalCBOR encodes the barrier as a handle to its shared memory.
 func (b *Barrier) MarshalCBOR() ([]byte, error) { return marshalHandle("barrier", b.seg, 0) }

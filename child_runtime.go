@@ -85,21 +85,20 @@ func setParentDeath(b bootstrap) bool {
 // prepare finds the target and decodes its argument, after mapping the
 // shared segments that came with the bootstrap.
 func prepare(b bootstrap, fdr *spawn.FDReader) (func(context.Context) (outcome, error), error) {
-	fds, err := fdr.TakeFDs(len(b.Handles))
+	fds, err := fdr.TakeFDs(b.Attach.count())
 	if err != nil {
 		return nil, err
 	}
-	segs, err := attachAll(b.Handles, fds)
+	rcv, err := receive(b.Attach, fds)
 	if err != nil {
 		return nil, err
 	}
+	defer rcv.done()
 	reg, ok := lookup(b.Func)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not registered in the child; register it at package level (var f = mproc.Register...) or in init, not after mproc.Main", ErrNotRegistered, b.Func)
 	}
-	run, err := reg.decodeArg(b.Arg)
-	runtime.KeepAlive(segs) // decoded handles hold them from here on
-	return run, err
+	return reg.decodeArg(b.Arg)
 }
 
 // session is a running target and the ways it can be stopped.
@@ -156,10 +155,10 @@ func execute(conn *os.File, r *bufio.Reader, b bootstrap, run func(context.Conte
 
 // report sends the result or failure and returns the exit code.
 func report(conn *os.File, b bootstrap, res outcome, err error) int {
-	if err == nil && len(res.segs) > 0 {
-		handles, fds := descs(res.segs)
-		err = spawn.WriteFrameFDs(conn, kindResultFDs, encodeMsg(sharedResult{Result: res.payload, Handles: handles}), fds)
-		runtime.KeepAlive(res.segs)
+	if err == nil && !res.att.empty() {
+		desc, fds := res.att.describe()
+		err = spawn.WriteFrameFDs(conn, kindResultFDs, encodeMsg(sharedResult{Result: res.payload, Attach: desc}), fds)
+		runtime.KeepAlive(res.att)
 		if err == nil {
 			return 0
 		}

@@ -197,8 +197,9 @@ func (c *Condition) dropAbandoned() {
 	}
 }
 
-func (c *Condition) segments() []*shm.Segment {
-	return append([]*shm.Segment{c.seg}, c.lock.segments()...)
+func (c *Condition) attach(at *attachments) {
+	at.addSegment(c.seg)
+	c.lock.attach(at)
 }
 
 type conditionWire struct {

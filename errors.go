@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"mproc/internal/lockword"
+	"mproc/internal/ring"
 	"mproc/internal/wire"
 )
 
@@ -16,15 +17,15 @@ import (
 var (
 	ErrNotRegistered  = errors.New("mproc: function not registered")
 	ErrNoMain         = errors.New("mproc: child did not call mproc.Main")
-	ErrClosed         = errors.New("mproc: closed")
+	ErrClosed         = ring.ErrClosed
 	ErrNotStarted     = errors.New("mproc: process not started")
 	ErrStarted        = errors.New("mproc: process already started")
 	ErrStillRunning   = errors.New("mproc: process still running")
 	ErrDaemonic       = errors.New("mproc: daemonic processes are not allowed to have children")
 	ErrNoResult       = errors.New("mproc: process ended without a result")
 	ErrTimeout        = errors.New("mproc: timeout")
-	ErrEmpty          = errors.New("mproc: empty")
-	ErrFull           = errors.New("mproc: full")
+	ErrEmpty          = ring.ErrEmpty // a Get found nothing in time (CPython's queue.Empty)
+	ErrFull           = ring.ErrFull  // a Put found no room in time (CPython's queue.Full)
 	ErrBrokenBarrier  = errors.New("mproc: broken barrier")
 	ErrAuthentication = errors.New("mproc: authentication failed")
 	// ErrNotHeld is returned when releasing a lock or semaphore more often
@@ -33,6 +34,9 @@ var (
 	// ErrOwnerDead is returned, with the lock held, by an acquirer that took
 	// a lock whose holder had died holding it.
 	ErrOwnerDead = lockword.ErrOwnerDead
+	// ErrTaskDone is returned by TaskDone called more times than items
+	// were put.
+	ErrTaskDone = ring.ErrTaskDone
 	// ErrUnencodable is matched by every error about a value that cannot be
 	// sent to another process (funcs, chans, unexported fields, ...).
 	ErrUnencodable = wire.ErrUnencodable
@@ -52,6 +56,7 @@ var sentinels = map[string]error{
 	"unencodable":       ErrUnencodable,
 	"daemonic":          ErrDaemonic,
 	"not_held":          ErrNotHeld,
+	"task_done":         ErrTaskDone,
 	"canceled":          context.Canceled,
 	"deadline_exceeded": context.DeadlineExceeded,
 }

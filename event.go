@@ -101,7 +101,7 @@ func (e *Event) Wait(ctx context.Context) error {
 	return nil
 }
 
-func (e *Event) segments() []*shm.Segment { return []*shm.Segment{e.seg} }
+func (e *Event) attach(at *attachments) { at.addSegment(e.seg) }
 
 // MarshalCBOR encodes the event as a handle to its shared memory.
 func (e *Event) MarshalCBOR() ([]byte, error) { return marshalHandle("event", e.seg, e.off) }

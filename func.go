@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
 
@@ -101,14 +100,15 @@ func (f *Func[A, R]) Name() string { return f.name }
 // Process prepares a child process that will run f(arg), without starting it
 // (CPython's Process(target=f, args=(arg,))). Start it with Start.
 func (f *Func[A, R]) Process(arg A, opts ...Option) *Proc[R] {
-	p := newProcess(f.name, newProcConfig(opts), func() ([]byte, []*shm.Segment, error) {
+	p := newProcess(f.name, newProcConfig(opts), func() ([]byte, *attachments, error) {
 		b, err := f.arg.Encode(arg)
 		if err != nil {
 			return nil, nil, err
 		}
-		return b, segmentsOf(reflect.ValueOf(&arg).Elem()), nil
+		return b, attachmentsOf(reflect.ValueOf(&arg).Elem()), nil
 	})
-	return &Proc[R]{Process: p, res: f.res}
+	p.decode = func(b []byte) (any, error) { return f.res.Decode(b) }
+	return &Proc[R]{Process: p}
 }
 
 // Start runs f(arg) in a new child process and returns once the child has
@@ -144,10 +144,10 @@ func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) (outcome, er
 	return func(ctx context.Context) (outcome, error) { return f.run(ctx, a) }, nil
 }
 
-// outcome is an encoded result and the shared segments it holds.
+// outcome is an encoded result and what must travel beside it.
 type outcome struct {
 	payload []byte
-	segs    []*shm.Segment
+	att     *attachments
 }
 
 // run calls the target, turning a panic into a *RemoteError with the stack.
@@ -165,7 +165,7 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (out outcome, err error) {
 	if err != nil {
 		return outcome{}, fmt.Errorf("mproc: result of %s: %w", f.name, err)
 	}
-	return outcome{b, segmentsOf(reflect.ValueOf(&r).Elem())}, nil
+	return outcome{b, attachmentsOf(reflect.ValueOf(&r).Elem())}, nil
 }
 
 type panicError struct {

@@ -10,9 +10,9 @@ import (
 // Messages a child or parent decodes from the other side must fail cleanly
 // on any bytes.
 func FuzzDecodeMessages(f *testing.F) {
-	f.Add(encodeMsg(bootstrap{Func: "f", Arg: []byte{1, 2}, Name: "Process-1", Identity: []int{1, 2}, Handles: []shm.Desc{{Size: 4096}}}))
+	f.Add(encodeMsg(bootstrap{Func: "f", Arg: []byte{1, 2}, Name: "Process-1", Identity: []int{1, 2}, Attach: attachDesc{Segs: []shm.Desc{{Size: 4096}}}}))
 	f.Add(encodeMsg(newFailure(ErrTimeout)))
-	f.Add(encodeMsg(sharedResult{Result: []byte("x"), Handles: []shm.Desc{{Size: 8192}}}))
+	f.Add(encodeMsg(sharedResult{Result: []byte("x"), Attach: attachDesc{Segs: []shm.Desc{{Size: 8192}}, Socks: []shm.ID{{1}}}}))
 	f.Add([]byte{0xa1, 0x64, 'F', 'u', 'n', 'c', 0x19, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var bs bootstrap

@@ -6,17 +6,16 @@ import (
 	"sync"
 
 	"github.com/fxamacker/cbor/v2"
-	"golang.org/x/sys/unix"
 
 	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
 
-// shared is implemented by mproc's objects that live in shared memory
-// (Lock, Event, Value, ...). They encode as a handle naming their segment;
-// the segment's descriptor travels beside the message.
+// shared is implemented by mproc's objects that live in shared memory or
+// stand for sockets (Lock, Event, Value, Queue, Conn, ...). They encode as a
+// handle naming what they use; the descriptors travel beside the message.
 type shared interface {
-	segments() []*shm.Segment
+	attach(a *attachments)
 }
 
 var sharedType = reflect.TypeFor[shared]()
@@ -71,55 +70,44 @@ func decodeHandle(data []byte, kind string, need func(handle) int) (*shm.Segment
 	return s, h, nil
 }
 
-// segmentsOf returns the shared segments reachable from v, each once.
-func segmentsOf(v reflect.Value) []*shm.Segment {
-	if !v.IsValid() || !mayHoldShared(v.Type()) {
-		return nil
+// attachmentsOf returns what must travel beside v: the segments and
+// sockets of the shared objects reachable from it, each once.
+func attachmentsOf(v reflect.Value) *attachments {
+	a := &attachments{}
+	if v.IsValid() && mayHoldShared(v.Type()) {
+		a.walk(v, 0)
 	}
-	c := segmentCollector{seen: map[shm.ID]bool{}}
-	c.walk(v, 0)
-	return c.out
+	return a
 }
 
-type segmentCollector struct {
-	seen map[shm.ID]bool
-	out  []*shm.Segment
-}
-
-func (c *segmentCollector) walk(v reflect.Value, depth int) {
+func (a *attachments) walk(v reflect.Value, depth int) {
 	if depth > wire.MaxNesting || !v.IsValid() || !mayHoldShared(v.Type()) {
 		return
 	}
 	t := v.Type()
 	if t.Implements(sharedType) {
-		if t.Kind() == reflect.Pointer && v.IsNil() {
-			return
-		}
-		for _, s := range v.Interface().(shared).segments() {
-			if s != nil && !c.seen[s.ID] {
-				c.seen[s.ID] = true
-				c.out = append(c.out, s)
-			}
+		if t.Kind() != reflect.Pointer || !v.IsNil() {
+			v.Interface().(shared).attach(a)
 		}
 		return
 	}
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if !v.IsNil() {
-			c.walk(v.Elem(), depth+1)
+			a.walk(v.Elem(), depth+1)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			c.walk(v.Index(i), depth+1)
+			a.walk(v.Index(i), depth+1)
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			c.walk(it.Key(), depth+1)
-			c.walk(it.Value(), depth+1)
+			a.walk(it.Key(), depth+1)
+			a.walk(it.Value(), depth+1)
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			c.walk(v.Field(i), depth+1)
+			a.walk(v.Field(i), depth+1)
 		}
 	}
 }
@@ -158,32 +146,3 @@ func reachesShared(t reflect.Type, seen map[reflect.Type]bool) bool {
 	}
 	return false
 }
-
-// descs lists what crosses for segs, besides their descriptors.
-func descs(segs []*shm.Segment) ([]shm.Desc, []int) {
-	d := make([]shm.Desc, len(segs))
-	fds := make([]int, len(segs))
-	for i, s := range segs {
-		d[i], fds[i] = s.Desc, s.FD()
-	}
-	return d, fds
-}
-
-// attachAll maps segments received with a message; the result keeps them
-// alive until the message is decoded.
-func attachAll(d []shm.Desc, fds []int) ([]*shm.Segment, error) {
-	segs := make([]*shm.Segment, 0, len(d))
-	for i, desc := range d {
-		s, err := shm.Attach(desc, fds[i])
-		if err != nil {
-			for _, fd := range fds[i+1:] {
-				closeFD(fd)
-			}
-			return nil, err
-		}
-		segs = append(segs, s)
-	}
-	return segs, nil
-}
-
-func closeFD(fd int) { unix.Close(fd) }

@@ -86,7 +86,7 @@ func (l *Lock) String() string {
 	return "<Lock(unlocked)>"
 }
 
-func (l *Lock) segments() []*shm.Segment { return []*shm.Segment{l.seg} }
+func (l *Lock) attach(at *attachments) { at.addSegment(l.seg) }
 
 // MarshalCBOR encodes the lock as a handle to its shared memory.
 func (l *Lock) MarshalCBOR() ([]byte, error) { return marshalHandle("lock", l.seg, l.off) }

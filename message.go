@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"mproc/internal/shm"
 	"mproc/internal/wire"
 )
 
@@ -30,14 +29,14 @@ type bootstrap struct {
 	ParentPid  int
 	ParentName string
 	GraceNanos int64
-	Handles    []shm.Desc // segments whose descriptors came with this frame, in order
+	Attach     attachDesc // what came beside this frame, as descriptors
 }
 
 // sharedResult is a result that holds shared objects, whose descriptors
 // come with the frame.
 type sharedResult struct {
-	Result  []byte
-	Handles []shm.Desc
+	Result []byte
+	Attach attachDesc
 }
 
 // failure is an error or panic as it crosses from child to parent.

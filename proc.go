@@ -2,15 +2,12 @@ package mproc
 
 import (
 	"context"
-
-	"mproc/internal/wire"
 )
 
 // Proc is a child process whose function returns an R: a *Process with a
 // typed Wait. Func.Start and Func.Process return one.
 type Proc[R any] struct {
 	*Process
-	res *wire.Coder[R]
 }
 
 // Wait waits for the process to end and returns its function's result. The
@@ -22,9 +19,9 @@ func (p *Proc[R]) Wait(ctx context.Context) (R, error) {
 	if err := p.Join(ctx); err != nil {
 		return zero, err
 	}
-	b, ok, err := p.outcome()
-	if !ok {
+	v, err := p.outcome()
+	if err != nil {
 		return zero, err
 	}
-	return p.res.Decode(b)
+	return v.(R), nil
 }

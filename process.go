@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"mproc/internal/lockword"
-	"mproc/internal/shm"
 	"mproc/internal/spawn"
 )
 
@@ -46,7 +45,8 @@ type Process struct {
 	role     procRole
 	cfg      procConfig
 	target   string
-	encode   func() ([]byte, []*shm.Segment, error)
+	encode   func() ([]byte, *attachments, error)
+	decode   func([]byte) (any, error) // the result, typed as the function's
 	identity []int
 	seq      uint64 // start order, for ActiveChildren
 
@@ -57,8 +57,7 @@ type Process struct {
 	done      chan struct{} // closed once reaped and its messages read
 	exitCode  int
 	signal    syscall.Signal
-	result    []byte
-	resultSeg []*shm.Segment // shared segments the result holds, mapped until it is decoded
+	result    any
 	hasResult bool
 	failure   *RemoteError
 }
@@ -68,7 +67,7 @@ var (
 	startCounter   atomic.Uint64
 )
 
-func newProcess(target string, cfg procConfig, encode func() ([]byte, []*shm.Segment, error)) *Process {
+func newProcess(target string, cfg procConfig, encode func() ([]byte, *attachments, error)) *Process {
 	me := Current()
 	id := append(append([]int(nil), me.identity...), int(processCounter.Add(1)))
 	if cfg.name == "" {
@@ -181,24 +180,24 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	if reg, ok := lookup(p.target); !ok || reg.registeredLate() {
 		return nil, fmt.Errorf("%w: %q was registered after mproc.Main, so a child never has it; register it at package level (var f = mproc.Register...) or in init", ErrNotRegistered, p.target)
 	}
-	arg, segs, err := p.encode()
+	arg, att, err := p.encode()
 	if err != nil {
 		return nil, err
 	}
-	handles, fds := descs(segs)
+	desc, fds := att.describe()
 	me := Current()
 	msg := encodeMsg(bootstrap{
 		Func: p.target, Arg: arg, Name: p.cfg.name, Identity: p.identity,
 		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
 		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
-		Handles: handles,
+		Attach: desc,
 	})
 	c, spare, err := acquireChild(ctx, p.cfg)
 	if err != nil {
 		return nil, err
 	}
 	err = c.SendFDs(kindBootstrap, msg, fds)
-	runtime.KeepAlive(segs) // their descriptors are in flight until here
+	runtime.KeepAlive(att) // its descriptors are in flight until here
 	if err != nil {
 		c.Signal(syscall.SIGKILL)
 		return c, fmt.Errorf("mproc: starting %s: %w", p.cfg.name, err)
@@ -253,17 +252,14 @@ func (p *Process) diedStarting(c *spawn.Child, ready bool) error {
 
 // monitor collects the child's result and exit status.
 func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
-	var result []byte
-	var segs []*shm.Segment
+	var result any
 	var hasResult bool
 	var fail *RemoteError
 	for f := range c.Frames() {
 		switch f.Kind {
-		case kindResult:
-			result, hasResult = f.Payload, true
-		case kindResultFDs:
+		case kindResult, kindResultFDs:
 			var err error
-			if result, segs, err = receiveShared(c, f.Payload); err != nil {
+			if result, err = p.receiveResult(c, f); err != nil {
 				fail = newFailure(err).remote(p.cfg.name, c.Pid)
 			} else {
 				hasResult = true
@@ -277,7 +273,7 @@ func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 	}
 	<-c.Exited()
 	p.mu.Lock()
-	p.result, p.resultSeg, p.hasResult, p.failure = result, segs, hasResult, fail
+	p.result, p.hasResult, p.failure = result, hasResult, fail
 	p.finish(c)
 	p.mu.Unlock()
 	children.remove(p)
@@ -413,21 +409,21 @@ func (p *Process) Close() error {
 		return fmt.Errorf("%w: cannot close %s; join or terminate it first", ErrStillRunning, p.cfg.name)
 	}
 	p.state = stateClosed
-	p.result, p.resultSeg = nil, nil
+	p.result = nil
 	return nil
 }
 
 // outcome returns how a stopped process ended, for Proc.Wait.
-func (p *Process) outcome() (result []byte, hasResult bool, err error) {
+func (p *Process) outcome() (any, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
 	case p.failure != nil:
-		return nil, false, p.failure
+		return nil, p.failure
 	case p.hasResult && p.exitCode == 0:
-		return p.result, true, nil
+		return p.result, nil
 	}
-	return nil, false, &ExitError{Name: p.cfg.name, Pid: p.pid, Code: p.exitCode, Signal: p.signal}
+	return nil, &ExitError{Name: p.cfg.name, Pid: p.pid, Code: p.exitCode, Signal: p.signal}
 }
 
 func closedChan(c <-chan struct{}) bool {
@@ -439,17 +435,23 @@ func closedChan(c <-chan struct{}) bool {
 	}
 }
 
-// receiveShared unpacks a result that holds shared objects and maps their
-// segments, whose descriptors came with the frame.
-func receiveShared(c *spawn.Child, payload []byte) ([]byte, []*shm.Segment, error) {
+// receiveResult decodes a result frame, with what came beside it.
+func (p *Process) receiveResult(c *spawn.Child, f spawn.Frame) (any, error) {
+	if f.Kind == kindResult {
+		return p.decode(f.Payload)
+	}
 	var sr sharedResult
-	if err := decodeMsg(payload, &sr); err != nil {
-		return nil, nil, err
+	if err := decodeMsg(f.Payload, &sr); err != nil {
+		return nil, err
 	}
-	fds, err := c.TakeFDs(len(sr.Handles))
+	fds, err := c.TakeFDs(sr.Attach.count())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	segs, err := attachAll(sr.Handles, fds)
-	return sr.Result, segs, err
+	rcv, err := receive(sr.Attach, fds)
+	if err != nil {
+		return nil, err
+	}
+	defer rcv.done()
+	return p.decode(sr.Result)
 }

@@ -154,7 +154,7 @@ func (r *RLock) String() string {
 	return "<RLock(unlocked)>"
 }
 
-func (r *RLock) segments() []*shm.Segment { return []*shm.Segment{r.seg} }
+func (r *RLock) attach(at *attachments) { at.addSegment(r.seg) }
 
 // MarshalCBOR encodes the lock as a handle to its shared memory.
 func (r *RLock) MarshalCBOR() ([]byte, error) { return marshalHandle("rlock", r.seg, r.off) }

@@ -125,7 +125,7 @@ func (s *Semaphore) Value() int {
 	return int(atomic.LoadUint32(count))
 }
 
-func (s *Semaphore) segments() []*shm.Segment { return []*shm.Segment{s.seg} }
+func (s *Semaphore) attach(at *attachments) { at.addSegment(s.seg) }
 
 // MarshalCBOR encodes the semaphore as a handle to its shared memory.
 func (s *Semaphore) MarshalCBOR() ([]byte, error) { return marshalHandle("semaphore", s.seg, s.off) }

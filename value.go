@@ -211,7 +211,7 @@ func bytesOf[T any](p *T) string {
 
 func (v *Value[T]) String() string { return fmt.Sprintf("<Value(%v)>", v.Load()) }
 
-func (v *Value[T]) segments() []*shm.Segment { return []*shm.Segment{v.seg} }
+func (v *Value[T]) attach(at *attachments) { at.addSegment(v.seg) }
 
 // MarshalCBOR encodes the value as a handle to its shared memory.
 func (v *Value[T]) MarshalCBOR() ([]byte, error) {

@@ -16,7 +16,7 @@ func BenchmarkSPSC(b *testing.B) {
 	go func() {
 		defer close(done)
 		for range b.N {
-			r.Get(ctx, Options{}, func([]byte) error { return nil })
+			r.Get(ctx, Options{}, func([]byte, uint16) error { return nil })
 		}
 	}()
 	item := make([]byte, 8)

@@ -66,7 +66,7 @@ const (
 )
 
 // Frame kinds and the frame header: the stamp (the frame's position plus
-// one, stored last), payload length, kind, two spare bytes.
+// one, stored last), payload length, kind, the item's flags.
 const (
 	headerSize = 16
 	kindWhole  = 1
@@ -208,7 +208,8 @@ func (r *Ring) wakeProducers(force bool) {
 
 // Options for one Put or Get.
 type Options struct {
-	NoWait bool // fail at once (ErrFull, ErrEmpty) instead of waiting
+	NoWait bool   // fail at once (ErrFull, ErrEmpty) instead of waiting
+	Flags  uint16 // for a Put: given to the consumer with the item
 	// PeerGone, for a Get, reports that no producer can come any more
 	// (a pipe's other end is closed everywhere); an empty ring then ends
 	// the Get with ErrPeerGone. It is checked while the Get waits.
@@ -295,7 +296,7 @@ func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
 		if err := r.awaitRoom(ctx, need, false, o.NoWait); err != nil {
 			return err
 		}
-		r.writeFrame(kindWhole, payload)
+		r.writeFrame2(kindWhole, o.Flags, nil, payload)
 		if o.BeforeCommit != nil {
 			if err := o.BeforeCommit(); err != nil {
 				return err
@@ -337,7 +338,7 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 		}
 		if first {
 			atomic.StoreUint32(r.u32(offChunking), 1)
-			r.writeFrame2(kind, total[:], payload[:n])
+			r.writeFrame2(kind, o.Flags, total[:], payload[:n])
 		} else {
 			r.writeFrame(kind, payload[:n])
 		}
@@ -426,14 +427,14 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items, nowait bool) e
 func (r *Ring) at(pos uint64) []byte { return r.mem[pos&(r.size-1):] }
 
 // writeFrame writes a frame past the tail, not yet visible.
-func (r *Ring) writeFrame(kind uint16, payload []byte) { r.writeFrame2(kind, nil, payload) }
+func (r *Ring) writeFrame(kind uint16, payload []byte) { r.writeFrame2(kind, 0, nil, payload) }
 
 // writeFrame2 writes a frame whose payload is a then b, all but its stamp.
-func (r *Ring) writeFrame2(kind uint16, a, b []byte) {
+func (r *Ring) writeFrame2(kind, flags uint16, a, b []byte) {
 	dst := r.at(atomic.LoadUint64(r.u64(offTail)))
 	binary.LittleEndian.PutUint32(dst[8:], uint32(len(a)+len(b)))
 	binary.LittleEndian.PutUint16(dst[12:], kind)
-	binary.LittleEndian.PutUint16(dst[14:], 0)
+	binary.LittleEndian.PutUint16(dst[14:], flags)
 	copy(dst[headerSize+copy(dst[headerSize:], a):], b)
 }
 
@@ -457,9 +458,10 @@ func (r *Ring) commit(size uint64, item bool) {
 	r.wakeConsumers(false)
 }
 
-// Get takes the next item and passes its payload to fn, which must not keep
-// it: the bytes are the ring's own until fn returns. fn's error is Get's.
-func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error) error {
+// Get takes the next item and passes its payload and flags to fn, which
+// must not keep the payload: the bytes are the ring's own until fn returns.
+// fn's error is Get's.
+func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags uint16) error) error {
 	w := r.u32(offConsLock)
 	if err := lock(ctx, w, o.NoWait, ErrEmpty); err != nil && !errors.Is(err, lockword.ErrOwnerDead) {
 		return err
@@ -467,6 +469,7 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error
 	defer lockword.Unlock(w)
 	var partial []byte
 	var total uint64
+	var flags uint16
 	assembling := false
 	for {
 		if err := r.awaitData(ctx, o, &assembling, &partial); err != nil {
@@ -483,7 +486,7 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error
 		payload := frame[headerSize : headerSize+n]
 		switch kind {
 		case kindWhole:
-			err := fn(payload)
+			err := fn(payload, binary.LittleEndian.Uint16(frame[14:]))
 			r.consume(size, true)
 			return err
 		case kindFirst:
@@ -491,6 +494,7 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error
 				return fmt.Errorf("%w: bad first chunk", ErrCorrupt)
 			}
 			total = binary.LittleEndian.Uint64(payload)
+			flags = binary.LittleEndian.Uint16(frame[14:])
 			partial = append(make([]byte, 0, min(total, 1<<20)), payload[8:]...)
 			assembling = true
 			r.consume(size, false)
@@ -508,7 +512,7 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte) error
 			if uint64(len(partial)) != total {
 				return fmt.Errorf("%w: item of %d bytes announced as %d", ErrCorrupt, len(partial), total)
 			}
-			return fn(partial)
+			return fn(partial, flags)
 		case kindAbort:
 			assembling, partial = false, nil
 			r.consume(size, false)

@@ -21,7 +21,7 @@ func newRing(t *testing.T, size, max int) *Ring {
 
 func get(r *Ring, ctx context.Context, o Options) ([]byte, error) {
 	var out []byte
-	err := r.Get(ctx, o, func(p []byte) error { out = append([]byte(nil), p...); return nil })
+	err := r.Get(ctx, o, func(p []byte, _ uint16) error { out = append([]byte(nil), p...); return nil })
 	return out, err
 }
 
@@ -123,7 +123,7 @@ func TestManyProducersAndConsumers(t *testing.T) {
 	for range 4 {
 		cg.Go(func() {
 			for {
-				err := r.Get(ctx, Options{}, func(p []byte) error {
+				err := r.Get(ctx, Options{}, func(p []byte, _ uint16) error {
 					mu.Lock()
 					seen[binary.LittleEndian.Uint64(p)]++
 					mu.Unlock()
@@ -220,5 +220,19 @@ func TestAttachChecks(t *testing.T) {
 	}
 	if _, err := New(3*MinSize, 0); err == nil {
 		t.Fatal("a size that is not a power of two")
+	}
+}
+
+func TestFlagsTravelWithItems(t *testing.T) {
+	r := newRing(t, MinSize, 0)
+	ctx := context.Background()
+	big := make([]byte, 3*MinSize)
+	r.Put(ctx, []byte("small"), Options{Flags: 7})
+	go r.Put(ctx, big, Options{Flags: 9})
+	for _, want := range []uint16{7, 9} {
+		var got uint16
+		if err := r.Get(ctx, Options{}, func(_ []byte, f uint16) error { got = f; return nil }); err != nil || got != want {
+			t.Fatalf("flags %d, %v; want %d", got, err, want)
+		}
 	}
 }

@@ -39,6 +39,13 @@ type Segment struct {
 	mem []byte
 }
 
+// NewID returns a random id.
+func NewID() ID {
+	var id ID
+	rand.Read(id[:])
+	return id
+}
+
 // PageSize is the smallest segment.
 const PageSize = 4096
 
@@ -74,8 +81,7 @@ func create(size int, mirrored bool) (*Segment, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mproc: sizing shared memory: %w", err)
 	}
-	var id ID
-	rand.Read(id[:])
+	id := NewID()
 	s, err := mapSegment(Desc{ID: id, Size: size, Mirrored: mirrored}, fd)
 	if err != nil {
 		unix.Close(fd)

@@ -52,6 +52,15 @@ func NewCoder[T any](codec Codec) *Coder[T] {
 // Type is the type this coder encodes.
 func (c *Coder[T]) Type() reflect.Type { return c.typ }
 
+// DecodeCopy is Decode for bytes the caller will reuse: the value never
+// shares memory with b.
+func (c *Coder[T]) DecodeCopy(b []byte) (T, error) {
+	if c.kind == rawBytes || c.kind == rawString {
+		b = append([]byte(nil), b...)
+	}
+	return c.Decode(b)
+}
+
 // Check reports whether v can be encoded, without encoding it.
 func (c *Coder[T]) Check(v T) error {
 	if c.kind != viaCodec {
@@ -91,6 +100,15 @@ func (c *Coder[T]) Encode(v T) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v: %w", ErrUnencodable, c.typ, err)
 	}
 	return b, nil
+}
+
+// EncodeAlias is Encode without a copy where T's memory is its encoding
+// (fixed-size values): the result aliases *v and is valid while *v is.
+func (c *Coder[T]) EncodeAlias(v *T) ([]byte, error) {
+	if c.kind == fixedValue {
+		return unsafe.Slice((*byte)(unsafe.Pointer(v)), c.size), nil
+	}
+	return c.Encode(*v)
 }
 
 // Decode turns b back into a value. It may keep b (for []byte), so callers

@@ -1,0 +1,256 @@
+package mproc
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+
+	"mproc/internal/ring"
+	"mproc/internal/shm"
+	"mproc/internal/wire"
+)
+
+// Queue is a FIFO queue of T shared by processes (CPython's
+// multiprocessing.Queue). Pass it to children as an argument; every copy,
+// in any process, is the same queue. Any number of processes may put and
+// get.
+//
+// There is no feeder thread: when Put returns, the item is in shared
+// memory, so a process may exit right after Put and nothing is lost. A
+// process killed in the middle of a Put leaves no trace of that item, and
+// one killed in a Get loses nothing another could have got. Items larger
+// than the queue's buffer still go through, in pieces.
+//
+// Shared objects inside items (a Lock, another Queue, a Conn end) cross
+// too: their descriptors travel beside the item.
+//
+// The zero Queue is not usable: create one with NewQueue.
+type Queue[T any] struct {
+	r      *ring.Ring
+	side   [2]*socket // a SOCK_SEQPACKET pair: items' attachments travel from side[0] to side[1]
+	coder     *wire.Coder[T]
+	mayAttach bool // T can hold shared objects
+}
+
+// DefaultQueueBuffer is the shared memory a queue's items travel through.
+// An unbounded queue (maxsize 0) holds that much in flight; Put then waits
+// for room, where CPython's feeder thread would buffer without end.
+const DefaultQueueBuffer = 4 << 20
+
+// QueueOption configures a queue.
+type QueueOption func(*queueConfig)
+
+type queueConfig struct{ buffer int }
+
+// WithQueueBuffer sets the bytes of shared memory a queue's items travel
+// through: a power of two, at least 64 KiB (default DefaultQueueBuffer).
+func WithQueueBuffer(bytes int) QueueOption { return func(c *queueConfig) { c.buffer = bytes } }
+
+// NewQueue creates a queue holding at most maxsize items (0: no limit but
+// its buffer).
+func NewQueue[T any](maxsize int, opts ...QueueOption) (*Queue[T], error) {
+	return newQueue[T](maxsize, false, opts)
+}
+
+func newQueue[T any](maxsize int, joinable bool, opts []QueueOption) (*Queue[T], error) {
+	cfg := queueConfig{buffer: DefaultQueueBuffer}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var r *ring.Ring
+	var err error
+	if joinable {
+		r, err = ring.NewJoinable(cfg.buffer, maxsize)
+	} else {
+		r, err = ring.New(cfg.buffer, maxsize)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a, b, err := newSocketPair(sockSeqpacket)
+	if err != nil {
+		return nil, err
+	}
+	return newQueueOf[T](r, a, b), nil
+}
+
+func newQueueOf[T any](r *ring.Ring, a, b *socket) *Queue[T] {
+	q := &Queue[T]{r: r, side: [2]*socket{a, b}, coder: wire.NewCoder[T](nil)}
+	q.mayAttach = mayHoldShared(reflect.TypeFor[T]())
+	return q
+}
+
+func (q *Queue[T]) check() {
+	if q == nil || q.r == nil {
+		panic("mproc: use of a Queue not made by NewQueue")
+	}
+}
+
+// Put adds v, waiting for room as long as ctx allows. At ctx's deadline it
+// returns an error matching ErrFull (and ctx's error). Put on a closed queue
+// returns ErrClosed.
+func (q *Queue[T]) Put(ctx context.Context, v T) error { return q.put(ctx, v, false) }
+
+// TryPut adds v if there is room now, or returns ErrFull (CPython's
+// put_nowait).
+func (q *Queue[T]) TryPut(v T) error { return q.put(context.Background(), v, true) }
+
+// flagAttached marks an item whose shared objects' descriptors travel on
+// the side channel, under the nonce its payload starts with.
+const flagAttached = 1
+
+func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
+	q.check()
+	b, err := q.coder.EncodeAlias(&v)
+	if err != nil {
+		return err
+	}
+	o := ring.Options{NoWait: nowait}
+	var att *attachments
+	if q.mayAttach {
+		if att = attachmentsOf(reflect.ValueOf(&v).Elem()); !att.empty() {
+			nonce := rand.Uint64()
+			b = append(binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(b)), nonce), b...)
+			o.Flags = flagAttached
+			o.BeforeCommit = func() error { return sendAttachments(q.side[0], nonce, att) }
+		}
+	}
+	err = q.r.Put(ctx, b, o)
+	runtime.KeepAlive(att)
+	return err
+}
+
+// Get removes and returns the next item, waiting for one as long as ctx
+// allows. At ctx's deadline it returns an error matching ErrEmpty (and
+// ctx's error). On a closed queue it returns what is left, then ErrClosed.
+func (q *Queue[T]) Get(ctx context.Context) (T, error) { return q.get(ctx, ring.Options{}) }
+
+// TryGet removes and returns the next item if there is one now, or returns
+// ErrEmpty (CPython's get_nowait).
+func (q *Queue[T]) TryGet() (T, error) { return q.get(context.Background(), ring.Options{NoWait: true}) }
+
+func (q *Queue[T]) get(ctx context.Context, o ring.Options) (T, error) {
+	q.check()
+	var out T
+	err := q.r.Get(ctx, o, func(p []byte, flags uint16) error {
+		var err error
+		if flags&flagAttached == 0 {
+			out, err = q.coder.DecodeCopy(p)
+			return err
+		}
+		out, err = decodeAttached(q.coder, q.side[1], p)
+		return err
+	})
+	return out, err
+}
+
+// decodeAttached decodes an item whose shared objects' descriptors wait on
+// the side channel under the nonce that starts its payload.
+func decodeAttached[T any](c *wire.Coder[T], side *socket, p []byte) (T, error) {
+	var zero T
+	if len(p) < 8 {
+		return zero, fmt.Errorf("%w: attached item without a nonce", ring.ErrCorrupt)
+	}
+	rcv, err := recvAttachments(side, binary.LittleEndian.Uint64(p))
+	if err != nil {
+		return zero, err
+	}
+	defer rcv.done()
+	return c.DecodeCopy(p[8:])
+}
+
+// Len is the number of items in the queue (approximate: others may be
+// putting and getting).
+func (q *Queue[T]) Len() int { q.check(); return q.r.Len() }
+
+// Empty reports whether the queue is empty (approximate).
+func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
+
+// Full reports whether a Put would wait for room (approximate).
+func (q *Queue[T]) Full() bool { q.check(); return q.r.Full() }
+
+// MaxSize is the queue's item limit (0: none).
+func (q *Queue[T]) MaxSize() int { q.check(); return q.r.MaxItems() }
+
+// Close closes the queue for everyone: Put returns ErrClosed, and Get
+// returns what is left, then ErrClosed. (CPython's close is per process;
+// here it is the queue's, like closing a Go channel.)
+func (q *Queue[T]) Close() error { q.check(); q.r.Close(); return nil }
+
+// Closed reports whether the queue was closed.
+func (q *Queue[T]) Closed() bool { q.check(); return q.r.Closed() }
+
+func (q *Queue[T]) attach(at *attachments) {
+	ctl, data := q.r.Segments()
+	at.addSegment(ctl)
+	at.addSegment(data)
+	at.addSocket(q.side[0])
+	at.addSocket(q.side[1])
+}
+
+// queueHandle is how a queue crosses: its ring, its side channel, its type.
+type queueHandle struct {
+	Kind      string
+	Ctl, Data shm.ID
+	Side      [2]shm.ID
+	Type      string
+}
+
+func (q *Queue[T]) handle(kind string) queueHandle {
+	ctl, data := q.r.Segments()
+	return queueHandle{Kind: kind, Ctl: ctl.ID, Data: data.ID, Side: [2]shm.ID{q.side[0].id, q.side[1].id}, Type: reflect.TypeFor[T]().String()}
+}
+
+// MarshalCBOR encodes the queue as a handle; its memory and sockets travel
+// beside the message.
+func (q *Queue[T]) MarshalCBOR() ([]byte, error) {
+	if q == nil || q.r == nil {
+		return nil, fmt.Errorf("%w: a zero Queue", ErrUnencodable)
+	}
+	return wire.CBOR.Marshal(q.handle("queue"))
+}
+
+// UnmarshalCBOR finds the queue's memory and sockets, which came with the
+// message.
+func (q *Queue[T]) UnmarshalCBOR(b []byte) error {
+	nq, err := decodeQueue[T](b, "queue")
+	if err == nil {
+		*q = *nq
+	}
+	return err
+}
+
+func decodeQueue[T any](b []byte, kind string) (*Queue[T], error) {
+	var h queueHandle
+	if err := wire.CBOR.Unmarshal(b, &h); err != nil {
+		return nil, fmt.Errorf("%w: queue handle: %v", wire.ErrCorrupt, err)
+	}
+	if want := reflect.TypeFor[T]().String(); h.Kind != kind || h.Type != want {
+		return nil, fmt.Errorf("%w: a %s of %s where a %s of %s belongs", wire.ErrCorrupt, h.Kind, h.Type, kind, want)
+	}
+	ctl, err := shm.Lookup(h.Ctl)
+	if err != nil {
+		return nil, err
+	}
+	data, err := shm.Lookup(h.Data)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ring.Attach(ctl, data)
+	if err != nil {
+		return nil, err
+	}
+	a, err := claimSocket(h.Side[0])
+	if err != nil {
+		return nil, err
+	}
+	s, err := claimSocket(h.Side[1])
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	return newQueueOf[T](r, a, s), nil
+}

@@ -1,0 +1,54 @@
+package mproc
+
+import (
+	"context"
+	"fmt"
+
+	"mproc/internal/wire"
+)
+
+// SimpleQueue is an unbounded queue with only put, get, empty and close
+// (CPython's SimpleQueue).
+type SimpleQueue[T any] struct {
+	q *Queue[T]
+}
+
+// NewSimpleQueue creates a simple queue.
+func NewSimpleQueue[T any](opts ...QueueOption) (*SimpleQueue[T], error) {
+	q, err := newQueue[T](0, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &SimpleQueue[T]{q}, nil
+}
+
+// Put adds v, waiting for room in the buffer if it is full.
+func (s *SimpleQueue[T]) Put(ctx context.Context, v T) error { return s.q.Put(ctx, v) }
+
+// Get removes and returns the next item, waiting for one.
+func (s *SimpleQueue[T]) Get(ctx context.Context) (T, error) { return s.q.Get(ctx) }
+
+// Empty reports whether the queue is empty (approximate).
+func (s *SimpleQueue[T]) Empty() bool { return s.q.Empty() }
+
+// Close closes the queue: Put fails, Get drains and then fails, with ErrClosed.
+func (s *SimpleQueue[T]) Close() error { return s.q.Close() }
+
+func (s *SimpleQueue[T]) attach(at *attachments) { s.q.attach(at) }
+
+// MarshalCBOR encodes the queue as a handle.
+func (s *SimpleQueue[T]) MarshalCBOR() ([]byte, error) {
+	if s == nil || s.q == nil || s.q.r == nil {
+		return nil, fmt.Errorf("%w: a zero SimpleQueue", ErrUnencodable)
+	}
+	return wire.CBOR.Marshal(s.q.handle("simplequeue"))
+}
+
+// UnmarshalCBOR finds the queue's memory and sockets, which came with the message.
+func (s *SimpleQueue[T]) UnmarshalCBOR(b []byte) error {
+	q, err := decodeQueue[T](b, "simplequeue")
+	if err == nil {
+		s.q = q
+	}
+	return err
+}
