@@ -279,4 +279,3 @@ func (s *socket) rawFD() int {
 }
 
 func (s *socket) close() error { return s.f.Close() }
-

@@ -29,8 +29,8 @@ import (
 //
 // The zero Queue is not usable: create one with NewQueue.
 type Queue[T any] struct {
-	r      *ring.Ring
-	side   [2]*socket // a SOCK_SEQPACKET pair: items' attachments travel from side[0] to side[1]
+	r         *ring.Ring
+	side      [2]*socket // a SOCK_SEQPACKET pair: items' attachments travel from side[0] to side[1]
 	coder     *wire.Coder[T]
 	mayAttach bool // T can hold shared objects
 }
@@ -130,7 +130,9 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) { return q.get(ctx, ring.
 
 // TryGet removes and returns the next item if there is one now, or returns
 // ErrEmpty (CPython's get_nowait).
-func (q *Queue[T]) TryGet() (T, error) { return q.get(context.Background(), ring.Options{NoWait: true}) }
+func (q *Queue[T]) TryGet() (T, error) {
+	return q.get(context.Background(), ring.Options{NoWait: true})
+}
 
 func (q *Queue[T]) get(ctx context.Context, o ring.Options) (T, error) {
 	q.check()
