@@ -250,8 +250,10 @@ func newSocketPair(typ int) (*socket, *socket, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("mproc: socketpair: %w", err)
 	}
-	return newSocket(shm.NewID(), fds[0]), newSocket(shm.NewID(), fds[1]), nil
+	return newSocket(newSocketID(), fds[0]), newSocket(newSocketID(), fds[1]), nil
 }
+
+func newSocketID() shm.ID { return shm.NewID() }
 
 // claimSocket returns this process's copy of a socket that came with the
 // message being decoded.

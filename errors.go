@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"mproc/internal/auth"
 	"mproc/internal/lockword"
 	"mproc/internal/ring"
 	"mproc/internal/wire"
@@ -27,7 +28,7 @@ var (
 	ErrEmpty          = ring.ErrEmpty // a Get found nothing in time (CPython's queue.Empty)
 	ErrFull           = ring.ErrFull  // a Put found no room in time (CPython's queue.Full)
 	ErrBrokenBarrier  = errors.New("mproc: broken barrier")
-	ErrAuthentication = errors.New("mproc: authentication failed")
+	ErrAuthentication = auth.ErrAuthentication
 	// ErrNotHeld is returned when releasing a lock or semaphore more often
 	// than it was acquired.
 	ErrNotHeld = errors.New("mproc: release of a lock that is not held")

@@ -188,9 +188,12 @@ func (r *Ring) Close() {
 	r.wakeProducers(true)
 }
 
-// Nudge wakes sleeping consumers so that they look again (at a peer that
-// may be gone, say).
-func (r *Ring) Nudge() { r.wakeConsumers(true) }
+// Nudge wakes everyone sleeping on the ring so that they look again (at a
+// peer that may be gone, say).
+func (r *Ring) Nudge() {
+	r.wakeConsumers(true)
+	r.wakeProducers(true)
+}
 
 func (r *Ring) wakeConsumers(force bool) {
 	if force || atomic.LoadUint32(r.u32(offConsSleep)) > 0 {
@@ -210,9 +213,14 @@ func (r *Ring) wakeProducers(force bool) {
 type Options struct {
 	NoWait bool   // fail at once (ErrFull, ErrEmpty) instead of waiting
 	Flags  uint16 // for a Put: given to the consumer with the item
-	// PeerGone, for a Get, reports that no producer can come any more
-	// (a pipe's other end is closed everywhere); an empty ring then ends
-	// the Get with ErrPeerGone. It is checked while the Get waits.
+	// Spin is how long a Get polls before it sleeps on the futex (default
+	// lockword.LockSpin): longer for request-reply traffic, where the
+	// answer usually comes within a few microseconds.
+	Spin time.Duration
+	// PeerGone reports that the other side is gone for good (a pipe's
+	// other end is closed everywhere): a Get of an empty ring, or a Put
+	// waiting for room, then ends with ErrPeerGone. It is checked while
+	// they wait.
 	PeerGone func() bool
 	// BeforeCommit, for a Put, runs with the producer lock held, after the
 	// item is written and before it is visible: things sent beside the
@@ -275,7 +283,7 @@ func (r *Ring) abandonUnfinished(ctx context.Context) error {
 	if atomic.LoadUint32(r.u32(offChunking)) == 0 {
 		return nil
 	}
-	if err := r.awaitRoom(ctx, frameSize(0), false, false); err != nil {
+	if err := r.awaitRoom(ctx, frameSize(0), false, Options{}); err != nil {
 		return err
 	}
 	r.writeFrame(kindAbort, nil)
@@ -288,12 +296,12 @@ func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
 	if r.Closed() {
 		return ErrClosed
 	}
-	if err := r.awaitRoom(ctx, 0, true, o.NoWait); err != nil {
+	if err := r.awaitRoom(ctx, 0, true, o); err != nil {
 		return err
 	}
 	if len(payload) <= r.maxPayload() {
 		need := frameSize(len(payload))
-		if err := r.awaitRoom(ctx, need, false, o.NoWait); err != nil {
+		if err := r.awaitRoom(ctx, need, false, o); err != nil {
 			return err
 		}
 		r.writeFrame2(kindWhole, o.Flags, nil, payload)
@@ -330,7 +338,9 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 		need := frameSize(size)
 		// Past the first chunk, a consumer is assembling this item: waiting
 		// is all a deadline can interrupt, so it aborts the item.
-		if err := r.awaitRoom(ctx, need, false, o.NoWait && first); err != nil {
+		wait := o
+		wait.NoWait = o.NoWait && first
+		if err := r.awaitRoom(ctx, need, false, wait); err != nil {
 			if !first {
 				r.abandonChunks(context.WithoutCancel(ctx))
 			}
@@ -360,7 +370,7 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 }
 
 func (r *Ring) abandonChunks(ctx context.Context) {
-	if r.awaitRoom(ctx, frameSize(0), false, false) == nil {
+	if r.awaitRoom(ctx, frameSize(0), false, Options{}) == nil {
 		r.writeFrame(kindAbort, nil)
 		r.commit(frameSize(0), false)
 	}
@@ -369,7 +379,7 @@ func (r *Ring) abandonChunks(ctx context.Context) {
 
 // awaitRoom waits, with the producer lock held, until need bytes are free
 // (or, for items, until the item limit allows one more).
-func (r *Ring) awaitRoom(ctx context.Context, need uint64, items, nowait bool) error {
+func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options) error {
 	tail := atomic.LoadUint64(r.u64(offTail))
 	room := func() bool {
 		if items {
@@ -395,7 +405,7 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items, nowait bool) e
 	if room() {
 		return nil
 	}
-	if nowait {
+	if o.NoWait {
 		return ErrFull
 	}
 	if lockword.Spin(room) {
@@ -418,6 +428,8 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items, nowait bool) e
 			return nil
 		case r.Closed():
 			return ErrClosed
+		case o.PeerGone != nil && o.PeerGone():
+			return ErrPeerGone
 		case ctx.Err() != nil:
 			return waitErr(ErrFull, ctx)
 		}
@@ -555,7 +567,11 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 	if o.NoWait && !*assembling {
 		return ErrEmpty
 	}
-	if lockword.Spin(ready) {
+	spin := o.Spin
+	if spin == 0 {
+		spin = lockword.LockSpin
+	}
+	if lockword.SpinFor(ready, spin) {
 		return nil
 	}
 	seq, sleepers := r.u32(offDataSeq), r.u32(offConsSleep)
@@ -581,6 +597,48 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		}
 		if ctx.Err() != nil {
 			return waitErr(ErrEmpty, ctx)
+		}
+	}
+}
+
+// Readable waits until an item is there to get, without getting it, and
+// reports true; or false when the ring is closed and empty or the peer is
+// gone (a Get would not wait then either). It returns ctx's error when ctx
+// ends first.
+func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Duration) (bool, error) {
+	ready := func() bool {
+		head := atomic.LoadUint64(r.u64(offHead))
+		return atomic.LoadUint64(r.stamp(head)) == head+1
+	}
+	over := func() bool { return r.Closed() || peerGone != nil && peerGone() }
+	if ready() {
+		return true, nil
+	}
+	if over() {
+		return false, nil
+	}
+	if lockword.SpinFor(ready, spin) {
+		return true, nil
+	}
+	seq, sleepers := r.u32(offDataSeq), r.u32(offConsSleep)
+	stop := lockword.WakeOnDone(ctx, seq)
+	defer stop()
+	for {
+		s := atomic.LoadUint32(seq)
+		atomic.AddUint32(sleepers, 1)
+		ok := ready()
+		if !ok && !r.Closed() && ctx.Err() == nil {
+			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
+			ok = ready()
+		}
+		atomic.AddUint32(sleepers, ^uint32(0))
+		switch {
+		case ok:
+			return true, nil
+		case over():
+			return false, nil
+		case ctx.Err() != nil:
+			return false, ctx.Err()
 		}
 	}
 }

@@ -1,0 +1,189 @@
+package mproc
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"mproc/internal/auth"
+	"mproc/internal/spawn"
+	"mproc/internal/wire"
+)
+
+// sockTransport is a connection over a stream socket (Unix or TCP), from a
+// Listener or Dial: length-prefixed frames, and on Unix sockets descriptors
+// beside them.
+type sockTransport struct {
+	s    *socket
+	unix bool // can carry descriptors
+
+	rmu sync.Mutex
+	fdr *spawn.FDReader
+	r   *bufio.Reader
+	wmu sync.Mutex
+}
+
+// Frame kinds on a socket connection.
+const (
+	sockMessage  = 1
+	sockAttached = 2 // payload: u32 length, the attachDesc, the message; descriptors beside
+)
+
+// MaxMessage bounds a message on a socket connection; a frame announcing
+// more is refused before it is read.
+const MaxMessage = wire.DefaultMaxFrame
+
+func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
+	fdr, err := spawn.NewFDReader(s.f)
+	if err != nil {
+		return nil, err
+	}
+	return &sockTransport{s: s, unix: isUnix, fdr: fdr, r: bufio.NewReaderSize(fdr, 64<<10)}, nil
+}
+
+// deadline applies ctx to the socket's reads or writes until stop is called.
+func deadline(ctx context.Context, set func(time.Time) error) (stop func()) {
+	if d, ok := ctx.Deadline(); ok {
+		set(d)
+	}
+	after := context.AfterFunc(ctx, func() { set(time.Now()) })
+	return func() {
+		after()
+		set(time.Time{})
+	}
+}
+
+// ctxErr reports a deadline the socket ran into as ctx's error.
+func ctxErr(ctx context.Context, err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachments) error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	defer deadline(ctx, t.s.f.SetWriteDeadline)()
+	if att.empty() {
+		return ctxErr(ctx, wire.WriteFrame(t.s.f, sockMessage, payload))
+	}
+	if !t.unix {
+		return fmt.Errorf("%w: shared objects can't cross a TCP connection (no descriptors pass over it)", ErrUnencodable)
+	}
+	desc, fds := att.describe()
+	if len(fds) > maxAttachFDs {
+		return fmt.Errorf("%w: %d shared objects in one message, at most %d", ErrUnencodable, len(fds), maxAttachFDs)
+	}
+	d, err := wire.CBOR.Marshal(desc)
+	if err != nil {
+		return err
+	}
+	msg := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(d)+len(payload)), uint32(len(d)))
+	msg = append(append(msg, d...), payload...)
+	return ctxErr(ctx, spawn.WriteFrameFDs(t.s.f, sockAttached, msg, fds))
+}
+
+func (t *sockTransport) recv(ctx context.Context, fn func([]byte) error) error {
+	t.rmu.Lock()
+	defer t.rmu.Unlock()
+	defer deadline(ctx, t.s.f.SetReadDeadline)()
+	k, payload, err := wire.ReadFrame(t.r, MaxMessage)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return io.EOF // the other end went away mid-message
+		}
+		return ctxErr(ctx, err)
+	}
+	switch k {
+	case sockMessage:
+		return fn(payload)
+	case sockAttached:
+		return t.recvAttached(payload, fn)
+	}
+	return fmt.Errorf("%w: message of kind %d", wire.ErrCorrupt, k)
+}
+
+func (t *sockTransport) recvAttached(payload []byte, fn func([]byte) error) error {
+	if len(payload) < 4 || int(binary.LittleEndian.Uint32(payload)) > len(payload)-4 {
+		return fmt.Errorf("%w: attached message", wire.ErrCorrupt)
+	}
+	n := int(binary.LittleEndian.Uint32(payload))
+	var desc attachDesc
+	if err := wire.CBOR.Unmarshal(payload[4:4+n], &desc); err != nil {
+		return fmt.Errorf("%w: attachments: %v", wire.ErrCorrupt, err)
+	}
+	fds, err := t.fdr.TakeFDs(desc.count())
+	if err != nil {
+		return err
+	}
+	rcv, err := receive(desc, fds)
+	if err != nil {
+		return err
+	}
+	defer rcv.done()
+	return fn(payload[4+n:])
+}
+
+func (t *sockTransport) poll(ctx context.Context) (bool, error) {
+	t.rmu.Lock()
+	defer t.rmu.Unlock()
+	if t.r.Buffered() > 0 {
+		return true, nil
+	}
+	defer deadline(ctx, t.s.f.SetReadDeadline)()
+	_, err := t.r.Peek(1)
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return true, nil
+	}
+	return false, ctxErr(ctx, err)
+}
+
+func (t *sockTransport) close() error {
+	t.fdr.CloseFDs()
+	return t.s.close()
+}
+
+func (t *sockTransport) attach(at *attachments) { at.addSocket(t.s) }
+
+func (t *sockTransport) marshal(readable, writable bool) ([]byte, error) {
+	return wire.CBOR.Marshal(connHandle{Kind: "socket", Sock: t.s.id, Readable: readable, Writable: writable, Unix: t.unix})
+}
+
+func decodeSocketConn(h connHandle) (transport, error) {
+	s, err := claimSocket(h.Sock)
+	if err != nil {
+		return nil, err
+	}
+	return newSockTransport(s, h.Unix)
+}
+
+// handshake adapts a socket transport to the auth package for a handshake
+// bounded by ctx.
+type handshake struct {
+	ctx context.Context
+	t   *sockTransport
+}
+
+func (h handshake) WriteMessage(b []byte) error { return h.t.send(h.ctx, b, nil) }
+
+func (h handshake) ReadMessage(max int) ([]byte, error) {
+	h.t.rmu.Lock()
+	defer h.t.rmu.Unlock()
+	defer deadline(h.ctx, h.t.s.f.SetReadDeadline)()
+	k, b, err := wire.ReadFrame(h.t.r, max)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", auth.ErrAuthentication, ctxErr(h.ctx, err))
+	}
+	if k != sockMessage {
+		return nil, fmt.Errorf("%w: unexpected message", auth.ErrAuthentication)
+	}
+	return b, nil
+}
