@@ -40,7 +40,9 @@ func FuzzDecodeHandles(f *testing.F) {
 	v, _ := NewValue[int64](7)
 	a, _ := NewArray[int32](100)
 	c, _ := NewCondition(l)
-	for _, m := range []interface{ MarshalCBOR() ([]byte, error) }{l, v, a, c} {
+	q, _ := NewQueue[int](0)
+	pa, pb, _ := Pipe(true)
+	for _, m := range []interface{ MarshalCBOR() ([]byte, error) }{l, v, a, c, q, pa, pb} {
 		b, err := m.MarshalCBOR()
 		if err != nil {
 			f.Fatal(err)
@@ -79,6 +81,14 @@ func FuzzDecodeHandles(f *testing.F) {
 		var bar Barrier
 		if bar.UnmarshalCBOR(b) == nil {
 			bar.Broken()
+		}
+		var queue Queue[int]
+		if queue.UnmarshalCBOR(b) == nil {
+			queue.Len()
+		}
+		var conn Conn
+		if conn.UnmarshalCBOR(b) == nil {
+			conn.Close()
 		}
 	})
 }

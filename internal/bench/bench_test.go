@@ -21,7 +21,9 @@ func TestMain(m *testing.M) {
 // wantN is the n each result reports at BENCH_SCALE=0.01, as python_ref.py
 // would: n_(300) = 3 for the spawn group, 1 for child_rss, n_(1_000_000) for
 // the uncontended lock, 2*n_(100_000) increments for the contended one and
-// n_(20_000) event round trips.
+// n_(20_000) event round trips; n_(200_000) small and n_(2_000) large
+// queue items, (n_(100_000)/2)*2 items through the MPMC queue, n_(50_000)-1
+// timed pipe round trips and n_(100_000) joinable queue items.
 var wantN = map[string]int{
 	"process_start_join":               3,
 	"process_start_join_cold":          3,
@@ -29,6 +31,11 @@ var wantN = map[string]int{
 	"lock_uncontended_acquire_release": 10_000,
 	"lock_contended_2proc_increments":  2_000,
 	"event_pingpong_roundtrip":         200,
+	"queue_spsc_small_msgs":            2_000,
+	"queue_spsc_1MiB_msgs":             20,
+	"queue_mpmc_2x2_small_msgs":        1_000,
+	"pipe_roundtrip_latency":           499,
+	"joinable_queue_put_taskdone_join": 1_000,
 }
 
 // TestGroups runs every registered group at a tiny scale through Run, the
@@ -36,7 +43,7 @@ var wantN = map[string]int{
 func TestGroups(t *testing.T) {
 	t.Setenv(EnvScale, "0.01")
 	groups := Groups()
-	for _, name := range []string{"spawn", "lock", "lock_contended", "event", "rss"} {
+	for _, name := range []string{"spawn", "queue_small", "queue_large", "queue_mpmc", "pipe", "lock", "lock_contended", "joinable", "event", "rss"} {
 		if _, err := Select([]string{name}); err != nil {
 			t.Errorf("group %s is not registered: %v", name, err)
 		}
