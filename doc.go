@@ -73,6 +73,23 @@
 //	Array('i', n)                        mproc.NewArray[int32](n)
 //	SharedMemory(create=True, size=n)    mproc.NewSharedMemory("", n)
 //
+// # Queues and pipes
+//
+// [Queue], [JoinableQueue] and [SimpleQueue] carry typed items between any
+// processes; [Pipe] returns two connected [Conn] ends; [Listen] and [Dial]
+// connect processes over Unix or TCP sockets with CPython's auth-key
+// handshake. All of them travel as arguments and inside items. Queues and
+// pipes move items through shared memory without a feeder thread: when Put
+// returns, the item is there, whatever happens to the process next.
+//
+//	Queue(3); q.put(x); q.get(timeout=t)   q, _ := mproc.NewQueue[T](3); q.Put(ctx, x); q.Get(ctx)
+//	put_nowait, get_nowait                 TryPut, TryGet (ErrFull, ErrEmpty)
+//	JoinableQueue; task_done(); join()     mproc.NewJoinableQueue[T](0); TaskDone(); Join(ctx)
+//	a, b = Pipe(); a.send(x); b.recv()     a, b, _ := mproc.Pipe(true); a.Send(ctx, x); b.Recv(ctx, &x)
+//	Listener(addr, authkey=k).accept()     l, _ := mproc.Listen("unix", path, k); l.Accept(ctx)
+//	Client(addr, authkey=k)                mproc.Dial(ctx, "unix", path, k)
+//	connection.wait(conns, timeout)        mproc.Wait(ctx, conns...)
+//
 // # Errors
 //
 // An error or panic in a child reaches the parent as a [*RemoteError] with
