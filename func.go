@@ -30,6 +30,10 @@ type Func[A, R any] struct {
 	call func(context.Context, A) (R, error)
 	arg  *wire.Coder[A]
 	res  *wire.Coder[R]
+
+	chunks sync.Once // the coders of Map's chunks, made when first needed
+	args   *wire.Coder[[]A]
+	ress   *wire.Coder[[]R]
 }
 
 // registered is what a child looks up by name: a function that decodes its
@@ -37,6 +41,7 @@ type Func[A, R any] struct {
 // result holds).
 type registered interface {
 	decodeArg(arg []byte) (func(ctx context.Context) (outcome, error), error)
+	runChunk(ctx context.Context, args []byte) ([]byte, error)
 	types() (reflect.Type, reflect.Type)
 	registeredLate() bool
 }
@@ -151,13 +156,8 @@ type outcome struct {
 }
 
 // run calls the target, turning a panic into a *RemoteError with the stack.
-func (f *Func[A, R]) run(ctx context.Context, a A) (out outcome, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			out, err = outcome{}, &panicError{value: v, stack: string(debug.Stack())}
-		}
-	}()
-	r, err := f.call(ctx, a)
+func (f *Func[A, R]) run(ctx context.Context, a A) (outcome, error) {
+	r, err := f.safeCall(ctx, a)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -166,6 +166,49 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (out outcome, err error) {
 		return outcome{}, fmt.Errorf("mproc: result of %s: %w", f.name, err)
 	}
 	return outcome{b, attachmentsOf(reflect.ValueOf(&r).Elem())}, nil
+}
+
+// safeCall calls the target, turning a panic into an error with the stack.
+func (f *Func[A, R]) safeCall(ctx context.Context, a A) (r R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: string(debug.Stack())}
+		}
+	}()
+	return f.call(ctx, a)
+}
+
+func (f *Func[A, R]) chunkCoders() (*wire.Coder[[]A], *wire.Coder[[]R]) {
+	f.chunks.Do(func() {
+		f.args, f.ress = wire.NewCoder[[]A](nil), wire.NewCoder[[]R](nil)
+	})
+	return f.args, f.ress
+}
+
+// runChunk runs the target on each argument of an encoded []A, for Map, and
+// returns the encoded []R; the first failure fails the chunk.
+func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
+	ac, rc := f.chunkCoders()
+	args, err := ac.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]R, len(args))
+	for i, a := range args {
+		if out[i], err = f.safeCall(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	if mayHoldShared(reflect.TypeFor[R]()) {
+		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&out).Elem())); err != nil {
+			return nil, err
+		}
+	}
+	enc, err := rc.Encode(out)
+	if err != nil {
+		return nil, fmt.Errorf("mproc: results of %s: %w", f.name, err)
+	}
+	return enc, nil
 }
 
 type panicError struct {

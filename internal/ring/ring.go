@@ -168,6 +168,10 @@ func (r *Ring) Len() int {
 	return int(puts - gets)
 }
 
+// Gets is the number of items consumers have taken, ever: a producer that
+// numbers its puts knows from it which of them were taken.
+func (r *Ring) Gets() uint64 { return atomic.LoadUint64(r.u64(offGets)) }
+
 // MaxItems is the item limit (0: none).
 func (r *Ring) MaxItems() int { return int(atomic.LoadUint64(r.u64(offMaxItems))) }
 

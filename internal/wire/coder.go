@@ -102,6 +102,16 @@ func (c *Coder[T]) Encode(v T) ([]byte, error) {
 	return b, nil
 }
 
+// EncodeCopy is Encode for a result kept past v's changes: it never
+// shares memory with v.
+func (c *Coder[T]) EncodeCopy(v T) ([]byte, error) {
+	b, err := c.Encode(v)
+	if err == nil && (c.kind == rawBytes || c.kind == rawString || c.kind == fixedSlice) {
+		b = append([]byte(nil), b...)
+	}
+	return b, err
+}
+
 // EncodeAlias is Encode without a copy where T's memory is its encoding
 // (fixed-size values): the result aliases *v and is valid while *v is.
 func (c *Coder[T]) EncodeAlias(v *T) ([]byte, error) {

@@ -1,0 +1,43 @@
+package mproc
+
+import (
+	"context"
+	"time"
+)
+
+// Executor runs tasks and completes their Futures: a Pool of worker
+// processes, or a GoExecutor of goroutines. Registered functions run on
+// either (Func.Submit, Func.Map...); closures only on a GoExecutor (Go).
+type Executor interface {
+	// Shutdown stops taking tasks and waits for those taken (CPython's
+	// shutdown(wait=True, cancel_futures=...)). With cancelPending, tasks
+	// not yet started are cancelled (their futures fail with ErrCancelled).
+	Shutdown(ctx context.Context, cancelPending bool) error
+
+	execute(t *execTask)
+	workerCount() int
+}
+
+// execTask is a task as an executor sees it: for a pool, a function's name
+// and encoded argument, and a way to deliver the encoded result; for a
+// goroutine executor, a closure.
+type execTask struct {
+	name     string
+	kind     byte
+	payload  []byte
+	err      error     // the argument could not be encoded: fail at once
+	deadline time.Time // the submitter's ctx deadline
+	ctx      context.Context
+	start    func() bool                  // false: cancelled before it started
+	finish   func(result []byte, e error) // delivers the outcome; once
+	run      func(ctx context.Context)    // a goroutine executor runs this instead
+
+	// A pool's bookkeeping, on its scheduler goroutine.
+	id       uint64
+	worker   *poolWorker
+	seq      uint64 // its place among the tasks given to its worker
+	since    time.Time
+	killAt   time.Time
+	timedOut bool
+	tries    int
+}

@@ -1,0 +1,288 @@
+package mproc
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"reflect"
+	"sync/atomic"
+)
+
+// Submit runs f(arg) on ex (a Pool's worker process or a GoExecutor's
+// goroutine) and returns its Future (CPython's apply_async and
+// executor.submit). A deadline on ctx is the task's deadline: its context
+// in the worker ends then, and a pool kills a worker that runs on past its
+// grace period. An argument that can't be sent fails the future at once.
+func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] {
+	fut := newFuture[R](func() bool { return true })
+	t := &execTask{name: f.name, kind: taskSingle, ctx: ctx, start: fut.start}
+	if d, ok := ctx.Deadline(); ok {
+		t.deadline = d
+	}
+	t.finish = func(b []byte, err error) {
+		if err != nil {
+			var zero R
+			fut.complete(zero, err)
+			return
+		}
+		fut.complete(f.res.DecodeCopy(b))
+	}
+	t.run = func(ctx context.Context) { fut.complete(f.safeCall(ctx, arg)) }
+	if _, ok := ex.(*Pool); ok {
+		t.payload, t.err = f.encodeForPool(arg)
+	}
+	if t.err == nil && ctx.Err() != nil {
+		t.err = fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+	}
+	ex.execute(t)
+	return fut
+}
+
+// encodeForPool encodes an argument for a worker process: a copy (the
+// task may wait while the caller changes arg), and no shared objects.
+func (f *Func[A, R]) encodeForPool(arg A) ([]byte, error) {
+	if mayHoldShared(reflect.TypeFor[A]()) {
+		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&arg).Elem())); err != nil {
+			return nil, err
+		}
+	}
+	return f.arg.EncodeCopy(arg)
+}
+
+// Apply runs f(arg) on ex and waits for the result (CPython's apply).
+func (f *Func[A, R]) Apply(ctx context.Context, ex Executor, arg A) (R, error) {
+	return f.Submit(ctx, ex, arg).Get(ctx)
+}
+
+// MapOption configures Map and its kin.
+type MapOption func(*mapConfig)
+
+type mapConfig struct {
+	chunk    int
+	inFlight int
+}
+
+// Chunk sends arguments to workers n at a time (CPython's chunksize): one
+// message and one result per chunk. Map's default is CPython's: the input
+// spread over four chunks per worker; Imap's is 1.
+func Chunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
+
+// InFlight bounds how many chunks Imap and ImapUnordered keep submitted
+// ahead of what has been consumed (default: twice the workers).
+func InFlight(n int) MapOption { return func(c *mapConfig) { c.inFlight = n } }
+
+func mapOptions(ex Executor, n int, defaultChunk bool, opts []MapOption) mapConfig {
+	c := mapConfig{inFlight: 2 * ex.workerCount()}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.chunk <= 0 {
+		c.chunk = 1
+		if defaultChunk { // CPython: chunksize, extra = divmod(n, len(pool) * 4)
+			w := 4 * ex.workerCount()
+			c.chunk = max(1, (n+w-1)/w)
+		}
+	}
+	c.inFlight = max(c.inFlight, 1)
+	return c
+}
+
+// Map runs f on every argument on ex and returns the results in order
+// (CPython's map). It fails fast: the first error (a task's, or a lost
+// worker's) is Map's, and chunks not yet started are skipped. An empty
+// input gives an empty result.
+func (f *Func[A, R]) Map(ctx context.Context, ex Executor, args []A, opts ...MapOption) ([]R, error) {
+	return f.MapAsync(ctx, ex, args, opts...).Get(ctx)
+}
+
+// Starmap is Map for functions of several arguments, whose A is the tuple
+// of them (Args2, Args3): CPython's starmap.
+func (f *Func[A, R]) Starmap(ctx context.Context, ex Executor, args []A, opts ...MapOption) ([]R, error) {
+	return f.Map(ctx, ex, args, opts...)
+}
+
+// MapAsync is Map that returns at once with the Future of the results
+// (CPython's map_async).
+func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts ...MapOption) *Future[[]R] {
+	cfg := mapOptions(ex, len(args), true, opts)
+	var failed atomic.Bool
+	fut := newFuture[[]R](func() bool { failed.Store(true); return true })
+	out := make([]R, len(args))
+	if len(args) == 0 {
+		fut.complete(out, nil)
+		return fut
+	}
+	chunks := (len(args) + cfg.chunk - 1) / cfg.chunk
+	var left atomic.Int64
+	left.Store(int64(chunks))
+	done := func(err error) {
+		if err != nil {
+			if !failed.Swap(true) {
+				fut.complete(nil, err)
+			}
+		} else if left.Add(-1) == 0 {
+			fut.complete(out, nil)
+		}
+	}
+	_, pool := ex.(*Pool)
+	for lo := 0; lo < len(args); lo += cfg.chunk {
+		hi := min(lo+cfg.chunk, len(args))
+		ex.execute(f.chunkTask(ctx, args[lo:hi], out[lo:hi], pool, &failed, done))
+	}
+	return fut
+}
+
+// chunkTask is one chunk of a Map: the arguments in, the results into dst.
+func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool, failed *atomic.Bool, done func(error)) *execTask {
+	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, start: func() bool { return !failed.Load() }}
+	if d, ok := ctx.Deadline(); ok {
+		t.deadline = d
+	}
+	ac, rc := f.chunkCoders()
+	t.finish = func(b []byte, err error) {
+		if err == nil {
+			var rs []R
+			if rs, err = rc.DecodeCopy(b); err == nil && len(rs) != len(dst) {
+				err = fmt.Errorf("mproc: a chunk of %d arguments came back with %d results", len(dst), len(rs))
+			}
+			copy(dst, rs)
+		}
+		done(err)
+	}
+	t.run = func(ctx context.Context) {
+		for i, a := range args {
+			r, err := f.safeCall(ctx, a)
+			if err != nil {
+				done(err)
+				return
+			}
+			dst[i] = r
+		}
+		done(nil)
+	}
+	if pool {
+		if mayHoldShared(reflect.TypeFor[A]()) {
+			t.err = sharedInPool(attachmentsOf(reflect.ValueOf(&args).Elem()))
+		}
+		if t.err == nil {
+			t.payload, t.err = ac.EncodeCopy(args)
+		}
+	}
+	return t
+}
+
+// Imap runs f on the arguments as it reads them and yields the results in
+// order (CPython's imap): it reads the input lazily and keeps at most
+// InFlight chunks submitted ahead of the consumer. A failed task yields its
+// error in its place; iteration goes on unless the consumer stops.
+func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, args, opts, true)
+}
+
+// ImapUnordered is Imap yielding results as they complete (CPython's
+// imap_unordered).
+func (f *Func[A, R]) ImapUnordered(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, args, opts, false)
+}
+
+func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], opts []MapOption, ordered bool) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		cfg := mapOptions(ex, 0, false, opts)
+		next, stop := iter.Pull(args)
+		defer stop()
+		submit := func() *Future[[]R] {
+			var chunk []A
+			for len(chunk) < cfg.chunk {
+				a, ok := next()
+				if !ok {
+					break
+				}
+				chunk = append(chunk, a)
+			}
+			if len(chunk) == 0 {
+				return nil
+			}
+			return f.MapAsync(ctx, ex, chunk, Chunk(len(chunk)))
+		}
+		w := newWindow(ordered, submit)
+		defer w.cancel()
+		for w.fill(cfg.inFlight); ; w.fill(cfg.inFlight) {
+			fut := w.next(ctx)
+			if fut == nil {
+				return
+			}
+			rs, err := fut.Get(ctx)
+			if err != nil {
+				var zero R
+				if !yield(zero, err) {
+					return
+				}
+				continue
+			}
+			for _, r := range rs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// window is Imap's chunks in flight.
+type window[R any] struct {
+	ordered bool
+	submit  func() *Future[R]
+	futs    []*Future[R]
+	done    chan *Future[R]
+	out     bool // the input has ended
+}
+
+func newWindow[R any](ordered bool, submit func() *Future[R]) *window[R] {
+	return &window[R]{ordered: ordered, submit: submit, done: make(chan *Future[R], 1024)}
+}
+
+func (w *window[R]) fill(n int) {
+	for !w.out && len(w.futs) < n {
+		f := w.submit()
+		if f == nil {
+			w.out = true
+			return
+		}
+		w.futs = append(w.futs, f)
+		if !w.ordered {
+			f.OnDone(func(f *Future[R]) { w.done <- f })
+		}
+	}
+}
+
+// next returns the next chunk to yield: the oldest, or the first done.
+func (w *window[R]) next(ctx context.Context) *Future[R] {
+	if len(w.futs) == 0 {
+		return nil
+	}
+	if w.ordered {
+		f := w.futs[0]
+		w.futs = w.futs[1:]
+		return f
+	}
+	select {
+	case f := <-w.done:
+		for i, g := range w.futs {
+			if g == f {
+				w.futs = append(w.futs[:i], w.futs[i+1:]...)
+				break
+			}
+		}
+		return f
+	case <-ctx.Done():
+		f := w.futs[0] // its Get reports ctx's end
+		w.futs = w.futs[1:]
+		return f
+	}
+}
+
+func (w *window[R]) cancel() {
+	for _, f := range w.futs {
+		f.Cancel()
+	}
+}

@@ -1,0 +1,229 @@
+package mproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+)
+
+// Future is the result of a task that runs elsewhere: in a pool's worker
+// process or an executor's goroutine (CPython's AsyncResult and
+// concurrent.futures.Future in one type).
+//
+// Get waits for it; Done is closed when it completes; OnDone runs callbacks
+// in this process. A Future completes once: with a value, an error, or
+// ErrCancelled.
+type Future[T any] struct {
+	done chan struct{}
+
+	mu        sync.Mutex
+	val       T
+	err       error
+	started   bool
+	cancelled bool
+	cbs       []func(*Future[T])
+	cancelFn  func() bool // withdraws the task if it has not started
+}
+
+// ErrCancelled is the error of a Future whose task was cancelled before it
+// ran.
+var ErrCancelled = errors.New("mproc: task cancelled")
+
+func newFuture[T any](cancel func() bool) *Future[T] {
+	return &Future[T]{done: make(chan struct{}), cancelFn: cancel}
+}
+
+// Done is closed when the future completes.
+func (f *Future[T]) Done() <-chan struct{} { return f.done }
+
+// Ready reports whether the future has completed.
+func (f *Future[T]) Ready() bool { return closedChan(f.done) }
+
+// Get waits for the result. When ctx ends first it returns an error
+// matching ErrTimeout (and ctx's error); the task goes on, and a later Get
+// can still collect it. A task that failed returns its error: a
+// *RemoteError from a worker, *WorkerLostError when the worker died.
+func (f *Future[T]) Get(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+	default:
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			var zero T
+			return zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		}
+	}
+	return f.val, f.err
+}
+
+// Result returns the value and error of a completed future without
+// waiting; ok is false while it is not done.
+func (f *Future[T]) Result() (v T, err error, ok bool) {
+	if !f.Ready() {
+		return v, nil, false
+	}
+	return f.val, f.err, true
+}
+
+// Successful reports whether the task completed without an error. Asking
+// before it is ready is an error (CPython raises ValueError).
+func (f *Future[T]) Successful() (bool, error) {
+	if !f.Ready() {
+		return false, errors.New("mproc: the future is not ready")
+	}
+	return f.err == nil, nil
+}
+
+// Cancel withdraws the task if it has not started and reports whether it
+// did; the future then completes with ErrCancelled.
+func (f *Future[T]) Cancel() bool {
+	f.mu.Lock()
+	if f.started || f.Ready() || f.cancelFn == nil || !f.cancelFn() {
+		f.mu.Unlock()
+		return f.cancelled
+	}
+	f.cancelled = true
+	f.mu.Unlock()
+	var zero T
+	f.complete(zero, ErrCancelled)
+	return true
+}
+
+// Cancelled reports whether Cancel withdrew the task.
+func (f *Future[T]) Cancelled() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cancelled
+}
+
+// start marks the task as running, so that it can no longer be cancelled;
+// false means it was cancelled already.
+func (f *Future[T]) start() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cancelled {
+		return false
+	}
+	f.started = true
+	return true
+}
+
+// OnDone arranges for cb to run once the future completes, in this process,
+// on a goroutine of its own: a slow callback never holds up a pool or other
+// callbacks, so callbacks may run at the same time. (CPython's callback=
+// and add_done_callback.)
+func (f *Future[T]) OnDone(cb func(*Future[T])) {
+	f.mu.Lock()
+	if !f.Ready() {
+		f.cbs = append(f.cbs, cb)
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	go cb(f)
+}
+
+// complete sets the outcome once; later calls do nothing.
+func (f *Future[T]) complete(v T, err error) bool {
+	f.mu.Lock()
+	if f.Ready() {
+		f.mu.Unlock()
+		return false
+	}
+	f.val, f.err = v, err
+	cbs := f.cbs
+	f.cbs = nil
+	close(f.done)
+	f.mu.Unlock()
+	for _, cb := range cbs {
+		go cb(f)
+	}
+	return true
+}
+
+// WaitMode says when WaitFutures returns.
+type WaitMode int
+
+const (
+	AllCompleted   WaitMode = iota // when every future is done
+	FirstCompleted                 // when any future is done
+	FirstError                     // when any future fails, or all are done
+)
+
+// WaitFutures waits for futures as mode says and returns those done and
+// those not (CPython's concurrent.futures.wait). When ctx ends first it
+// returns what is done by then and ctx's error. (It is not called Wait:
+// that name is CPython's connection.wait, for Conns.)
+func WaitFutures[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pending []*Future[T], err error) {
+	split := func() bool {
+		done, pending = done[:0], pending[:0]
+		failed := false
+		for _, f := range fs {
+			if f.Ready() {
+				done = append(done, f)
+				failed = failed || f.err != nil
+			} else {
+				pending = append(pending, f)
+			}
+		}
+		switch mode {
+		case FirstCompleted:
+			return len(done) > 0 || len(pending) == 0
+		case FirstError:
+			return failed || len(pending) == 0
+		}
+		return len(pending) == 0
+	}
+	for !split() {
+		if err := waitAny(ctx, pending); err != nil {
+			split()
+			return done, pending, err
+		}
+	}
+	return done, pending, nil
+}
+
+// waitAny waits until one of fs completes or ctx ends.
+func waitAny[T any](ctx context.Context, fs []*Future[T]) error {
+	woke := make(chan struct{}, 1)
+	for _, f := range fs {
+		f.OnDone(func(*Future[T]) {
+			select {
+			case woke <- struct{}{}:
+			default:
+			}
+		})
+	}
+	select {
+	case <-woke:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// AsCompleted yields the futures as they complete, the first done first
+// (CPython's as_completed). When ctx ends before all are done it yields one
+// last nil future with ctx's error.
+func AsCompleted[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future[T], error] {
+	return func(yield func(*Future[T], error) bool) {
+		ch := make(chan *Future[T], len(fs))
+		for _, f := range fs {
+			f.OnDone(func(f *Future[T]) { ch <- f })
+		}
+		for range fs {
+			select {
+			case f := <-ch:
+				if !yield(f, nil) {
+					return
+				}
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package mproc
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// GoExecutor runs tasks on a fixed number of goroutines in this process
+// (CPython's ThreadPoolExecutor). It takes registered functions like a Pool
+// (Func.Submit, Func.Map), with the same Futures, and closures (Go).
+type GoExecutor struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []*execTask
+	closed bool
+	n      int
+	wg     sync.WaitGroup
+}
+
+// NewGoExecutor starts n goroutines (n < 1 is an error).
+func NewGoExecutor(n int) (*GoExecutor, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("mproc: an executor needs at least one goroutine, not %d", n)
+	}
+	e := &GoExecutor{n: n}
+	e.cond = sync.NewCond(&e.mu)
+	for range n {
+		e.wg.Go(e.work)
+	}
+	return e, nil
+}
+
+func (e *GoExecutor) work() {
+	for {
+		e.mu.Lock()
+		for len(e.queue) == 0 && !e.closed {
+			e.cond.Wait()
+		}
+		if len(e.queue) == 0 {
+			e.mu.Unlock()
+			return
+		}
+		t := e.queue[0]
+		e.queue = e.queue[1:]
+		e.mu.Unlock()
+		if t.start == nil || t.start() {
+			t.run(t.ctx)
+		}
+	}
+}
+
+func (e *GoExecutor) workerCount() int { return e.n }
+
+func (e *GoExecutor) execute(t *execTask) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		t.finish(nil, fmt.Errorf("%w: the executor is shut down", ErrClosed))
+		return
+	}
+	e.queue = append(e.queue, t)
+	e.cond.Signal()
+}
+
+// Shutdown stops taking tasks and waits for those taken; with
+// cancelPending, tasks not yet started are cancelled.
+func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
+	e.mu.Lock()
+	e.closed = true
+	if cancelPending {
+		for _, t := range e.queue {
+			t.finish(nil, ErrCancelled)
+		}
+		e.queue = nil
+	}
+	e.cond.Broadcast()
+	e.mu.Unlock()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Go runs fn on the executor and returns its Future (CPython's
+// executor.submit(fn)). A panic in fn fails the future with the panic's
+// value and stack.
+func Go[R any](ctx context.Context, e *GoExecutor, fn func(ctx context.Context) (R, error)) *Future[R] {
+	fut := newFuture[R](func() bool { return true })
+	e.execute(&execTask{
+		name:  "closure",
+		ctx:   ctx,
+		start: fut.start,
+		finish: func(_ []byte, err error) {
+			var zero R
+			fut.complete(zero, err)
+		},
+		run: func(ctx context.Context) {
+			v, err := safeRun(ctx, fn)
+			fut.complete(v, err)
+		},
+	})
+	return fut
+}
+
+func safeRun[R any](ctx context.Context, fn func(ctx context.Context) (R, error)) (r R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: string(debug.Stack())}
+		}
+	}()
+	return fn(ctx)
+}

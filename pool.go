@@ -1,0 +1,266 @@
+package mproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Pool is a pool of worker processes (CPython's multiprocessing.Pool) that
+// run registered functions: Apply, Submit, Map, Imap and the rest are
+// methods of Func, which take the pool as their Executor.
+//
+// Unlike CPython's, it survives its workers: a worker that dies in the
+// middle of a task (killed, crashed, out of memory) fails that task with a
+// *WorkerLostError, or runs it again elsewhere (WithRetries), and is
+// replaced; the other tasks go on. A task can have a deadline
+// (WithTaskTimeout, or the ctx given to Submit): its context is cancelled in
+// the worker, and a worker that does not return within the grace period is
+// killed and replaced. Workers can be recycled after a number of tasks
+// (WithMaxTasksPerChild) or above a memory size (WithMaxMemory).
+//
+// Each worker has its own queue of tasks, so the pool always knows which
+// worker runs which task.
+type Pool struct {
+	cfg     poolConfig
+	results *Queue[[]byte]
+	events  chan func()
+	stopped chan struct{} // closed when the scheduler has ended
+
+	// Owned by the scheduler goroutine.
+	workers    map[uint32]*poolWorker
+	nextWorker uint32
+	queue      []*execTask
+	running    map[uint64]*execTask // dispatched, by id
+	nextTask   uint64
+	closing    bool
+	terminated bool
+	broken     error // the initializer failed: no more workers
+	timer      *time.Timer
+}
+
+// PoolOption configures a pool.
+type PoolOption func(*poolConfig)
+
+type poolConfig struct {
+	workers     int
+	init        string
+	initArg     []byte
+	initErr     error
+	maxTasks    int
+	maxMemory   int64
+	taskTimeout time.Duration
+	grace       time.Duration
+	retries     int
+}
+
+// WithWorkers sets the number of worker processes (default CPUCount()).
+func WithWorkers(n int) PoolOption { return func(c *poolConfig) { c.workers = n } }
+
+// WithInitializer runs init(arg) in each worker before its first task
+// (CPython's initializer and initargs). If it fails, the pool fails every
+// task with its error.
+func WithInitializer[A any](init *Func[A, None], arg A) PoolOption {
+	return func(c *poolConfig) {
+		c.init = init.Name()
+		c.initArg, c.initErr = init.arg.Encode(arg)
+	}
+}
+
+// WithMaxTasksPerChild retires each worker after n tasks and starts its
+// replacement as it gets its last one, so recycling never stalls the pool.
+func WithMaxTasksPerChild(n int) PoolOption { return func(c *poolConfig) { c.maxTasks = n } }
+
+// WithMaxMemory retires a worker whose resident memory has grown past bytes,
+// after the task that took it there.
+func WithMaxMemory(bytes int64) PoolOption { return func(c *poolConfig) { c.maxMemory = bytes } }
+
+// WithTaskTimeout bounds every task: its context is cancelled in the worker
+// at d, and after the grace period (WithTaskGrace) the worker is killed and
+// replaced; the Future fails with ErrTimeout either way.
+func WithTaskTimeout(d time.Duration) PoolOption { return func(c *poolConfig) { c.taskTimeout = d } }
+
+// WithTaskGrace is how long a task may run after its deadline before its
+// worker is killed (default DefaultTerminateGrace).
+func WithTaskGrace(d time.Duration) PoolOption { return func(c *poolConfig) { c.grace = d } }
+
+// WithRetries runs a task whose worker died again on another worker, up to
+// n times, before failing it with *WorkerLostError.
+func WithRetries(n int) PoolOption { return func(c *poolConfig) { c.retries = n } }
+
+// ErrTerminated is the error of the tasks still pending when a pool or
+// executor was terminated.
+var ErrTerminated = errors.New("mproc: pool terminated")
+
+// poolResultBuffer is the shared memory results come back through.
+const poolResultBuffer = 16 << 20
+
+// NewPool starts a pool of worker processes.
+func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
+	cfg := poolConfig{workers: CPUCount(), grace: DefaultTerminateGrace}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case cfg.workers < 1:
+		return nil, fmt.Errorf("mproc: a pool needs at least one worker, not %d", cfg.workers)
+	case cfg.maxTasks < 0:
+		return nil, fmt.Errorf("mproc: max tasks per child must be positive (or 0 for no limit), not %d", cfg.maxTasks)
+	case cfg.maxMemory < 0, cfg.taskTimeout < 0, cfg.grace < 0, cfg.retries < 0:
+		return nil, errors.New("mproc: pool limits must not be negative")
+	case cfg.initErr != nil:
+		return nil, fmt.Errorf("mproc: the initializer's argument: %w", cfg.initErr)
+	}
+	if err := canStart(); err != nil {
+		return nil, err
+	}
+	results, err := NewQueue[[]byte](0, WithQueueBuffer(poolResultBuffer))
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{
+		cfg: cfg, results: results,
+		events:  make(chan func(), 1024),
+		stopped: make(chan struct{}),
+		workers: map[uint32]*poolWorker{},
+		running: map[uint64]*execTask{},
+	}
+	for range cfg.workers {
+		p.startWorker()
+	}
+	go p.readResults()
+	go p.schedule()
+	return p, nil
+}
+
+// do runs f on the scheduler goroutine; false means the pool has ended.
+func (p *Pool) do(f func()) bool {
+	select {
+	case p.events <- f:
+		return true
+	case <-p.stopped:
+		return false
+	}
+}
+
+// call runs f on the scheduler and waits for it.
+func (p *Pool) call(f func()) bool {
+	done := make(chan struct{})
+	if !p.do(func() { f(); close(done) }) {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	case <-p.stopped:
+		return false
+	}
+}
+
+func (p *Pool) workerCount() int { return p.cfg.workers }
+
+// execute queues a task (Executor).
+func (p *Pool) execute(t *execTask) {
+	if t.err != nil {
+		t.finish(nil, t.err)
+		return
+	}
+	if !p.do(func() {
+		if p.closing || p.terminated || p.broken != nil {
+			t.finish(nil, p.notRunning())
+			return
+		}
+		p.queue = append(p.queue, t)
+	}) {
+		t.finish(nil, ErrClosed)
+	}
+}
+
+func (p *Pool) notRunning() error {
+	switch {
+	case p.broken != nil:
+		return p.broken
+	case p.terminated:
+		return ErrTerminated
+	}
+	return fmt.Errorf("%w: the pool is closed", ErrClosed)
+}
+
+// Close stops the pool from taking tasks; the workers end once the tasks
+// already submitted are done. Then Join returns.
+func (p *Pool) Close() error {
+	p.do(func() { p.closing = true })
+	return nil
+}
+
+// Terminate stops the pool at once: workers are killed, and every task not
+// yet done fails with ErrTerminated.
+func (p *Pool) Terminate() error {
+	p.do(p.terminate)
+	return nil
+}
+
+// Join waits for the workers to end after Close or Terminate (joining a
+// running pool is an error, as in CPython).
+func (p *Pool) Join(ctx context.Context) error {
+	var open bool
+	if p.call(func() { open = !p.closing && !p.terminated }) && open {
+		return errors.New("mproc: Join of a running pool: call Close or Terminate first")
+	}
+	select {
+	case <-p.stopped:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Shutdown closes the pool and waits for it (Executor). With cancelPending,
+// tasks not yet started are cancelled first.
+func (p *Pool) Shutdown(ctx context.Context, cancelPending bool) error {
+	if cancelPending {
+		p.do(func() {
+			for _, t := range p.queue {
+				t.finish(nil, ErrCancelled)
+			}
+			p.queue = nil
+		})
+	}
+	p.Close()
+	return p.Join(ctx)
+}
+
+// WorkerInfo says what a worker is doing.
+type WorkerInfo struct {
+	Pid   int       // 0 while it starts
+	Task  string    // the function it runs, or "" when idle
+	Since time.Time // when it took that task (as the pool saw it)
+	Done  int       // tasks it has finished
+}
+
+// Workers lists the pool's workers and what each is doing.
+func (p *Pool) Workers() []WorkerInfo {
+	var out []WorkerInfo
+	p.call(func() {
+		for _, w := range p.sortedWorkers() {
+			out = append(out, w.info())
+		}
+	})
+	return out
+}
+
+// WorkerLostError is the error of a task whose worker died while running it.
+type WorkerLostError struct {
+	Pid    int
+	Code   int // the worker's exit code: -N for signal N
+	Signal int // the signal that ended it, or 0
+	Task   string
+}
+
+func (e *WorkerLostError) Error() string {
+	if e.Signal != 0 {
+		return fmt.Sprintf("mproc: the worker (pid %d) running %s was killed by signal %d", e.Pid, e.Task, e.Signal)
+	}
+	return fmt.Sprintf("mproc: the worker (pid %d) running %s exited with code %d", e.Pid, e.Task, e.Code)
+}

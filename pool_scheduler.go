@@ -1,0 +1,432 @@
+package mproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"mproc/internal/ring"
+)
+
+// poolWorker is the scheduler's record of one worker.
+type poolWorker struct {
+	idx      uint32
+	proc     *Proc[None] // nil while it starts
+	tasks    *Queue[[]byte]
+	feed     chan []byte  // to the feeder; nil closes the worker's queue
+	feeding  atomic.Int32 // messages given to the feeder and not yet put
+	stopFeed context.CancelFunc
+	inflight []*execTask // given to it, in order, results not yet back
+	puts     uint64      // tasks given to it, ever
+	assigned int
+	done     int
+	retiring bool // gets no more tasks
+}
+
+// window is how many tasks a worker may hold at once: one running and the
+// next ones ready, so that it never waits for the pool between tasks. With
+// task timeouts it is one, so that a task's clock starts when it is handed
+// over, not behind another task.
+func (p *Pool) window() int {
+	if p.cfg.taskTimeout > 0 {
+		return 1
+	}
+	return 16
+}
+
+// poolTaskBuffer is the shared memory tasks go to a worker through.
+const poolTaskBuffer = 4 << 20
+
+// startWorker starts a worker process and its feeder; the queue exists at
+// once, so tasks can be given to it while it starts.
+func (p *Pool) startWorker() {
+	tasks, err := NewQueue[[]byte](0, WithQueueBuffer(poolTaskBuffer))
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &poolWorker{idx: p.nextWorker, tasks: tasks, feed: make(chan []byte, p.window()+1), stopFeed: cancel}
+	p.nextWorker++
+	p.workers[w.idx] = w
+	go feed(ctx, w)
+	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
+	go func() {
+		proc, err := poolWorkerFunc.Start(context.Background(), args, WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", w.idx+1)))
+		if err != nil {
+			p.do(func() { p.lost(w, err) })
+			return
+		}
+		p.do(func() {
+			w.proc = proc
+			if p.terminated {
+				proc.Kill()
+			}
+		})
+		proc.Join(context.Background())
+		// Results it put before it died are ahead of this marker on the
+		// result queue: when the marker comes back, they have all been seen.
+		p.results.Put(context.Background(), encodeResult(0, resultMarker, 0, w.idx, nil))
+	}()
+}
+
+// feed puts a worker's tasks on its queue when the scheduler could not put
+// them at once: a big task waits for room there without holding up the
+// pool.
+func feed(ctx context.Context, w *poolWorker) {
+	for {
+		select {
+		case m := <-w.feed:
+			if m == nil {
+				w.tasks.Close()
+				return
+			}
+			if w.tasks.r.Put(ctx, m, ring.Options{}) != nil {
+				return
+			}
+			w.feeding.Add(-1)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// give hands a task message to a worker: straight into its queue when
+// nothing waits before it and there is room, else through its feeder.
+func (w *poolWorker) give(msg []byte) {
+	if w.feeding.Load() == 0 && w.tasks.r.Put(context.Background(), msg, ring.Options{NoWait: true}) == nil {
+		return
+	}
+	w.feeding.Add(1)
+	w.feed <- msg
+}
+
+// poolSpin is how long a pool worker polls its queue
+// before sleeping: the next task usually comes within microseconds.
+const poolSpin = 20 * time.Microsecond
+
+// resultBatch bounds the results passed to the scheduler in one event.
+const resultBatch = 256
+
+// readResults passes results to the scheduler, in batches, until the pool
+// ends.
+func (p *Pool) readResults() {
+	var batch []resultMsg
+	take := func(b []byte, _ uint16) error {
+		if m, err := decodeResult(b); err == nil {
+			m.payload = append([]byte(nil), m.payload...)
+			batch = append(batch, m)
+		}
+		return nil
+	}
+	for {
+		batch = nil
+		if err := p.results.r.Get(context.Background(), ring.Options{}, take); err != nil {
+			return
+		}
+		for len(batch) < resultBatch && p.results.r.Get(context.Background(), ring.Options{NoWait: true}, take) == nil {
+		}
+		ms := batch
+		if !p.do(func() {
+			for _, m := range ms {
+				p.onResult(m)
+			}
+		}) {
+			return
+		}
+	}
+}
+
+// eventBatch bounds the events run between two rounds of dispatch.
+const eventBatch = 256
+
+// schedule is the scheduler: it runs events one at a time, and hands tasks
+// out after each batch of them.
+func (p *Pool) schedule() {
+	for ev := range p.events {
+		ev()
+	more:
+		for range eventBatch {
+			select {
+			case ev := <-p.events:
+				ev()
+			default:
+				break more
+			}
+		}
+		p.dispatch()
+		if p.finished() {
+			p.results.Close()
+			close(p.stopped)
+			return
+		}
+	}
+}
+
+// finished reports that the pool has nothing left to do, and retires idle
+// workers of a closed pool.
+func (p *Pool) finished() bool {
+	if p.terminated || p.closing && len(p.queue) == 0 && len(p.running) == 0 {
+		for _, w := range p.workers {
+			p.retire(w)
+		}
+		return len(p.workers) == 0
+	}
+	return false
+}
+
+func (p *Pool) retire(w *poolWorker) {
+	if !w.retiring {
+		w.retiring = true
+		w.feed <- nil
+	}
+}
+
+// dispatch gives queued tasks to workers with room, least loaded first.
+func (p *Pool) dispatch() {
+	for len(p.queue) > 0 {
+		w := p.pickWorker()
+		if w == nil {
+			return
+		}
+		t := p.queue[0]
+		p.queue = p.queue[1:]
+		if t.start != nil && !t.start() {
+			continue // cancelled before it started
+		}
+		p.assign(w, t)
+	}
+}
+
+func (p *Pool) pickWorker() *poolWorker {
+	var best *poolWorker
+	for _, w := range p.sortedWorkers() {
+		if !w.retiring && len(w.inflight) < p.window() && (best == nil || len(w.inflight) < len(best.inflight)) {
+			best = w
+		}
+	}
+	return best
+}
+
+func (p *Pool) sortedWorkers() []*poolWorker {
+	ws := make([]*poolWorker, 0, len(p.workers))
+	for _, w := range p.workers {
+		ws = append(ws, w)
+	}
+	slices.SortFunc(ws, func(a, b *poolWorker) int { return int(a.idx) - int(b.idx) })
+	return ws
+}
+
+func (p *Pool) assign(w *poolWorker, t *execTask) {
+	p.nextTask++
+	t.id = p.nextTask
+	w.puts++
+	t.seq, t.worker, t.since = w.puts, w, time.Now()
+	w.inflight = append(w.inflight, t)
+	w.assigned++
+	p.running[t.id] = t
+	if d := p.killTime(t); !d.IsZero() {
+		t.killAt = d
+		p.armTimer()
+	}
+	w.give(encodeTask(t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload))
+	if p.cfg.maxTasks > 0 && w.assigned >= p.cfg.maxTasks {
+		p.retire(w)
+		p.startWorker() // the replacement starts while this one finishes
+	}
+}
+
+// killTime is when a task that has not come back gets its worker killed.
+func (p *Pool) killTime(t *execTask) time.Time {
+	var d time.Time
+	if p.cfg.taskTimeout > 0 {
+		d = t.since.Add(p.cfg.taskTimeout)
+	}
+	if !t.deadline.IsZero() && (d.IsZero() || t.deadline.Before(d)) {
+		d = t.deadline
+	}
+	if d.IsZero() {
+		return d
+	}
+	return d.Add(p.cfg.grace)
+}
+
+func (p *Pool) armTimer() {
+	var next time.Time
+	for _, t := range p.running {
+		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
+			next = t.killAt
+		}
+	}
+	if next.IsZero() {
+		return
+	}
+	d := max(time.Until(next), time.Millisecond)
+	if p.timer == nil {
+		p.timer = time.AfterFunc(d, func() { p.do(p.checkDeadlines) })
+	} else {
+		p.timer.Reset(d)
+	}
+}
+
+// checkDeadlines acts on tasks past their deadline and grace: one its
+// worker has not started yet fails now; the worker of one that is running
+// is killed (the task fails with ErrTimeout when the worker's end is seen).
+func (p *Pool) checkDeadlines() {
+	now := time.Now()
+	for _, t := range p.running {
+		if t.killAt.IsZero() || now.Before(t.killAt) || t.timedOut {
+			continue
+		}
+		t.timedOut = true
+		if w := t.worker; t.seq > w.tasks.r.Gets() {
+			delete(p.running, t.id)
+			w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+			t.finish(nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
+		} else if w.proc != nil {
+			w.proc.Kill()
+		}
+	}
+	p.armTimer()
+}
+
+// onResult completes a task, or handles a worker's end.
+func (p *Pool) onResult(m resultMsg) {
+	switch m.status {
+	case resultMarker:
+		if w := p.workers[m.worker]; w != nil {
+			p.lost(w, nil)
+		}
+		return
+	case resultInitFail:
+		var fl failure
+		decodeMsg(m.payload, &fl)
+		p.fail(fmt.Errorf("mproc: the pool's initializer failed: %w", fl.remote(fmt.Sprintf("PoolWorker-%d", m.worker+1), 0)))
+		return
+	}
+	t := p.running[m.id]
+	if t == nil {
+		return // it timed out before it started, and ran anyway
+	}
+	delete(p.running, m.id)
+	w := t.worker
+	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+	w.done++
+	if m.status == resultOK {
+		t.finish(m.payload, nil)
+		return
+	}
+	var fl failure
+	if err := decodeMsg(m.payload, &fl); err != nil {
+		t.finish(nil, err)
+		return
+	}
+	err := error(fl.remote(fmt.Sprintf("PoolWorker-%d", w.idx+1), w.pid()))
+	if t.timedOut || !t.deadline.IsZero() && errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	t.finish(nil, err)
+}
+
+func (w *poolWorker) pid() int {
+	if w.proc == nil {
+		return 0
+	}
+	return w.proc.Pid()
+}
+
+func (w *poolWorker) info() WorkerInfo {
+	i := WorkerInfo{Pid: w.pid(), Done: w.done}
+	taken := w.tasks.r.Gets()
+	for _, t := range w.inflight {
+		if t.seq <= taken {
+			i.Task, i.Since = t.name, t.since
+			break
+		}
+	}
+	return i
+}
+
+// lost handles a worker that ended (startErr: one that never started):
+// the task it was running fails, or runs again (WithRetries), and tasks it
+// had not taken go to other workers. A replacement starts if there is work.
+func (p *Pool) lost(w *poolWorker, startErr error) {
+	delete(p.workers, w.idx)
+	w.stopFeed()
+	taken := w.tasks.r.Gets()
+	var requeue []*execTask
+	for _, t := range w.inflight {
+		delete(p.running, t.id)
+		switch {
+		case startErr == nil && t.seq <= taken && t.timedOut:
+			t.finish(nil, fmt.Errorf("%w: %s ran past its deadline and its worker (pid %d) was killed", ErrTimeout, t.name, w.pid()))
+		case startErr == nil && t.seq <= taken && t.tries >= p.cfg.retries:
+			code, _ := w.proc.ExitCode()
+			t.finish(nil, &WorkerLostError{Pid: w.pid(), Code: code, Signal: max(-code, 0), Task: t.name})
+		default:
+			if startErr == nil && t.seq <= taken {
+				t.tries++
+			}
+			t.killAt, t.timedOut = time.Time{}, false
+			requeue = append(requeue, t)
+		}
+	}
+	p.queue = append(requeue, p.queue...)
+	work := len(p.queue) > 0 || len(p.running) > 0 || !p.closing
+	switch {
+	case p.terminated || p.broken != nil:
+	case startErr != nil && len(p.workers) == 0:
+		p.fail(fmt.Errorf("mproc: starting pool workers: %w", startErr))
+	case work && p.liveWorkers() < p.cfg.workers:
+		p.startWorker()
+	}
+}
+
+// liveWorkers counts the workers that still take tasks.
+func (p *Pool) liveWorkers() int {
+	n := 0
+	for _, w := range p.workers {
+		if !w.retiring {
+			n++
+		}
+	}
+	return n
+}
+
+// fail ends the pool for good: every task not done fails with err.
+func (p *Pool) fail(err error) {
+	if p.broken == nil {
+		p.broken = err
+	}
+	for _, t := range p.queue {
+		t.finish(nil, err)
+	}
+	p.queue = nil
+	for id, t := range p.running {
+		delete(p.running, id)
+		t.finish(nil, err)
+	}
+	p.closing = true
+}
+
+func (p *Pool) terminate() {
+	p.terminated = true
+	for _, t := range p.queue {
+		t.finish(nil, ErrTerminated)
+	}
+	p.queue = nil
+	for id, t := range p.running {
+		delete(p.running, id)
+		t.finish(nil, ErrTerminated)
+	}
+	for _, w := range p.workers {
+		w.retiring = true
+		w.stopFeed()
+		if w.proc != nil {
+			w.proc.Kill()
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package mproc
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"mproc/internal/ring"
+	"mproc/internal/wire"
+)
+
+// A pool worker is an mproc child running poolWorker: it takes tasks from
+// its own queue, runs them, and puts the results on the pool's result
+// queue. Its queue is its own so that the pool always knows which worker
+// holds which task: the ring's count of items taken says which were started.
+
+// workerArgs is what a worker starts with.
+type workerArgs struct {
+	Index    uint32
+	Tasks    *Queue[[]byte]
+	Results  *Queue[[]byte]
+	Init     string // the initializer's registered name, or ""
+	InitArg  []byte
+	MemLimit int64 // bytes of RSS above which the worker retires after a task
+}
+
+var poolWorkerFunc = Register[workerArgs, None]("mproc.pool.worker", runPoolWorker)
+
+// Task kinds.
+const (
+	taskSingle byte = 1 // payload: the argument
+	taskChunk  byte = 2 // payload: a []A; result: a []R
+)
+
+// Result statuses.
+const (
+	resultOK       byte = 0 // payload: the result
+	resultFailed   byte = 1 // payload: a failure message
+	resultInitFail byte = 2 // the initializer failed; payload: a failure message
+	resultMarker   byte = 3 // put by the pool itself after a worker died
+)
+
+// A task message: id, kind, absolute deadline (unix ns, 0: none), relative
+// timeout (ns, 0: none), the function's name, the payload.
+const taskHeader = 8 + 1 + 8 + 8 + 2
+
+func encodeTask(id uint64, kind byte, deadline time.Time, timeout time.Duration, name string, payload []byte) []byte {
+	b := make([]byte, taskHeader, taskHeader+len(name)+len(payload))
+	binary.LittleEndian.PutUint64(b, id)
+	b[8] = kind
+	if !deadline.IsZero() {
+		binary.LittleEndian.PutUint64(b[9:], uint64(deadline.UnixNano()))
+	}
+	binary.LittleEndian.PutUint64(b[17:], uint64(timeout))
+	binary.LittleEndian.PutUint16(b[25:], uint16(len(name)))
+	return append(append(b, name...), payload...)
+}
+
+type taskMsg struct {
+	id       uint64
+	kind     byte
+	deadline int64
+	timeout  time.Duration
+	name     string
+	payload  []byte
+}
+
+func decodeTask(b []byte) (taskMsg, error) {
+	if len(b) < taskHeader {
+		return taskMsg{}, fmt.Errorf("%w: short task", wire.ErrCorrupt)
+	}
+	n := int(binary.LittleEndian.Uint16(b[25:]))
+	if len(b) < taskHeader+n {
+		return taskMsg{}, fmt.Errorf("%w: task name", wire.ErrCorrupt)
+	}
+	return taskMsg{
+		id:       binary.LittleEndian.Uint64(b),
+		kind:     b[8],
+		deadline: int64(binary.LittleEndian.Uint64(b[9:])),
+		timeout:  time.Duration(binary.LittleEndian.Uint64(b[17:])),
+		name:     string(b[taskHeader : taskHeader+n]),
+		payload:  b[taskHeader+n:],
+	}, nil
+}
+
+// A result message: task id, status, the worker's RSS (0: not measured),
+// the worker's index, the payload.
+const resultHeader = 8 + 1 + 8 + 4
+
+func encodeResult(id uint64, status byte, rss int64, worker uint32, payload []byte) []byte {
+	b := make([]byte, resultHeader, resultHeader+len(payload))
+	binary.LittleEndian.PutUint64(b, id)
+	b[8] = status
+	binary.LittleEndian.PutUint64(b[9:], uint64(rss))
+	binary.LittleEndian.PutUint32(b[17:], worker)
+	return append(b, payload...)
+}
+
+type resultMsg struct {
+	id      uint64
+	status  byte
+	rss     int64
+	worker  uint32
+	payload []byte
+}
+
+func decodeResult(b []byte) (resultMsg, error) {
+	if len(b) < resultHeader {
+		return resultMsg{}, fmt.Errorf("%w: short result", wire.ErrCorrupt)
+	}
+	return resultMsg{
+		id:      binary.LittleEndian.Uint64(b),
+		status:  b[8],
+		rss:     int64(binary.LittleEndian.Uint64(b[9:])),
+		worker:  binary.LittleEndian.Uint32(b[17:]),
+		payload: b[resultHeader:],
+	}, nil
+}
+
+// runPoolWorker is a worker's life: the initializer, then tasks until its
+// queue is closed (the pool retires it) or its memory grows past the limit.
+func runPoolWorker(ctx context.Context, a workerArgs) error {
+	if a.Init != "" {
+		if err := runNamed(ctx, a.Init, a.InitArg); err != nil {
+			a.Results.Put(ctx, encodeResult(0, resultInitFail, 0, a.Index, encodeMsg(newFailure(err))))
+			return err
+		}
+	}
+	funcs := map[string]registered{}
+	for {
+		var t taskMsg
+		err := a.Tasks.r.Get(ctx, ring.Options{Spin: poolSpin}, func(b []byte, _ uint16) error {
+			var err error
+			if t, err = decodeTask(b); err == nil {
+				t.payload = append([]byte(nil), t.payload...)
+			}
+			return err
+		})
+		if errors.Is(err, ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		status, payload := runTask(ctx, t, funcs)
+		var rss int64
+		if a.MemLimit > 0 {
+			rss = residentBytes()
+		}
+		if err := a.Results.Put(ctx, encodeResult(t.id, status, rss, a.Index, payload)); err != nil {
+			return err
+		}
+		if a.MemLimit > 0 && rss > a.MemLimit {
+			return nil // retire; the pool starts another
+		}
+	}
+}
+
+// runTask runs one task and returns its result message's status and payload.
+func runTask(ctx context.Context, t taskMsg, funcs map[string]registered) (byte, []byte) {
+	reg, ok := funcs[t.name]
+	if !ok {
+		if reg, ok = lookup(t.name); !ok {
+			return resultFailed, encodeMsg(newFailure(fmt.Errorf("%w: %q in the worker", ErrNotRegistered, t.name)))
+		}
+		funcs[t.name] = reg
+	}
+	if t.deadline != 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, t.deadline))
+		defer cancel()
+	}
+	if t.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+	}
+	var out []byte
+	var err error
+	switch t.kind {
+	case taskSingle:
+		var run func(context.Context) (outcome, error)
+		if run, err = reg.decodeArg(t.payload); err == nil {
+			var o outcome
+			if o, err = run(ctx); err == nil {
+				out, err = o.payload, sharedInPool(o.att)
+			}
+		}
+	case taskChunk:
+		out, err = reg.runChunk(ctx, t.payload)
+	default:
+		err = fmt.Errorf("%w: task kind %d", wire.ErrCorrupt, t.kind)
+	}
+	if err != nil {
+		return resultFailed, encodeMsg(newFailure(err))
+	}
+	return resultOK, out
+}
+
+// sharedInPool refuses results that hold shared objects: a pool's messages
+// carry bytes only (as CPython's pools can't pickle a Lock either).
+func sharedInPool(at *attachments) error {
+	if at.empty() {
+		return nil
+	}
+	return fmt.Errorf("%w: shared objects (Lock, Queue, Conn...) can't travel in pool tasks; pass them to the pool's initializer or to a Process", ErrUnencodable)
+}
+
+// runNamed runs a registered function by name on an encoded argument.
+func runNamed(ctx context.Context, name string, arg []byte) error {
+	reg, ok := lookup(name)
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrNotRegistered, name)
+	}
+	run, err := reg.decodeArg(arg)
+	if err != nil {
+		return err
+	}
+	_, err = run(ctx)
+	return err
+}
+
+// residentBytes is this process's resident set size, from /proc/self/statm.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
