@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"runtime"
 	"sync/atomic"
@@ -49,8 +48,11 @@ type transport interface {
 var (
 	// ErrBufferTooShort matches the *BufferTooShortError of RecvBytesInto.
 	ErrBufferTooShort = errors.New("mproc: buffer too short for the message")
-	errNotWritable    = errors.New("mproc: this end of the pipe only receives")
-	errNotReadable    = errors.New("mproc: this end of the pipe only sends")
+	// ErrWrongEnd is the error of sending on the receiving end of a one-way
+	// pipe, or receiving on its sending end.
+	ErrWrongEnd    = errors.New("mproc: wrong end of a one-way pipe")
+	errNotWritable = fmt.Errorf("%w: this end only receives", ErrWrongEnd)
+	errNotReadable = fmt.Errorf("%w: this end only sends", ErrWrongEnd)
 )
 
 // BufferTooShortError is RecvBytesInto's error for a message longer than
@@ -237,10 +239,11 @@ func (c *Conn) UnmarshalCBOR(b []byte) error {
 	return nil
 }
 
-// mapEOF turns the end of the other side into io.EOF.
-func mapEOF(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.EOF
+// waitErr reports a wait that ctx ended as ctx's error: a Conn has no
+// "queue empty" or "queue full", only a deadline.
+func waitErr(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && (errors.Is(err, ErrEmpty) || errors.Is(err, ErrFull)) {
+		return ctx.Err()
 	}
 	return err
 }

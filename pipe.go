@@ -93,7 +93,7 @@ func (t *pipeTransport) send(ctx context.Context, payload []byte, att *attachmen
 	if errors.Is(err, ring.ErrPeerGone) {
 		return fmt.Errorf("%w: the receiving end is closed", io.ErrClosedPipe)
 	}
-	return err
+	return waitErr(ctx, err)
 }
 
 func (t *pipeTransport) recv(ctx context.Context, fn func([]byte) error) error {
@@ -114,7 +114,7 @@ func (t *pipeTransport) recv(ctx context.Context, fn func([]byte) error) error {
 	if errors.Is(err, ring.ErrPeerGone) {
 		return io.EOF
 	}
-	return err
+	return waitErr(ctx, err)
 }
 
 func (t *pipeTransport) poll(ctx context.Context) (bool, error) {

@@ -340,7 +340,7 @@ func cleanup(ps ...*mproc.Process) {
 // are ended and joined when it returns.
 func stage(body func(ctx context.Context, con *console, started *[]*mproc.Process) error) func(context.Context, io.Writer) error {
 	return func(ctx context.Context, w io.Writer) (err error) {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		con, err := openConsole(w)
 		if err != nil {

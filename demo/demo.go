@@ -54,6 +54,7 @@ func Find(name string) (Demo, bool) {
 var tourOrder = []string{
 	"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan",
 	"lock-print", "tickets", "counter", "rlock", "lock-survives",
+	"queue-basics", "queue-child", "queue-talk", "producer-consumer", "joinable", "pipe",
 }
 
 func order(name string) int {
