@@ -90,6 +90,21 @@
 //	Client(addr, authkey=k)                mproc.Dial(ctx, "unix", path, k)
 //	connection.wait(conns, timeout)        mproc.Wait(ctx, conns...)
 //
+// # Pools
+//
+// A [Pool] of worker processes and a [GoExecutor] of goroutines are both an
+// [Executor]; registered functions run on either and return a [Future]:
+//
+//	pool, _ := mproc.NewPool(ctx, mproc.WithWorkers(3))
+//	squares, _ := square.Map(ctx, pool, []int{1, 2, 3})     // pool.map
+//	square.Submit(ctx, pool, 4).OnDone(func(f *mproc.Future[int]) { ... })  // apply_async(callback=)
+//	pool.Close(); pool.Join(ctx)
+//
+// A worker that dies in a task fails that task with a [*WorkerLostError]
+// (or runs it again: [WithRetries]) and is replaced; a task past its
+// deadline ([WithTaskTimeout], or Submit's ctx) is cancelled, then its
+// worker killed, and fails with [ErrTimeout].
+//
 // # Errors
 //
 // An error or panic in a child reaches the parent as a [*RemoteError] with
