@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"sync"
 	"sync/atomic"
 )
 
@@ -60,12 +61,19 @@ type MapOption func(*mapConfig)
 type mapConfig struct {
 	chunk    int
 	inFlight int
+	progress func(done, total int)
 }
 
 // Chunk sends arguments to workers n at a time (CPython's chunksize): one
 // message and one result per chunk. Map's default is CPython's: the input
 // spread over four chunks per worker; Imap's is 1.
 func Chunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
+
+// Progress calls fn(done, total) as Map's results come in, from one chunk
+// to the next (mpire's progress bar): done counts the arguments whose
+// results have arrived. Calls are serialized and in increasing order of
+// done, the last with done == total.
+func Progress(fn func(done, total int)) MapOption { return func(c *mapConfig) { c.progress = fn } }
 
 // InFlight bounds how many chunks Imap and ImapUnordered keep submitted
 // ahead of what has been consumed (default: twice the workers).
@@ -112,22 +120,29 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 		fut.complete(out, nil)
 		return fut
 	}
-	chunks := (len(args) + cfg.chunk - 1) / cfg.chunk
-	var left atomic.Int64
-	left.Store(int64(chunks))
-	done := func(err error) {
+	var mu sync.Mutex // orders completions: progress, then the future
+	finished := 0
+	done := func(n int, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			if !failed.Swap(true) {
 				fut.complete(nil, err)
 			}
-		} else if left.Add(-1) == 0 {
+			return
+		}
+		finished += n
+		if cfg.progress != nil && !failed.Load() {
+			cfg.progress(finished, len(args))
+		}
+		if finished == len(args) {
 			fut.complete(out, nil)
 		}
 	}
 	_, pool := ex.(*Pool)
 	for lo := 0; lo < len(args); lo += cfg.chunk {
 		hi := min(lo+cfg.chunk, len(args))
-		ex.execute(f.chunkTask(ctx, args[lo:hi], out[lo:hi], pool, &failed, done))
+		ex.execute(f.chunkTask(ctx, args[lo:hi], out[lo:hi], pool, &failed, func(err error) { done(hi-lo, err) }))
 	}
 	return fut
 }

@@ -111,3 +111,25 @@ func TestSmokePoolTimeout(t *testing.T) {
 		t.Fatal(v, err)
 	}
 }
+
+func TestSmokeMapProgress(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	p, err := mproc.NewPool(ctx, mproc.WithWorkers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { p.Terminate(); p.Join(ctx) }()
+	var seen []int
+	xs := make([]int, 1000)
+	if _, err := psSquare.Map(ctx, p, xs, mproc.Chunk(100), mproc.Progress(func(done, total int) {
+		if total != 1000 {
+			t.Errorf("total %d", total)
+		}
+		seen = append(seen, done)
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 10 || seen[9] != 1000 || seen[0] != 100 {
+		t.Fatalf("progress calls: %v", seen)
+	}
+}
