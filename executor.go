@@ -2,6 +2,7 @@ package mproc
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -16,6 +17,7 @@ type Executor interface {
 
 	execute(t *execTask)
 	workerCount() int
+	callbackGroup() *sync.WaitGroup // the callbacks Shutdown and Join wait for
 }
 
 // execTask is a task as an executor sees it: for a pool, a function's name

@@ -16,6 +16,7 @@ import (
 // grace period. An argument that can't be sent fails the future at once.
 func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] {
 	fut := newFuture[R](func() bool { return true })
+	fut.callbacks = ex.callbackGroup()
 	t := &execTask{name: f.name, kind: taskSingle, ctx: ctx, start: fut.start}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
@@ -115,6 +116,7 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 	cfg := mapOptions(ex, len(args), true, opts)
 	var failed atomic.Bool
 	fut := newFuture[[]R](func() bool { failed.Store(true); return true })
+	fut.callbacks = ex.callbackGroup()
 	out := make([]R, len(args))
 	if len(args) == 0 {
 		fut.complete(out, nil)

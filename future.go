@@ -24,7 +24,8 @@ type Future[T any] struct {
 	started   bool
 	cancelled bool
 	cbs       []func(*Future[T])
-	cancelFn  func() bool // withdraws the task if it has not started
+	cancelFn  func() bool     // withdraws the task if it has not started
+	callbacks *sync.WaitGroup // the executor's count of running callbacks, if any
 }
 
 // ErrCancelled is the error of a Future whose task was cancelled before it
@@ -113,8 +114,8 @@ func (f *Future[T]) start() bool {
 
 // OnDone arranges for cb to run once the future completes, in this process,
 // on a goroutine of its own: a slow callback never holds up a pool or other
-// callbacks, so callbacks may run at the same time. (CPython's callback=
-// and add_done_callback.)
+// callbacks, so callbacks may run at the same time. The executor's Join and
+// Shutdown wait for them. (CPython's callback= and add_done_callback.)
 func (f *Future[T]) OnDone(cb func(*Future[T])) {
 	f.mu.Lock()
 	if !f.Ready() {
@@ -123,7 +124,21 @@ func (f *Future[T]) OnDone(cb func(*Future[T])) {
 		return
 	}
 	f.mu.Unlock()
-	go cb(f)
+	f.runCallback(cb)
+}
+
+// runCallback runs cb on its own goroutine, counted by the executor so that
+// its Join and Shutdown wait for it.
+func (f *Future[T]) runCallback(cb func(*Future[T])) {
+	if f.callbacks == nil {
+		go cb(f)
+		return
+	}
+	f.callbacks.Add(1)
+	go func() {
+		defer f.callbacks.Done()
+		cb(f)
+	}()
 }
 
 // complete sets the outcome once; later calls do nothing.
@@ -139,7 +154,7 @@ func (f *Future[T]) complete(v T, err error) bool {
 	close(f.done)
 	f.mu.Unlock()
 	for _, cb := range cbs {
-		go cb(f)
+		f.runCallback(cb)
 	}
 	return true
 }

@@ -17,6 +17,8 @@ type GoExecutor struct {
 	closed bool
 	n      int
 	wg     sync.WaitGroup
+
+	callbacks sync.WaitGroup
 }
 
 // NewGoExecutor starts n goroutines (n < 1 is an error).
@@ -53,6 +55,8 @@ func (e *GoExecutor) work() {
 
 func (e *GoExecutor) workerCount() int { return e.n }
 
+func (e *GoExecutor) callbackGroup() *sync.WaitGroup { return &e.callbacks }
+
 func (e *GoExecutor) execute(t *execTask) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -64,8 +68,9 @@ func (e *GoExecutor) execute(t *execTask) {
 	e.cond.Signal()
 }
 
-// Shutdown stops taking tasks and waits for those taken; with
-// cancelPending, tasks not yet started are cancelled.
+// Shutdown stops taking tasks and waits for those taken, and for their
+// OnDone callbacks; with cancelPending, tasks not yet started are
+// cancelled.
 func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 	e.mu.Lock()
 	e.closed = true
@@ -77,14 +82,10 @@ func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 	}
 	e.cond.Broadcast()
 	e.mu.Unlock()
-	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := waitGroup(ctx, &e.wg); err != nil {
+		return err
 	}
+	return waitGroup(ctx, &e.callbacks)
 }
 
 // Go runs fn on the executor and returns its Future (CPython's
@@ -92,6 +93,7 @@ func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 // value and stack.
 func Go[R any](ctx context.Context, e *GoExecutor, fn func(ctx context.Context) (R, error)) *Future[R] {
 	fut := newFuture[R](func() bool { return true })
+	fut.callbacks = &e.callbacks
 	e.execute(&execTask{
 		name:  "closure",
 		ctx:   ctx,

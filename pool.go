@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,9 @@ type Pool struct {
 	terminated bool
 	broken     error // the initializer failed: no more workers
 	timer      *time.Timer
+	turn       int // for taking turns among idle workers
+
+	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
 
 // PoolOption configures a pool.
@@ -126,11 +130,24 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 		workers: map[uint32]*poolWorker{},
 		running: map[uint64]*execTask{},
 	}
+	started := make(chan error, cfg.workers)
 	for range cfg.workers {
-		p.startWorker()
+		p.startWorkerThen(started)
 	}
 	go p.readResults()
 	go p.schedule()
+	for range cfg.workers { // CPython's Pool returns with its workers running
+		select {
+		case err := <-started:
+			if err != nil {
+				p.Terminate()
+				return nil, err
+			}
+		case <-ctx.Done():
+			p.Terminate()
+			return nil, ctx.Err()
+		}
+	}
 	return p, nil
 }
 
@@ -201,8 +218,9 @@ func (p *Pool) Terminate() error {
 	return nil
 }
 
-// Join waits for the workers to end after Close or Terminate (joining a
-// running pool is an error, as in CPython).
+// Join waits for the workers to end after Close or Terminate, and for the
+// OnDone callbacks of the pool's tasks to return (joining a running pool is
+// an error, as in CPython).
 func (p *Pool) Join(ctx context.Context) error {
 	var open bool
 	if p.call(func() { open = !p.closing && !p.terminated }) && open {
@@ -210,11 +228,25 @@ func (p *Pool) Join(ctx context.Context) error {
 	}
 	select {
 	case <-p.stopped:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return waitGroup(ctx, &p.callbacks)
+}
+
+// waitGroup waits for wg as long as ctx allows.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
+
+func (p *Pool) callbackGroup() *sync.WaitGroup { return &p.callbacks }
 
 // Shutdown closes the pool and waits for it (Executor). With cancelPending,
 // tasks not yet started are cancelled first.

@@ -26,36 +26,51 @@ type poolWorker struct {
 	retiring bool // gets no more tasks
 }
 
-// window is how many tasks a worker may hold at once: one running and the
-// next ones ready, so that it never waits for the pool between tasks. With
-// task timeouts it is one, so that a task's clock starts when it is handed
-// over, not behind another task.
+// window is how many tasks a worker may hold at once. With few tasks
+// waiting it is one, as with CPython's workers, which take the next task
+// when they finish one: a short task never waits behind a long one while a
+// worker is free. With many waiting, a worker holds more (up to maxWindow),
+// so that it never waits for the pool between tiny tasks. With task
+// timeouts it is one, so that a task's clock starts when it is handed over.
 func (p *Pool) window() int {
 	if p.cfg.taskTimeout > 0 {
 		return 1
 	}
-	return 16
+	backlog := len(p.queue) / max(p.cfg.workers, 1)
+	if backlog < 2 {
+		return 1
+	}
+	return min(maxWindow, 1+backlog)
 }
+
+const maxWindow = 16
 
 // poolTaskBuffer is the shared memory tasks go to a worker through.
 const poolTaskBuffer = 4 << 20
 
 // startWorker starts a worker process and its feeder; the queue exists at
 // once, so tasks can be given to it while it starts.
-func (p *Pool) startWorker() {
+func (p *Pool) startWorker() { p.startWorkerThen(nil) }
+
+// startWorkerThen is startWorker that reports on started when the process
+// has started (or failed to).
+func (p *Pool) startWorkerThen(started chan<- error) {
 	tasks, err := NewQueue[[]byte](0, WithQueueBuffer(poolTaskBuffer))
 	if err != nil {
 		p.fail(err)
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &poolWorker{idx: p.nextWorker, tasks: tasks, feed: make(chan []byte, p.window()+1), stopFeed: cancel}
+	w := &poolWorker{idx: p.nextWorker, tasks: tasks, feed: make(chan []byte, maxWindow+1), stopFeed: cancel}
 	p.nextWorker++
 	p.workers[w.idx] = w
 	go feed(ctx, w)
 	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
 	go func() {
 		proc, err := poolWorkerFunc.Start(context.Background(), args, WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", w.idx+1)))
+		if started != nil {
+			started <- err
+		}
 		if err != nil {
 			p.do(func() { p.lost(w, err) })
 			return
@@ -201,13 +216,18 @@ func (p *Pool) dispatch() {
 	}
 }
 
+// pickWorker returns the least loaded worker with room, taking turns among
+// equals.
 func (p *Pool) pickWorker() *poolWorker {
+	ws := p.sortedWorkers()
 	var best *poolWorker
-	for _, w := range p.sortedWorkers() {
+	for i := range ws {
+		w := ws[(i+p.turn)%len(ws)]
 		if !w.retiring && len(w.inflight) < p.window() && (best == nil || len(w.inflight) < len(best.inflight)) {
 			best = w
 		}
 	}
+	p.turn++
 	return best
 }
 

@@ -201,7 +201,7 @@ func TestPipe(t *testing.T) {
 		`child (pid `, `来自父亲的问候 (the parent's greeting): "你好啊 (hello)"`,
 		`main: 来自儿子的问候 (the child's greeting): "吃了吗 (have you eaten?)"`,
 		"one more parent_conn.Recv → io.EOF",
-		`r.Readable()=true r.Writable()=false; r.Send(ctx, "x") → "mproc: this end of the pipe only receives"`,
+		`r.Readable()=true r.Writable()=false; r.Send(ctx, "x") → "mproc: wrong end of a one-way pipe: this end only receives"`,
 		"readable=false writable=true",
 		"r.Recv ×5 → [1 4 9 16 25]",
 		"with the parent's own copy of w still open, r.Recv waits",
