@@ -26,20 +26,24 @@ import (
 type Pool struct {
 	cfg     poolConfig
 	results *Queue[[]byte]
-	events  chan func()
-	stopped chan struct{} // closed when the scheduler has ended
+	stopped chan struct{} // closed when the pool has ended
 
-	// Owned by the scheduler goroutine.
-	workers    map[uint32]*poolWorker
-	nextWorker uint32
-	queue      []*execTask
-	running    map[uint64]*execTask // dispatched, by id
-	nextTask   uint64
-	closing    bool
-	terminated bool
-	broken     error // the initializer failed: no more workers
-	timer      *time.Timer
-	turn       int // for taking turns among idle workers
+	// The scheduler's state, guarded by mu: callers (Submit, the result
+	// reader, worker watchers, the deadline timer) run its handlers
+	// directly, without a hop to a scheduler goroutine.
+	mu          sync.Mutex
+	ended       bool
+	completions []func() // futures to complete once mu is released
+	workers     map[uint32]*poolWorker
+	nextWorker  uint32
+	queue       []*execTask
+	running     map[uint64]*execTask // dispatched, by id
+	nextTask    uint64
+	closing     bool
+	terminated  bool
+	broken      error // the initializer failed: no more workers
+	timer       *time.Timer
+	clock       uint64 // counts finished tasks: which worker was busy last
 
 	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
@@ -125,7 +129,6 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 	}
 	p := &Pool{
 		cfg: cfg, results: results,
-		events:  make(chan func(), 1024),
 		stopped: make(chan struct{}),
 		workers: map[uint32]*poolWorker{},
 		running: map[uint64]*execTask{},
@@ -135,7 +138,6 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 		p.startWorkerThen(started)
 	}
 	go p.readResults()
-	go p.schedule()
 	for range cfg.workers { // CPython's Pool returns with its workers running
 		select {
 		case err := <-started:
@@ -151,28 +153,34 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 	return p, nil
 }
 
-// do runs f on the scheduler goroutine; false means the pool has ended.
+// do runs the scheduler handler f, then hands out queued tasks, then
+// completes the futures f finished (outside the lock: their completion runs
+// callers' code). false means the pool has ended.
 func (p *Pool) do(f func()) bool {
-	select {
-	case p.events <- f:
-		return true
-	case <-p.stopped:
+	p.mu.Lock()
+	if p.ended {
+		p.mu.Unlock()
 		return false
 	}
+	f()
+	p.dispatch()
+	if p.finished() {
+		p.ended = true
+		p.results.Close()
+		close(p.stopped)
+	}
+	done := p.completions
+	p.completions = nil
+	p.mu.Unlock()
+	for _, c := range done {
+		c()
+	}
+	return true
 }
 
-// call runs f on the scheduler and waits for it.
-func (p *Pool) call(f func()) bool {
-	done := make(chan struct{})
-	if !p.do(func() { f(); close(done) }) {
-		return false
-	}
-	select {
-	case <-done:
-		return true
-	case <-p.stopped:
-		return false
-	}
+// finish completes a task's future once the lock is released.
+func (p *Pool) finish(t *execTask, result []byte, err error) {
+	p.completions = append(p.completions, func() { t.finish(result, err) })
 }
 
 func (p *Pool) workerCount() int { return p.cfg.workers }
@@ -185,7 +193,7 @@ func (p *Pool) execute(t *execTask) {
 	}
 	if !p.do(func() {
 		if p.closing || p.terminated || p.broken != nil {
-			t.finish(nil, p.notRunning())
+			p.finish(t, nil, p.notRunning())
 			return
 		}
 		p.queue = append(p.queue, t)
@@ -223,7 +231,7 @@ func (p *Pool) Terminate() error {
 // an error, as in CPython).
 func (p *Pool) Join(ctx context.Context) error {
 	var open bool
-	if p.call(func() { open = !p.closing && !p.terminated }) && open {
+	if p.do(func() { open = !p.closing && !p.terminated }) && open {
 		return errors.New("mproc: Join of a running pool: call Close or Terminate first")
 	}
 	select {
@@ -254,7 +262,7 @@ func (p *Pool) Shutdown(ctx context.Context, cancelPending bool) error {
 	if cancelPending {
 		p.do(func() {
 			for _, t := range p.queue {
-				t.finish(nil, ErrCancelled)
+				p.finish(t, nil, ErrCancelled)
 			}
 			p.queue = nil
 		})
@@ -274,7 +282,7 @@ type WorkerInfo struct {
 // Workers lists the pool's workers and what each is doing.
 func (p *Pool) Workers() []WorkerInfo {
 	var out []WorkerInfo
-	p.call(func() {
+	p.do(func() {
 		for _, w := range p.sortedWorkers() {
 			out = append(out, w.info())
 		}

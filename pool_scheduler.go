@@ -23,7 +23,8 @@ type poolWorker struct {
 	puts     uint64      // tasks given to it, ever
 	assigned int
 	done     int
-	retiring bool // gets no more tasks
+	lastDone uint64 // the pool's clock when it last finished a task
+	retiring bool   // gets no more tasks
 }
 
 // window is how many tasks a worker may hold at once. With few tasks
@@ -155,32 +156,6 @@ func (p *Pool) readResults() {
 	}
 }
 
-// eventBatch bounds the events run between two rounds of dispatch.
-const eventBatch = 256
-
-// schedule is the scheduler: it runs events one at a time, and hands tasks
-// out after each batch of them.
-func (p *Pool) schedule() {
-	for ev := range p.events {
-		ev()
-	more:
-		for range eventBatch {
-			select {
-			case ev := <-p.events:
-				ev()
-			default:
-				break more
-			}
-		}
-		p.dispatch()
-		if p.finished() {
-			p.results.Close()
-			close(p.stopped)
-			return
-		}
-	}
-}
-
 // finished reports that the pool has nothing left to do, and retires idle
 // workers of a closed pool.
 func (p *Pool) finished() bool {
@@ -216,18 +191,20 @@ func (p *Pool) dispatch() {
 	}
 }
 
-// pickWorker returns the least loaded worker with room, taking turns among
-// equals.
+// pickWorker returns the least loaded worker with room; among equals, the
+// one busy most recently: it is still polling its queue and takes the task
+// at once, where one idle for long sleeps and must be woken.
 func (p *Pool) pickWorker() *poolWorker {
-	ws := p.sortedWorkers()
 	var best *poolWorker
-	for i := range ws {
-		w := ws[(i+p.turn)%len(ws)]
-		if !w.retiring && len(w.inflight) < p.window() && (best == nil || len(w.inflight) < len(best.inflight)) {
+	for _, w := range p.workers {
+		if w.retiring || len(w.inflight) >= p.window() {
+			continue
+		}
+		if best == nil || len(w.inflight) < len(best.inflight) ||
+			len(w.inflight) == len(best.inflight) && (w.lastDone > best.lastDone || w.lastDone == best.lastDone && w.idx < best.idx) {
 			best = w
 		}
 	}
-	p.turn++
 	return best
 }
 
@@ -305,7 +282,7 @@ func (p *Pool) checkDeadlines() {
 		if w := t.worker; t.seq > w.tasks.r.Gets() {
 			delete(p.running, t.id)
 			w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
-			t.finish(nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
+			p.finish(t, nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
 		} else if w.proc != nil {
 			w.proc.Kill()
 		}
@@ -335,20 +312,22 @@ func (p *Pool) onResult(m resultMsg) {
 	w := t.worker
 	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
 	w.done++
+	p.clock++
+	w.lastDone = p.clock
 	if m.status == resultOK {
-		t.finish(m.payload, nil)
+		p.finish(t, m.payload, nil)
 		return
 	}
 	var fl failure
 	if err := decodeMsg(m.payload, &fl); err != nil {
-		t.finish(nil, err)
+		p.finish(t, nil, err)
 		return
 	}
 	err := error(fl.remote(fmt.Sprintf("PoolWorker-%d", w.idx+1), w.pid()))
 	if t.timedOut || !t.deadline.IsZero() && errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
-	t.finish(nil, err)
+	p.finish(t, nil, err)
 }
 
 func (w *poolWorker) pid() int {
@@ -382,10 +361,10 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 		delete(p.running, t.id)
 		switch {
 		case startErr == nil && t.seq <= taken && t.timedOut:
-			t.finish(nil, fmt.Errorf("%w: %s ran past its deadline and its worker (pid %d) was killed", ErrTimeout, t.name, w.pid()))
+			p.finish(t, nil, fmt.Errorf("%w: %s ran past its deadline and its worker (pid %d) was killed", ErrTimeout, t.name, w.pid()))
 		case startErr == nil && t.seq <= taken && t.tries >= p.cfg.retries:
 			code, _ := w.proc.ExitCode()
-			t.finish(nil, &WorkerLostError{Pid: w.pid(), Code: code, Signal: max(-code, 0), Task: t.name})
+			p.finish(t, nil, &WorkerLostError{Pid: w.pid(), Code: code, Signal: max(-code, 0), Task: t.name})
 		default:
 			if startErr == nil && t.seq <= taken {
 				t.tries++
@@ -422,12 +401,12 @@ func (p *Pool) fail(err error) {
 		p.broken = err
 	}
 	for _, t := range p.queue {
-		t.finish(nil, err)
+		p.finish(t, nil, err)
 	}
 	p.queue = nil
 	for id, t := range p.running {
 		delete(p.running, id)
-		t.finish(nil, err)
+		p.finish(t, nil, err)
 	}
 	p.closing = true
 }
@@ -435,12 +414,12 @@ func (p *Pool) fail(err error) {
 func (p *Pool) terminate() {
 	p.terminated = true
 	for _, t := range p.queue {
-		t.finish(nil, ErrTerminated)
+		p.finish(t, nil, ErrTerminated)
 	}
 	p.queue = nil
 	for id, t := range p.running {
 		delete(p.running, id)
-		t.finish(nil, ErrTerminated)
+		p.finish(t, nil, ErrTerminated)
 	}
 	for _, w := range p.workers {
 		w.retiring = true

@@ -185,7 +185,7 @@ func Comparisons() []Comparison {
 // known direction.
 func HigherIsBetter(unit string) (higher, ok bool) {
 	switch {
-	case strings.HasSuffix(unit, "/s"):
+	case strings.HasSuffix(unit, "/s"), unit == "x": // "x": a speed-up
 		return true, true
 	case unit == "us/op", unit == "ns/op", unit == "ms/op", unit == "KiB", unit == "MiB":
 		return false, true
