@@ -111,7 +111,7 @@ func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
 	o := ring.Options{NoWait: nowait}
 	var att *attachments
 	if q.mayAttach {
-		if att = attachmentsOf(reflect.ValueOf(&v).Elem()); !att.empty() {
+		if att = attachmentsOfCopy(v); !att.empty() {
 			nonce := rand.Uint64()
 			b = append(binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(b)), nonce), b...)
 			o.Flags = flagAttached
@@ -122,6 +122,11 @@ func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
 	runtime.KeepAlive(att)
 	return err
 }
+
+// attachmentsOfCopy is attachmentsOf for a copy of v: taking the address
+// of put's own v for reflect would move it to the heap on every put, even
+// of types that hold no shared objects.
+func attachmentsOfCopy[T any](v T) *attachments { return attachmentsOf(reflect.ValueOf(&v).Elem()) }
 
 // Get removes and returns the next item, waiting for one as long as ctx
 // allows. At ctx's deadline it returns an error matching ErrEmpty (and
