@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
+
+	"mproc/internal/lockword"
 )
 
 // Future is the result of a task that runs elsewhere: in a pool's worker
@@ -27,6 +30,9 @@ type Future[T any] struct {
 	cancelFn  func() bool     // withdraws the task if it has not started
 	callbacks *sync.WaitGroup // the executor's count of running callbacks, if any
 }
+
+// getSpin is how long Get polls before it parks.
+const getSpin = 20 * time.Microsecond
 
 // ErrCancelled is the error of a Future whose task was cancelled before it
 // ran.
@@ -50,6 +56,12 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 	select {
 	case <-f.done:
 	default:
+		// A result due within microseconds (a pool's Apply) is taken
+		// without parking this goroutine and waking it again, which costs
+		// the runtime a thread wake-up each way.
+		if lockword.SpinFor(f.Ready, getSpin) {
+			return f.val, f.err
+		}
 		select {
 		case <-f.done:
 		case <-ctx.Done():

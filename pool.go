@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,7 +44,8 @@ type Pool struct {
 	terminated  bool
 	broken      error // the initializer failed: no more workers
 	timer       *time.Timer
-	clock       uint64 // counts finished tasks: which worker was busy last
+	clock       uint64       // counts finished tasks: which worker was busy last
+	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
 
 	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
@@ -164,6 +166,7 @@ func (p *Pool) do(f func()) bool {
 	}
 	f()
 	p.dispatch()
+	p.busy.Store(int64(len(p.running)))
 	if p.finished() {
 		p.ended = true
 		p.results.Close()

@@ -122,7 +122,10 @@ func (w *poolWorker) give(msg []byte) {
 
 // poolSpin is how long a pool worker polls its queue
 // before sleeping: the next task usually comes within microseconds.
-const poolSpin = 20 * time.Microsecond
+const poolSpin = 50 * time.Microsecond
+
+// readerSpin is how long the result reader polls while tasks are out.
+const readerSpin = 50 * time.Microsecond
 
 // resultBatch bounds the results passed to the scheduler in one event.
 const resultBatch = 256
@@ -140,7 +143,13 @@ func (p *Pool) readResults() {
 	}
 	for {
 		batch = nil
-		if err := p.results.r.Get(context.Background(), ring.Options{}, take); err != nil {
+		// A result is due soon when tasks are out: poll for it rather than
+		// sleep and be woken (5-10 µs each way).
+		spin := time.Duration(0)
+		if p.busy.Load() > 0 {
+			spin = readerSpin
+		}
+		if err := p.results.r.Get(context.Background(), ring.Options{Spin: spin}, take); err != nil {
 			return
 		}
 		for len(batch) < resultBatch && p.results.r.Get(context.Background(), ring.Options{NoWait: true}, take) == nil {

@@ -254,6 +254,12 @@ func waitErr(sentinel error, ctx context.Context) error {
 // lock takes a ring lock; a nowait caller waits only briefly (a holder that
 // keeps it longer is waiting for room or data itself).
 func lock(ctx context.Context, w *uint32, nowait bool, busy error) error {
+	if ok, died := lockword.TryLock(w); ok {
+		if died {
+			return lockword.ErrOwnerDead
+		}
+		return nil
+	}
 	if nowait {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, nowaitLockWait)
