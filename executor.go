@@ -20,6 +20,14 @@ type Executor interface {
 	callbackGroup() *sync.WaitGroup // the callbacks Shutdown and Join wait for
 }
 
+// taskJob is the typed half of a task: whether it may still start, how its
+// outcome is delivered, and how it runs in this process.
+type taskJob interface {
+	start() bool                   // false: cancelled before it started
+	finish(result []byte, e error) // delivers a worker's outcome; once
+	run(ctx context.Context)       // runs it here (a goroutine executor)
+}
+
 // execTask is a task as an executor sees it: for a pool, a function's name
 // and encoded argument, and a way to deliver the encoded result; for a
 // goroutine executor, a closure.
@@ -30,9 +38,7 @@ type execTask struct {
 	err      error     // the argument could not be encoded: fail at once
 	deadline time.Time // the submitter's ctx deadline
 	ctx      context.Context
-	start    func() bool                  // false: cancelled before it started
-	finish   func(result []byte, e error) // delivers the outcome; once
-	run      func(ctx context.Context)    // a goroutine executor runs this instead
+	job      taskJob
 
 	// A pool's bookkeeping, on its scheduler goroutine.
 	id       uint64

@@ -15,21 +15,12 @@ import (
 // in the worker ends then, and a pool kills a worker that runs on past its
 // grace period. An argument that can't be sent fails the future at once.
 func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] {
-	fut := newFuture[R](func() bool { return true })
+	fut := newFuture[R](allowCancel)
 	fut.callbacks = ex.callbackGroup()
-	t := &execTask{name: f.name, kind: taskSingle, ctx: ctx, start: fut.start}
+	t := &execTask{name: f.name, kind: taskSingle, ctx: ctx, job: &singleJob[A, R]{f, arg, fut}}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
-	t.finish = func(b []byte, err error) {
-		if err != nil {
-			var zero R
-			fut.complete(zero, err)
-			return
-		}
-		fut.complete(f.res.DecodeCopy(b))
-	}
-	t.run = func(ctx context.Context) { fut.complete(f.safeCall(ctx, arg)) }
 	if _, ok := ex.(*Pool); ok {
 		t.payload, t.err = f.encodeForPool(arg)
 	}
@@ -39,6 +30,29 @@ func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] 
 	ex.execute(t)
 	return fut
 }
+
+// allowCancel lets Cancel withdraw a task that has not started.
+func allowCancel() bool { return true }
+
+// singleJob is a Submit: one call of f.
+type singleJob[A, R any] struct {
+	f   *Func[A, R]
+	arg A
+	fut *Future[R]
+}
+
+func (j *singleJob[A, R]) start() bool { return j.fut.start() }
+
+func (j *singleJob[A, R]) finish(b []byte, err error) {
+	if err != nil {
+		var zero R
+		j.fut.complete(zero, err)
+		return
+	}
+	j.fut.complete(j.f.res.DecodeCopy(b))
+}
+
+func (j *singleJob[A, R]) run(ctx context.Context) { j.fut.complete(j.f.safeCall(ctx, j.arg)) }
 
 // encodeForPool encodes an argument for a worker process: a copy (the
 // task may wait while the caller changes arg), and no shared objects.
@@ -151,32 +165,11 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 
 // chunkTask is one chunk of a Map: the arguments in, the results into dst.
 func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool, failed *atomic.Bool, done func(error)) *execTask {
-	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, start: func() bool { return !failed.Load() }}
+	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, job: &chunkJob[A, R]{f, args, dst, failed, done}}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
-	ac, rc := f.chunkCoders()
-	t.finish = func(b []byte, err error) {
-		if err == nil {
-			var rs []R
-			if rs, err = rc.DecodeCopy(b); err == nil && len(rs) != len(dst) {
-				err = fmt.Errorf("mproc: a chunk of %d arguments came back with %d results", len(dst), len(rs))
-			}
-			copy(dst, rs)
-		}
-		done(err)
-	}
-	t.run = func(ctx context.Context) {
-		for i, a := range args {
-			r, err := f.safeCall(ctx, a)
-			if err != nil {
-				done(err)
-				return
-			}
-			dst[i] = r
-		}
-		done(nil)
-	}
+	ac, _ := f.chunkCoders()
 	if pool {
 		if mayHoldShared(reflect.TypeFor[A]()) {
 			t.err = sharedInPool(attachmentsOf(reflect.ValueOf(&args).Elem()))
@@ -186,6 +179,41 @@ func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool
 		}
 	}
 	return t
+}
+
+// chunkJob is one chunk of a Map.
+type chunkJob[A, R any] struct {
+	f      *Func[A, R]
+	args   []A
+	dst    []R
+	failed *atomic.Bool
+	done   func(error)
+}
+
+func (j *chunkJob[A, R]) start() bool { return !j.failed.Load() }
+
+func (j *chunkJob[A, R]) finish(b []byte, err error) {
+	if err == nil {
+		_, rc := j.f.chunkCoders()
+		var rs []R
+		if rs, err = rc.DecodeCopy(b); err == nil && len(rs) != len(j.dst) {
+			err = fmt.Errorf("mproc: a chunk of %d arguments came back with %d results", len(j.dst), len(rs))
+		}
+		copy(j.dst, rs)
+	}
+	j.done(err)
+}
+
+func (j *chunkJob[A, R]) run(ctx context.Context) {
+	for i, a := range j.args {
+		r, err := j.f.safeCall(ctx, a)
+		if err != nil {
+			j.done(err)
+			return
+		}
+		j.dst[i] = r
+	}
+	j.done(nil)
 }
 
 // Imap runs f on the arguments as it reads them and yields the results in

@@ -47,8 +47,8 @@ func (e *GoExecutor) work() {
 		t := e.queue[0]
 		e.queue = e.queue[1:]
 		e.mu.Unlock()
-		if t.start == nil || t.start() {
-			t.run(t.ctx)
+		if t.job.start() {
+			t.job.run(t.ctx)
 		}
 	}
 }
@@ -61,7 +61,7 @@ func (e *GoExecutor) execute(t *execTask) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		t.finish(nil, fmt.Errorf("%w: the executor is shut down", ErrClosed))
+		t.job.finish(nil, fmt.Errorf("%w: the executor is shut down", ErrClosed))
 		return
 	}
 	e.queue = append(e.queue, t)
@@ -76,7 +76,7 @@ func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 	e.closed = true
 	if cancelPending {
 		for _, t := range e.queue {
-			t.finish(nil, ErrCancelled)
+			t.job.finish(nil, ErrCancelled)
 		}
 		e.queue = nil
 	}
@@ -92,23 +92,26 @@ func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 // executor.submit(fn)). A panic in fn fails the future with the panic's
 // value and stack.
 func Go[R any](ctx context.Context, e *GoExecutor, fn func(ctx context.Context) (R, error)) *Future[R] {
-	fut := newFuture[R](func() bool { return true })
+	fut := newFuture[R](allowCancel)
 	fut.callbacks = &e.callbacks
-	e.execute(&execTask{
-		name:  "closure",
-		ctx:   ctx,
-		start: fut.start,
-		finish: func(_ []byte, err error) {
-			var zero R
-			fut.complete(zero, err)
-		},
-		run: func(ctx context.Context) {
-			v, err := safeRun(ctx, fn)
-			fut.complete(v, err)
-		},
-	})
+	e.execute(&execTask{name: "closure", ctx: ctx, job: &goJob[R]{fn, fut}})
 	return fut
 }
+
+// goJob is a closure given to Go.
+type goJob[R any] struct {
+	fn  func(ctx context.Context) (R, error)
+	fut *Future[R]
+}
+
+func (j *goJob[R]) start() bool { return j.fut.start() }
+
+func (j *goJob[R]) finish(_ []byte, err error) {
+	var zero R
+	j.fut.complete(zero, err)
+}
+
+func (j *goJob[R]) run(ctx context.Context) { j.fut.complete(safeRun(ctx, j.fn)) }
 
 func safeRun[R any](ctx context.Context, fn func(ctx context.Context) (R, error)) (r R, err error) {
 	defer func() {

@@ -34,8 +34,8 @@ type Pool struct {
 	// directly, without a hop to a scheduler goroutine.
 	mu          sync.Mutex
 	ended       bool
-	completions []func() // futures to complete once mu is released
-	workers     map[uint32]*poolWorker
+	completions []completion  // futures to complete once mu is released
+	workers     []*poolWorker // in the order they started
 	nextWorker  uint32
 	queue       []*execTask
 	running     map[uint64]*execTask // dispatched, by id
@@ -132,7 +132,6 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 	p := &Pool{
 		cfg: cfg, results: results,
 		stopped: make(chan struct{}),
-		workers: map[uint32]*poolWorker{},
 		running: map[uint64]*execTask{},
 	}
 	started := make(chan error, cfg.workers)
@@ -176,14 +175,21 @@ func (p *Pool) do(f func()) bool {
 	p.completions = nil
 	p.mu.Unlock()
 	for _, c := range done {
-		c()
+		c.t.job.finish(c.result, c.err)
 	}
 	return true
 }
 
+// completion is a task's outcome, delivered once the lock is released.
+type completion struct {
+	t      *execTask
+	result []byte
+	err    error
+}
+
 // finish completes a task's future once the lock is released.
 func (p *Pool) finish(t *execTask, result []byte, err error) {
-	p.completions = append(p.completions, func() { t.finish(result, err) })
+	p.completions = append(p.completions, completion{t, result, err})
 }
 
 func (p *Pool) workerCount() int { return p.cfg.workers }
@@ -191,7 +197,7 @@ func (p *Pool) workerCount() int { return p.cfg.workers }
 // execute queues a task (Executor).
 func (p *Pool) execute(t *execTask) {
 	if t.err != nil {
-		t.finish(nil, t.err)
+		t.job.finish(nil, t.err)
 		return
 	}
 	if !p.do(func() {
@@ -201,7 +207,7 @@ func (p *Pool) execute(t *execTask) {
 		}
 		p.queue = append(p.queue, t)
 	}) {
-		t.finish(nil, ErrClosed)
+		t.job.finish(nil, ErrClosed)
 	}
 }
 

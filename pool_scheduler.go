@@ -64,7 +64,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &poolWorker{idx: p.nextWorker, tasks: tasks, feed: make(chan []byte, maxWindow+1), stopFeed: cancel}
 	p.nextWorker++
-	p.workers[w.idx] = w
+	p.workers = append(p.workers, w)
 	go feed(ctx, w)
 	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
 	go func() {
@@ -193,7 +193,7 @@ func (p *Pool) dispatch() {
 		}
 		t := p.queue[0]
 		p.queue = p.queue[1:]
-		if t.start != nil && !t.start() {
+		if !t.job.start() {
 			continue // cancelled before it started
 		}
 		p.assign(w, t)
@@ -217,13 +217,17 @@ func (p *Pool) pickWorker() *poolWorker {
 	return best
 }
 
-func (p *Pool) sortedWorkers() []*poolWorker {
-	ws := make([]*poolWorker, 0, len(p.workers))
+// sortedWorkers lists the workers in the order they were started.
+func (p *Pool) sortedWorkers() []*poolWorker { return p.workers }
+
+// worker finds a worker by index.
+func (p *Pool) worker(idx uint32) *poolWorker {
 	for _, w := range p.workers {
-		ws = append(ws, w)
+		if w.idx == idx {
+			return w
+		}
 	}
-	slices.SortFunc(ws, func(a, b *poolWorker) int { return int(a.idx) - int(b.idx) })
-	return ws
+	return nil
 }
 
 func (p *Pool) assign(w *poolWorker, t *execTask) {
@@ -303,7 +307,7 @@ func (p *Pool) checkDeadlines() {
 func (p *Pool) onResult(m resultMsg) {
 	switch m.status {
 	case resultMarker:
-		if w := p.workers[m.worker]; w != nil {
+		if w := p.worker(m.worker); w != nil {
 			p.lost(w, nil)
 		}
 		return
@@ -362,7 +366,7 @@ func (w *poolWorker) info() WorkerInfo {
 // the task it was running fails, or runs again (WithRetries), and tasks it
 // had not taken go to other workers. A replacement starts if there is work.
 func (p *Pool) lost(w *poolWorker, startErr error) {
-	delete(p.workers, w.idx)
+	p.workers = slices.DeleteFunc(p.workers, func(x *poolWorker) bool { return x == w })
 	w.stopFeed()
 	taken := w.tasks.r.Gets()
 	var requeue []*execTask
