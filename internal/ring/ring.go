@@ -58,6 +58,9 @@ const (
 	offMaxItems  = 392
 	offSize      = 400
 	offMagic     = 408
+	offPendPuts  = 96  // the item count a commit in progress sets (the producers' line)
+	offPendHead  = 208 // the head a consume in progress sets (the consumers' line)
+	offPendGets  = 216 // the item count it sets
 	offJoinable  = 456 // 1: a JoinableQueue's ring (TaskDone, Join)
 	offDone      = 512 // items marked done, ever (the consumers' own): puts - done are unfinished
 	offJoinSeq   = 576 // futex word: changes when done catches up with puts and Join sleeps
@@ -165,6 +168,16 @@ func (r *Ring) maxPayload() int { return int(r.size/2) - headerSize }
 func (r *Ring) chunkPayload() int { return int(r.size / 4) }
 
 func frameSize(n int) uint64 { return uint64(headerSize + (n+7)&^7) }
+
+// stampSlack is the room a frame needs beyond its own size: the word after
+// it, which its commit clears so that the next frame's stamp position never
+// holds stale bytes that look like a stamp (a payload can hold anything).
+const stampSlack = 8
+
+// abortRoom is the room each chunk of a large item keeps free beyond its
+// own, so that an abort frame always fits and cutting an item short never
+// waits.
+var abortRoom = frameSize(0) + stampSlack
 
 // Len is the number of items in the ring (a snapshot).
 func (r *Ring) Len() int {
@@ -285,6 +298,7 @@ func (r *Ring) Put(ctx context.Context, payload []byte, o Options) error {
 	w := r.u32(offProdLock)
 	switch err := lock(ctx, w, o.NoWait, ErrFull); {
 	case errors.Is(err, lockword.ErrOwnerDead):
+		r.recoverProducer()
 		if err := r.abandonUnfinished(ctx); err != nil {
 			lockword.Unlock(w)
 			return err
@@ -297,18 +311,35 @@ func (r *Ring) Put(ctx context.Context, payload []byte, o Options) error {
 	return err
 }
 
+// recoverProducer finishes the commit a dead producer was in the middle
+// of, if its frame's stamp was stored: the frame is visible and may have
+// been consumed already, so the tail and the item count must count it.
+func (r *Ring) recoverProducer() {
+	tail := *r.u64(offTail)
+	if atomic.LoadUint64(r.stamp(tail)) != tail+1 {
+		return // nothing half-committed (commit clears the word at the tail)
+	}
+	n := binary.LittleEndian.Uint32(r.at(tail)[8:])
+	*r.u64(offPuts) = *r.u64(offPendPuts)
+	*r.u64(offTail) = tail + frameSize(int(n))
+	r.wakeConsumers(true)
+}
+
+// recoverConsumer finishes the consume a dead consumer was in the middle
+// of: once the head moved, the item count must follow.
+func (r *Ring) recoverConsumer() {
+	if atomic.LoadUint64(r.u64(offHead)) == *r.u64(offPendHead) {
+		*r.u64(offGets) = *r.u64(offPendGets)
+	}
+}
+
 // abandonUnfinished tells consumers that a dead producer's unfinished item
 // will not be finished; the producer lock is held.
 func (r *Ring) abandonUnfinished(ctx context.Context) error {
 	if atomic.LoadUint32(r.u32(offChunking)) == 0 {
 		return nil
 	}
-	if err := r.awaitRoom(ctx, frameSize(0), false, Options{}); err != nil {
-		return err
-	}
-	r.writeFrame(kindAbort, nil)
-	r.commit(frameSize(0), false)
-	atomic.StoreUint32(r.u32(offChunking), 0)
+	r.abandonChunks(ctx)
 	return nil
 }
 
@@ -321,7 +352,7 @@ func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
 	}
 	if len(payload) <= r.maxPayload() {
 		need := frameSize(len(payload))
-		if err := r.awaitRoom(ctx, need, false, o); err != nil {
+		if err := r.awaitRoom(ctx, need+stampSlack, false, o); err != nil {
 			return err
 		}
 		r.writeFrame2(kindWhole, o.Flags, nil, payload)
@@ -357,12 +388,21 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 		}
 		need := frameSize(size)
 		// Past the first chunk, a consumer is assembling this item: waiting
-		// is all a deadline can interrupt, so it aborts the item.
-		wait := o
-		wait.NoWait = o.NoWait && first
-		if err := r.awaitRoom(ctx, need, false, wait); err != nil {
+		// is all a deadline can interrupt, so it aborts the item. A TryPut
+		// gives consumers a moment for each later chunk, then gives up.
+		wait, wctx := o, ctx
+		if o.NoWait && !first {
+			wait.NoWait = false
+			var cancel context.CancelFunc
+			wctx, cancel = context.WithTimeout(ctx, nowaitChunkWait)
+			defer cancel()
+		}
+		if err := r.awaitRoom(wctx, need+abortRoom, false, wait); err != nil {
 			if !first {
-				r.abandonChunks(context.WithoutCancel(ctx))
+				r.abandonChunks(ctx)
+				if o.NoWait {
+					return ErrFull
+				}
 			}
 			return err
 		}
@@ -389,13 +429,17 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 	return nil
 }
 
+// abandonChunks cuts the item being chunked short. Every chunk left room
+// for the abort frame (abortRoom), so this never waits.
 func (r *Ring) abandonChunks(ctx context.Context) {
-	if r.awaitRoom(ctx, frameSize(0), false, Options{}) == nil {
-		r.writeFrame(kindAbort, nil)
-		r.commit(frameSize(0), false)
-	}
+	r.writeFrame(kindAbort, nil)
+	r.commit(frameSize(0), false)
 	atomic.StoreUint32(r.u32(offChunking), 0)
 }
+
+// nowaitChunkWait is how long a TryPut of a large item waits for room for
+// each chunk after the first: the consumers are draining it meanwhile.
+const nowaitChunkWait = 100 * time.Millisecond
 
 // awaitRoom waits, with the producer lock held, until need bytes are free
 // (or, for items, until the item limit allows one more).
@@ -415,7 +459,9 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 			r.seenGets.Store(g)
 			return puts-g < m
 		}
-		if r.size-(tail-r.seenHead.Load()) >= need {
+		// The head seen may be from long ago (this process last put laps
+		// ago, or never): then it says nothing.
+		if used := tail - r.seenHead.Load(); used <= r.size && r.size-used >= need {
 			return true
 		}
 		h := atomic.LoadUint64(r.u64(offHead))
@@ -481,12 +527,19 @@ func (r *Ring) commit(size uint64, item bool) {
 	// whole words (readers never see a torn one), ordered by the stamp's
 	// store and the lock's release. An atomic store is a locked XCHG on
 	// amd64, and each costs the put about 5 ns.
+	//
+	// A producer that dies after the stamp and before the tail leaves its
+	// successor to finish the commit (recoverProducer), with the item
+	// count it meant to store.
+	puts := *r.u64(offPuts)
 	if item {
-		p := r.u64(offPuts)
-		*p++ // for a joinable ring, also one more unfinished
+		puts++ // for a joinable ring, also one more unfinished
 	}
+	*r.u64(offPendPuts) = puts
 	tail := *r.u64(offTail)
+	*r.stamp(tail + size) = 0                 // the next stamp's word: see stampSlack
 	atomic.StoreUint64(r.stamp(tail), tail+1) // the single store that publishes it
+	*r.u64(offPuts) = puts
 	*r.u64(offTail) = tail + size
 	r.wakeConsumers(false)
 }
@@ -496,7 +549,10 @@ func (r *Ring) commit(size uint64, item bool) {
 // fn's error is Get's.
 func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags uint16) error) error {
 	w := r.u32(offConsLock)
-	if err := lock(ctx, w, o.NoWait, ErrEmpty); err != nil && !errors.Is(err, lockword.ErrOwnerDead) {
+	switch err := lock(ctx, w, o.NoWait, ErrEmpty); {
+	case errors.Is(err, lockword.ErrOwnerDead):
+		r.recoverConsumer()
+	case err != nil:
 		return err
 	}
 	defer lockword.Unlock(w)
@@ -558,12 +614,20 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags
 // consume moves the head past a frame; item is true when the frame ends an
 // item.
 func (r *Ring) consume(size uint64, item bool) {
+	// The consumers' own words, under their lock; see commit. A consumer
+	// that dies between the head and the count leaves the count to its
+	// successor (recoverConsumer).
+	gets := *r.u64(offGets)
 	if item {
-		*r.u64(offGets)++ // the consumers' own, under their lock; see commit
+		gets++
 	}
+	head := *r.u64(offHead) + size
+	*r.u64(offPendGets) = gets
+	*r.u64(offPendHead) = head
 	// Locked: the head must be visible before wakeProducers looks at the
 	// sleepers flag, or a producer that just went to sleep is missed.
-	atomic.AddUint64(r.u64(offHead), size)
+	atomic.StoreUint64(r.u64(offHead), head)
+	*r.u64(offGets) = gets
 	r.wakeProducers(false)
 }
 
@@ -613,6 +677,9 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		}
 		if *assembling && r.producerDied() {
 			*assembling, *partial = false, nil // its item will never end: drop it
+			if o.NoWait {
+				return ErrEmpty
+			}
 		}
 		if err := empty(); err != nil {
 			return err
@@ -677,6 +744,7 @@ func (r *Ring) producerDied() bool {
 	if !died {
 		return false // a live producer is between chunks: keep waiting
 	}
+	r.recoverProducer()
 	atomic.StoreUint32(r.u32(offChunking), 0)
 	return true
 }
