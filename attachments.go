@@ -238,6 +238,32 @@ type socket struct {
 	f  *os.File // nonblocking, pollable
 }
 
+// readable reports, without waiting, whether a read would not block: data
+// or the peer's end is there.
+func (s *socket) readable() (bool, error) {
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return false, ErrClosed
+	}
+	var ready bool
+	var perr error
+	err = rc.Control(func(fd uintptr) {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		for {
+			n, e := unix.Poll(pfd, 0)
+			if e == unix.EINTR {
+				continue
+			}
+			ready, perr = n > 0 && pfd[0].Revents != 0, e
+			return
+		}
+	})
+	if err != nil {
+		return false, ErrClosed
+	}
+	return ready, perr
+}
+
 func newSocket(id shm.ID, fd int) *socket {
 	unix.SetNonblock(fd, true)
 	return &socket{id: id, f: os.NewFile(uintptr(fd), "mproc-socket")}

@@ -131,6 +131,9 @@ func attachmentsOfCopy[T any](v T) *attachments { return attachmentsOf(reflect.V
 // Get removes and returns the next item, waiting for one as long as ctx
 // allows. At ctx's deadline it returns an error matching ErrEmpty (and
 // ctx's error). On a closed queue it returns what is left, then ErrClosed.
+// An item larger than half the buffer comes in pieces; once Get has taken
+// the first, a deadline no longer stops it (that would lose the item): it
+// waits for the rest, which the producer is writing.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) { return q.get(ctx, ring.Options{}) }
 
 // TryGet removes and returns the next item if there is one now, or returns

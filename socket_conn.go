@@ -48,21 +48,37 @@ func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
 }
 
 // deadline applies ctx to the socket's reads or writes until stop is called.
+// stop waits for a callback on ctx's end that has started, so that its
+// deadline can't land after the reset and fail the next call at once.
 func deadline(ctx context.Context, set func(time.Time) error) (stop func()) {
 	if d, ok := ctx.Deadline(); ok {
 		set(d)
 	}
-	after := context.AfterFunc(ctx, func() { set(time.Now()) })
+	fired := make(chan struct{})
+	after := context.AfterFunc(ctx, func() {
+		set(time.Now())
+		close(fired)
+	})
 	return func() {
-		after()
+		if !after() {
+			<-fired
+		}
 		set(time.Time{})
 	}
 }
 
-// ctxErr reports a deadline the socket ran into as ctx's error.
+// ctxErr reports a deadline the socket ran into as ctx's error. The
+// socket's timer may fire before ctx's own: a deadline that has passed is
+// ctx's even while ctx.Err() is still nil.
 func ctxErr(ctx context.Context, err error) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
-		return ctx.Err()
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
 	}
 	return err
 }
@@ -137,13 +153,18 @@ func (t *sockTransport) poll(ctx context.Context) (bool, error) {
 	if t.r.Buffered() > 0 {
 		return true, nil
 	}
+	if ready, err := t.s.readable(); ready || err != nil || ctx.Err() != nil {
+		return ready, err // a done ctx only looks
+	}
 	defer deadline(ctx, t.s.f.SetReadDeadline)()
 	_, err := t.r.Peek(1)
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return true, nil
+	case errors.Is(ctxErr(ctx, err), ctx.Err()), errors.Is(ctxErr(ctx, err), context.DeadlineExceeded):
+		return false, nil
 	}
-	return false, ctxErr(ctx, err)
+	return false, err
 }
 
 func (t *sockTransport) close() error {

@@ -546,7 +546,10 @@ func (r *Ring) commit(size uint64, item bool) {
 
 // Get takes the next item and passes its payload and flags to fn, which
 // must not keep the payload: the bytes are the ring's own until fn returns.
-// fn's error is Get's.
+// fn's error is Get's. A deadline that passes while a large item is half
+// taken does not cut it: Get waits on for the rest, which its producer is
+// writing (a dead producer's item is dropped), so no item is lost to a
+// timeout.
 func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags uint16) error) error {
 	w := r.u32(offConsLock)
 	switch err := lock(ctx, w, o.NoWait, ErrEmpty); {
@@ -668,8 +671,15 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		s := atomic.LoadUint32(seq)
 		atomic.StoreUint32(sleepers, 1) // a flag: see wake
 		ok := ready()
-		if !ok && !r.Closed() && ctx.Err() == nil {
-			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
+		// Half an item is consumed already: a deadline no longer cuts the
+		// wait for the rest, which would lose the item; a live producer is
+		// writing it, and a dead one's is dropped.
+		if !ok && !r.Closed() && (ctx.Err() == nil || *assembling) {
+			sleep := lockword.OwnerPoll
+			if ctx.Err() == nil {
+				sleep = lockword.SleepTime(ctx, sleep)
+			}
+			futex.Wait(seq, s, sleep)
 			ok = ready()
 		}
 		if ok {
@@ -684,7 +694,7 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		if err := empty(); err != nil {
 			return err
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && !*assembling {
 			return waitErr(ErrEmpty, ctx)
 		}
 	}
