@@ -172,7 +172,7 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (outcome, error) {
 func (f *Func[A, R]) safeCall(ctx context.Context, a A) (r R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &panicError{value: v, stack: string(debug.Stack())}
+			err = &PanicError{Value: v, Stack: string(debug.Stack())}
 		}
 	}()
 	return f.call(ctx, a)
@@ -210,13 +210,6 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 	}
 	return enc, nil
 }
-
-type panicError struct {
-	value any
-	stack string
-}
-
-func (p *panicError) Error() string { return fmt.Sprint(p.value) }
 
 // adapt turns any Target shape into the canonical one.
 func adapt[A, R any](fn any) func(context.Context, A) (R, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -219,7 +220,9 @@ func (j *chunkJob[A, R]) run(ctx context.Context) {
 // Imap runs f on the arguments as it reads them and yields the results in
 // order (CPython's imap): it reads the input lazily and keeps at most
 // InFlight chunks submitted ahead of the consumer. A failed task yields its
-// error in its place; iteration goes on unless the consumer stops.
+// error in its place; iteration goes on unless the consumer stops. When ctx
+// ends, one last error (matching ErrTimeout and ctx's error) ends it.
+// Stopping early cancels the chunks not yet started.
 func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
 	return f.imap(ctx, ex, args, opts, true)
 }
@@ -251,14 +254,21 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 		}
 		w := newWindow(ordered, submit)
 		defer w.cancel()
+		var zero R
 		for w.fill(cfg.inFlight); ; w.fill(cfg.inFlight) {
-			fut := w.next(ctx)
-			if fut == nil {
+			fut, err := w.next(ctx)
+			if fut == nil && err == nil {
 				return
 			}
-			rs, err := fut.Get(ctx)
+			var rs []R
+			if err == nil {
+				rs, err = fut.Get(ctx)
+			}
+			if ctx.Err() != nil { // nothing more will come: one error ends it
+				yield(zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err()))
+				return
+			}
 			if err != nil {
-				var zero R
 				if !yield(zero, err) {
 					return
 				}
@@ -283,10 +293,13 @@ type window[R any] struct {
 }
 
 func newWindow[R any](ordered bool, submit func() *Future[R]) *window[R] {
-	return &window[R]{ordered: ordered, submit: submit, done: make(chan *Future[R], 1024)}
+	return &window[R]{ordered: ordered, submit: submit}
 }
 
 func (w *window[R]) fill(n int) {
+	if w.done == nil {
+		w.done = make(chan *Future[R], n) // a future leaves the window before its slot is refilled
+	}
 	for !w.out && len(w.futs) < n {
 		f := w.submit()
 		if f == nil {
@@ -295,39 +308,40 @@ func (w *window[R]) fill(n int) {
 		}
 		w.futs = append(w.futs, f)
 		if !w.ordered {
-			f.OnDone(func(f *Future[R]) { w.done <- f })
+			f.notify(w.done)
 		}
 	}
 }
 
-// next returns the next chunk to yield: the oldest, or the first done.
-func (w *window[R]) next(ctx context.Context) *Future[R] {
+// next returns the next chunk to yield: the oldest, or the first done; nil
+// when none is left, or ctx's error when it ends first.
+//
+// An unordered window's futures send themselves to done as they complete,
+// and each stays in futs until received, so done's room (the largest
+// window) always takes the send: a completion never blocks.
+func (w *window[R]) next(ctx context.Context) (*Future[R], error) {
 	if len(w.futs) == 0 {
-		return nil
+		return nil, nil
 	}
 	if w.ordered {
 		f := w.futs[0]
 		w.futs = w.futs[1:]
-		return f
+		return f, nil
 	}
 	select {
 	case f := <-w.done:
-		for i, g := range w.futs {
-			if g == f {
-				w.futs = append(w.futs[:i], w.futs[i+1:]...)
-				break
-			}
-		}
-		return f
+		w.futs = slices.DeleteFunc(w.futs, func(g *Future[R]) bool { return g == f })
+		return f, nil
 	case <-ctx.Done():
-		f := w.futs[0] // its Get reports ctx's end
-		w.futs = w.futs[1:]
-		return f
+		return nil, ctx.Err()
 	}
 }
 
 func (w *window[R]) cancel() {
 	for _, f := range w.futs {
+		if !w.ordered {
+			f.unnotify(w.done)
+		}
 		f.Cancel()
 	}
 }

@@ -27,8 +27,9 @@ type Future[T any] struct {
 	started   bool
 	cancelled bool
 	cbs       []func(*Future[T])
-	cancelFn  func() bool     // withdraws the task if it has not started
-	callbacks *sync.WaitGroup // the executor's count of running callbacks, if any
+	waiters   []chan<- *Future[T] // told of the completion by a send that never blocks: see notify
+	cancelFn  func() bool         // withdraws the task if it has not started
+	callbacks *sync.WaitGroup     // the executor's count of running callbacks, if any
 }
 
 // getSpin is how long Get polls before it parks.
@@ -139,6 +140,34 @@ func (f *Future[T]) OnDone(cb func(*Future[T])) {
 	f.runCallback(cb)
 }
 
+// notify sends f on ch when it completes, or now if it has. The send
+// happens on the completing goroutine, so ch must have room for it: its
+// owner sizes it for every future it watches. Unlike OnDone this costs no
+// goroutine, which matters to WaitFutures and AsCompleted over thousands
+// of futures.
+func (f *Future[T]) notify(ch chan<- *Future[T]) {
+	f.mu.Lock()
+	if !f.Ready() {
+		f.waiters = append(f.waiters, ch)
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	ch <- f
+}
+
+// unnotify withdraws a notify that is no longer wanted.
+func (f *Future[T]) unnotify(ch chan<- *Future[T]) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, w := range f.waiters {
+		if w == ch {
+			f.waiters = append(f.waiters[:i], f.waiters[i+1:]...)
+			return
+		}
+	}
+}
+
 // runCallback runs cb on its own goroutine, counted by the executor so that
 // its Join and Shutdown wait for it.
 func (f *Future[T]) runCallback(cb func(*Future[T])) {
@@ -161,10 +190,13 @@ func (f *Future[T]) complete(v T, err error) bool {
 		return false
 	}
 	f.val, f.err = v, err
-	cbs := f.cbs
-	f.cbs = nil
+	cbs, waiters := f.cbs, f.waiters
+	f.cbs, f.waiters = nil, nil
 	close(f.done)
 	f.mu.Unlock()
+	for _, ch := range waiters {
+		ch <- f
+	}
 	for _, cb := range cbs {
 		f.runCallback(cb)
 	}
@@ -185,51 +217,45 @@ const (
 // returns what is done by then and ctx's error. (It is not called Wait:
 // that name is CPython's connection.wait, for Conns.)
 func WaitFutures[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pending []*Future[T], err error) {
-	split := func() bool {
-		done, pending = done[:0], pending[:0]
-		failed := false
-		for _, f := range fs {
-			if f.Ready() {
-				done = append(done, f)
-				failed = failed || f.err != nil
-			} else {
-				pending = append(pending, f)
-			}
+	ch := make(chan *Future[T], len(fs))
+	for _, f := range fs {
+		f.notify(ch)
+	}
+	defer func() {
+		for _, f := range pending {
+			f.unnotify(ch)
 		}
+	}()
+	ndone, failed := 0, false
+	enough := func() bool {
 		switch mode {
 		case FirstCompleted:
-			return len(done) > 0 || len(pending) == 0
+			return ndone > 0 || len(fs) == 0
 		case FirstError:
-			return failed || len(pending) == 0
+			return failed || ndone == len(fs)
 		}
-		return len(pending) == 0
+		return ndone == len(fs)
 	}
-	for !split() {
-		if err := waitAny(ctx, pending); err != nil {
-			split()
-			return done, pending, err
+	for !enough() {
+		select {
+		case f := <-ch:
+			ndone++
+			failed = failed || f.err != nil
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
 		}
 	}
-	return done, pending, nil
-}
-
-// waitAny waits until one of fs completes or ctx ends.
-func waitAny[T any](ctx context.Context, fs []*Future[T]) error {
-	woke := make(chan struct{}, 1)
 	for _, f := range fs {
-		f.OnDone(func(*Future[T]) {
-			select {
-			case woke <- struct{}{}:
-			default:
-			}
-		})
+		if f.Ready() {
+			done = append(done, f)
+		} else {
+			pending = append(pending, f)
+		}
 	}
-	select {
-	case <-woke:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return done, pending, err
 }
 
 // AsCompleted yields the futures as they complete, the first done first
@@ -239,8 +265,13 @@ func AsCompleted[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future
 	return func(yield func(*Future[T], error) bool) {
 		ch := make(chan *Future[T], len(fs))
 		for _, f := range fs {
-			f.OnDone(func(f *Future[T]) { ch <- f })
+			f.notify(ch)
 		}
+		defer func() {
+			for _, f := range fs {
+				f.unnotify(ch)
+			}
+		}()
 		for range fs {
 			select {
 			case f := <-ch:

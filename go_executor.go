@@ -116,7 +116,7 @@ func (j *goJob[R]) run(ctx context.Context) { j.fut.complete(safeRun(ctx, j.fn))
 func safeRun[R any](ctx context.Context, fn func(ctx context.Context) (R, error)) (r R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &panicError{value: v, stack: string(debug.Stack())}
+			err = &PanicError{Value: v, Stack: string(debug.Stack())}
 		}
 	}()
 	return fn(ctx)

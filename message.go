@@ -50,9 +50,10 @@ type failure struct {
 
 func newFailure(err error) failure {
 	f := failure{Message: err.Error(), Type: fmt.Sprintf("%T", err), Sentinels: sentinelNames(err)}
-	if p, ok := errors.AsType[*panicError](err); ok {
-		f.Type = fmt.Sprintf("%T", p.value)
-		f.Stack = p.stack
+	if p, ok := errors.AsType[*PanicError](err); ok {
+		f.Message = fmt.Sprint(p.Value)
+		f.Type = fmt.Sprintf("%T", p.Value)
+		f.Stack = p.Stack
 		f.Panicked = true
 	}
 	return f

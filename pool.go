@@ -44,6 +44,7 @@ type Pool struct {
 	terminated  bool
 	broken      error // the initializer failed: no more workers
 	timer       *time.Timer
+	queueDue    time.Time    // the earliest deadline of a queued task, or zero
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
 
@@ -206,6 +207,10 @@ func (p *Pool) execute(t *execTask) {
 			return
 		}
 		p.queue = append(p.queue, t)
+		if !t.deadline.IsZero() && (p.queueDue.IsZero() || t.deadline.Before(p.queueDue)) {
+			p.queueDue = t.deadline
+			p.armTimer()
+		}
 	}) {
 		t.job.finish(nil, ErrClosed)
 	}

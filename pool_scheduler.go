@@ -265,7 +265,7 @@ func (p *Pool) killTime(t *execTask) time.Time {
 }
 
 func (p *Pool) armTimer() {
-	var next time.Time
+	next := p.queueDue
 	for _, t := range p.running {
 		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
 			next = t.killAt
@@ -287,6 +287,9 @@ func (p *Pool) armTimer() {
 // is killed (the task fails with ErrTimeout when the worker's end is seen).
 func (p *Pool) checkDeadlines() {
 	now := time.Now()
+	if !p.queueDue.IsZero() && !now.Before(p.queueDue) {
+		p.expireQueued(now)
+	}
 	for _, t := range p.running {
 		if t.killAt.IsZero() || now.Before(t.killAt) || t.timedOut {
 			continue
@@ -301,6 +304,25 @@ func (p *Pool) checkDeadlines() {
 		}
 	}
 	p.armTimer()
+}
+
+// expireQueued fails the queued tasks whose deadline has passed: no worker
+// took them in time, and none will run them.
+func (p *Pool) expireQueued(now time.Time) {
+	p.queueDue = time.Time{}
+	p.queue = slices.DeleteFunc(p.queue, func(t *execTask) bool {
+		if t.deadline.IsZero() {
+			return false
+		}
+		if now.Before(t.deadline) {
+			if p.queueDue.IsZero() || t.deadline.Before(p.queueDue) {
+				p.queueDue = t.deadline
+			}
+			return false
+		}
+		p.finish(t, nil, fmt.Errorf("%w: %s did not start before its deadline (%w)", ErrTimeout, t.name, context.DeadlineExceeded))
+		return true
+	})
 }
 
 // onResult completes a task, or handles a worker's end.
@@ -337,7 +359,7 @@ func (p *Pool) onResult(m resultMsg) {
 		return
 	}
 	err := error(fl.remote(fmt.Sprintf("PoolWorker-%d", w.idx+1), w.pid()))
-	if t.timedOut || !t.deadline.IsZero() && errors.Is(err, context.DeadlineExceeded) {
+	if t.timedOut || (p.cfg.taskTimeout > 0 || !t.deadline.IsZero()) && errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
 	p.finish(t, nil, err)
@@ -386,6 +408,12 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 			requeue = append(requeue, t)
 		}
 	}
+	if p.terminated || p.broken != nil {
+		for _, t := range requeue {
+			p.finish(t, nil, p.notRunning())
+		}
+		requeue = nil
+	}
 	p.queue = append(requeue, p.queue...)
 	work := len(p.queue) > 0 || len(p.running) > 0 || !p.closing
 	switch {
@@ -417,11 +445,21 @@ func (p *Pool) fail(err error) {
 		p.finish(t, nil, err)
 	}
 	p.queue = nil
+	p.dropRunning(err)
+	p.closing = true
+}
+
+// dropRunning fails the tasks out with workers, once: a worker's end seen
+// later finds nothing of theirs to fail again (whose error would otherwise
+// race this one to the future).
+func (p *Pool) dropRunning(err error) {
 	for id, t := range p.running {
 		delete(p.running, id)
 		p.finish(t, nil, err)
 	}
-	p.closing = true
+	for _, w := range p.workers {
+		w.inflight = nil
+	}
 }
 
 func (p *Pool) terminate() {
@@ -430,10 +468,7 @@ func (p *Pool) terminate() {
 		p.finish(t, nil, ErrTerminated)
 	}
 	p.queue = nil
-	for id, t := range p.running {
-		delete(p.running, id)
-		p.finish(t, nil, ErrTerminated)
-	}
+	p.dropRunning(ErrTerminated)
 	for _, w := range p.workers {
 		w.retiring = true
 		w.stopFeed()
