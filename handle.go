@@ -114,6 +114,14 @@ func (a *attachments) walk(v reflect.Value, depth int) {
 
 var holdsShared sync.Map // reflect.Type -> bool
 
+var cborMarshaler = reflect.TypeFor[cbor.Marshaler]()
+
+// encodesItself reports whether t, or a pointer to it, has its own CBOR
+// encoding.
+func encodesItself(t reflect.Type) bool {
+	return t.Implements(cborMarshaler) || t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(cborMarshaler)
+}
+
 // mayHoldShared reports whether values of t can contain a shared object.
 func mayHoldShared(t reflect.Type) bool {
 	if v, ok := holdsShared.Load(t); ok {
@@ -131,6 +139,9 @@ func reachesShared(t reflect.Type, seen map[reflect.Type]bool) bool {
 	seen[t] = true
 	if t.Implements(sharedType) || t.Kind() == reflect.Interface {
 		return true
+	}
+	if encodesItself(t) {
+		return false // its encoding is its own (a manager's proxy, say): nothing inside travels
 	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:

@@ -126,6 +126,12 @@ func WriteFrameFDs(f *os.File, k byte, payload []byte, fds []int) error {
 	if serr != nil {
 		return serr
 	}
-	_, err = f.Write(buf[n:]) // the rest, if the first write was short
+	if n == len(buf) {
+		// No second write, not even of nothing: a peer that has read the
+		// frame and hung up would make it fail with EPIPE, and the frame
+		// it received whole reported lost.
+		return nil
+	}
+	_, err = f.Write(buf[n:]) // the rest, after a short first write
 	return err
 }

@@ -1,0 +1,89 @@
+package mproc
+
+import (
+	"context"
+
+	"mproc/internal/mgr"
+	"mproc/internal/wire"
+)
+
+// ManagedQueue is a proxy for a queue held by a Manager (CPython's
+// m.Queue()): slower than Queue, which lives in shared memory, but
+// reachable from other machines.
+type ManagedQueue[T any] struct{ ref proxyRef }
+
+func (q *ManagedQueue[T]) c() *wire.Coder[T] { return coderOf[T]() }
+
+// NewManagedQueue makes a queue in m holding at most maxsize items (0: no
+// limit).
+func NewManagedQueue[T any](ctx context.Context, m *Manager, maxsize int) (*ManagedQueue[T], error) {
+	ref, err := m.create(ctx, mgr.KindQueue, u64Arg(uint64(max(maxsize, 0))))
+	if err != nil {
+		return nil, err
+	}
+	return &ManagedQueue[T]{ref}, nil
+}
+
+// Put adds v, waiting for room as long as ctx allows (then an error
+// matching ErrFull).
+func (q *ManagedQueue[T]) Put(ctx context.Context, v T) error { return q.put(ctx, v, false) }
+
+// TryPut adds v if there is room now, or returns an error matching ErrFull.
+func (q *ManagedQueue[T]) TryPut(ctx context.Context, v T) error { return q.put(ctx, v, true) }
+
+func (q *ManagedQueue[T]) put(ctx context.Context, v T, nowait bool) error {
+	b, err := q.c().Encode(v)
+	if err != nil {
+		return err
+	}
+	if nowait {
+		_, err = q.ref.callNoWait(ctx, mgr.OpQueuePut, b)
+	} else {
+		_, err = q.ref.call(ctx, mgr.OpQueuePut, b)
+	}
+	return err
+}
+
+// Get removes and returns the next item, waiting as long as ctx allows
+// (then an error matching ErrEmpty).
+func (q *ManagedQueue[T]) Get(ctx context.Context) (T, error) {
+	return q.get(q.ref.call(ctx, mgr.OpQueueGet))
+}
+
+// TryGet returns the next item if there is one now, or an error matching
+// ErrEmpty.
+func (q *ManagedQueue[T]) TryGet(ctx context.Context) (T, error) {
+	return q.get(q.ref.callNoWait(ctx, mgr.OpQueueGet))
+}
+
+func (q *ManagedQueue[T]) get(vals [][]byte, err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	b, err := oneVal(vals)
+	if err != nil {
+		return zero, err
+	}
+	return q.c().Decode(b)
+}
+
+// Len is the number of items in the queue.
+func (q *ManagedQueue[T]) Len(ctx context.Context) (int, error) {
+	vals, err := q.ref.call(ctx, mgr.OpQueueLen)
+	if err != nil {
+		return 0, err
+	}
+	n, err := u64Val(vals)
+	return int(n), err
+}
+
+// MarshalCBOR encodes the proxy as its manager's address and the queue's id.
+func (q *ManagedQueue[T]) MarshalCBOR() ([]byte, error) { return q.ref.marshal("ManagedQueue") }
+
+// UnmarshalCBOR makes the proxy reach the same queue.
+func (q *ManagedQueue[T]) UnmarshalCBOR(b []byte) error {
+	ref, err := unmarshalRef(b, "ManagedQueue")
+	q.ref = ref
+	return err
+}

@@ -1,0 +1,274 @@
+package mproc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"mproc/internal/mgr"
+)
+
+// mgrClient is this process's link to one manager: a few connections, one
+// per call in progress, kept for the next calls.
+type mgrClient struct {
+	network, addr string
+	key           []byte
+
+	mu   sync.Mutex
+	free []*mgrConn
+}
+
+type mgrConn struct {
+	c   *Conn
+	buf []byte
+}
+
+// clients are this process's manager clients by address, and the keys for
+// them that StartManager or ConnectManager gave; a proxy that arrives in a
+// message finds its manager here (or uses this process's auth key, as
+// CPython's proxies do).
+var clients struct {
+	sync.Mutex
+	m map[string]*mgrClient
+}
+
+func clientKey(network, addr string) string { return network + "\x00" + addr }
+
+// clientFor returns the client for a manager; key nil means the key
+// already known for it, or this process's auth key.
+func clientFor(network, addr string, key []byte) *mgrClient {
+	clients.Lock()
+	defer clients.Unlock()
+	if clients.m == nil {
+		clients.m = map[string]*mgrClient{}
+	}
+	k := clientKey(network, addr)
+	cl := clients.m[k]
+	if cl == nil {
+		if key == nil {
+			key = Current().AuthKey()
+		}
+		cl = &mgrClient{network: network, addr: addr, key: key}
+		clients.m[k] = cl
+	} else if key != nil {
+		cl.mu.Lock()
+		cl.key = key
+		cl.mu.Unlock()
+	}
+	return cl
+}
+
+// clientID names this process to managers, for the locks it holds.
+var clientID = sync.OnceValue(func() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) | 1
+})
+
+// call sends a request and returns the values of the answer.
+func (cl *mgrClient) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
+	r.Owner, r.Token = clientID(), ownerOf(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		r.Deadline = d.UnixNano()
+	}
+	for tries := 0; ; tries++ {
+		mc, fresh, err := cl.take(ctx)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := cl.roundTrip(ctx, mc, r)
+		var gone *connGone
+		if errors.As(err, &gone) && !fresh && !gone.sent && tries == 0 {
+			continue // a connection kept from before the manager went away: try a new one
+		}
+		return vals, err
+	}
+}
+
+// connGone is a connection that broke during a call; sent says whether the
+// request may have reached the manager.
+type connGone struct {
+	err  error
+	sent bool
+}
+
+func (e *connGone) Error() string   { return fmt.Sprintf("%v: %v", ErrManagerGone, e.err) }
+func (e *connGone) Unwrap() []error { return []error{ErrManagerGone, e.err} }
+
+func (cl *mgrClient) roundTrip(ctx context.Context, mc *mgrConn, r *mgr.Request) ([][]byte, error) {
+	mc.buf = mgr.AppendRequest(mc.buf[:0], r)
+	if err := mc.c.SendBytes(ctx, mc.buf); err != nil {
+		mc.c.Close()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		}
+		return nil, &connGone{err: err}
+	}
+	rctx, stop := answerCtx(ctx, r.Op.Blocks())
+	b, err := mc.c.RecvBytes(rctx)
+	stop()
+	if err != nil {
+		mc.c.Close() // the answer may still come: this connection is out of step
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, ErrClosed) {
+			return nil, &connGone{err: err, sent: true}
+		}
+		return nil, err
+	}
+	resp, err := mgr.DecodeResponse(b)
+	if err != nil {
+		mc.c.Close()
+		return nil, err
+	}
+	cl.give(mc)
+	if resp.Code != mgr.CodeOK {
+		return nil, managerError(resp)
+	}
+	return resp.Vals, nil
+}
+
+// answerCtx is the ctx to wait for an answer with. A call that blocks
+// carries its deadline to the manager, which answers when it passes: the
+// wait here gets a little longer, so that the answer, not this side's
+// timer, ends the call (a connection left waiting for an answer can't be
+// used again). Cancelling ctx still ends it at once.
+func answerCtx(ctx context.Context, blocks bool) (context.Context, func()) {
+	d, ok := ctx.Deadline()
+	if !blocks || !ok {
+		return ctx, func() {}
+	}
+	rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), d.Add(time.Second))
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	return rctx, func() { stop(); cancel() }
+}
+
+// managerError is the error an answer carries, matching the sentinel of
+// its code.
+func managerError(r mgr.Response) error {
+	s := mgr.Sentinel(r.Code)
+	switch r.Code {
+	case mgr.CodeFull:
+		s = ErrFull
+	case mgr.CodeEmpty:
+		s = ErrEmpty
+	case mgr.CodeTimeout:
+		s = ErrTimeout
+	case mgr.CodeNotOwner:
+		s = ErrNotHeld
+	case mgr.CodeBroken:
+		s = ErrBrokenBarrier
+	case mgr.CodeClosed:
+		s = ErrClosed
+	}
+	if s == nil {
+		return fmt.Errorf("mproc: manager: %s", r.Msg)
+	}
+	if r.Msg == s.Error() {
+		return s
+	}
+	return &managerErr{msg: r.Msg, sentinel: s}
+}
+
+// managerErr is an error from the manager with its own text.
+type managerErr struct {
+	msg      string
+	sentinel error
+}
+
+func (e *managerErr) Error() string { return e.msg }
+func (e *managerErr) Unwrap() error { return e.sentinel }
+
+func (cl *mgrClient) take(ctx context.Context) (*mgrConn, bool, error) {
+	cl.mu.Lock()
+	if n := len(cl.free); n > 0 {
+		mc := cl.free[n-1]
+		cl.free = cl.free[:n-1]
+		cl.mu.Unlock()
+		return mc, false, nil
+	}
+	key := cl.key
+	cl.mu.Unlock()
+	mc, err := cl.dial(ctx, key)
+	return mc, true, err
+}
+
+func (cl *mgrClient) give(mc *mgrConn) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if len(cl.free) < maxIdleManagerConns {
+		cl.free = append(cl.free, mc)
+		return
+	}
+	mc.c.Close()
+}
+
+// maxIdleManagerConns bounds the connections a process keeps to one
+// manager between calls.
+const maxIdleManagerConns = 16
+
+// dial connects and says hello. On a Unix socket it asks for a pipe: calls
+// then go through shared memory, and the socket is closed.
+func (cl *mgrClient) dial(ctx context.Context, key []byte) (*mgrConn, error) {
+	c, err := Dial(ctx, cl.network, cl.addr, key)
+	if err != nil {
+		if errors.Is(err, ErrAuthentication) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", ErrManagerGone, err)
+	}
+	pipe := cl.network == "unix"
+	hello := mgr.Request{Op: mgr.OpHello, Owner: clientID(), Args: [][]byte{{boolByte(pipe)}}}
+	if err := c.SendBytes(ctx, mgr.AppendRequest(nil, &hello)); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: %w", ErrManagerGone, err)
+	}
+	b, err := c.RecvBytes(ctx)
+	if err == nil {
+		var resp mgr.Response
+		if resp, err = mgr.DecodeResponse(b); err == nil && resp.Code != mgr.CodeOK {
+			err = managerError(resp)
+		}
+	}
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: hello: %w", ErrManagerGone, err)
+	}
+	if !pipe {
+		return &mgrConn{c: c}, nil
+	}
+	defer c.Close()
+	var end *Conn
+	if err := c.Recv(ctx, &end); err != nil {
+		return nil, fmt.Errorf("%w: pipe: %w", ErrManagerGone, err)
+	}
+	return &mgrConn{c: end}, nil
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// closeIdle closes the connections kept for later calls.
+func (cl *mgrClient) closeIdle() {
+	cl.mu.Lock()
+	free := cl.free
+	cl.free = nil
+	cl.mu.Unlock()
+	for _, mc := range free {
+		mc.c.Close()
+	}
+}

@@ -1,0 +1,105 @@
+package mproc
+
+import (
+	"context"
+	"fmt"
+
+	"mproc/internal/mgr"
+	"mproc/internal/wire"
+)
+
+// Proxy is a proxy for a value of a type registered with RegisterType,
+// held by a Manager (CPython's BaseManager.register): calls name the
+// type's exported methods, which run in the manager, one at a time.
+type Proxy struct {
+	ref      proxyRef
+	typeName string
+}
+
+// RegisterType makes *T available to managers under name; call it at
+// package level, so that the manager's process (the same program) has it
+// too. Every exported method of *T can then be called through a Proxy. A
+// method may take a context.Context first (the call's, ending at its
+// deadline or when the client goes) and may return an error last.
+func RegisterType[T any](name string) {
+	mgr.RegisterType(name, func() any { return new(T) })
+}
+
+// NewProxy makes a value of the type registered as typeName in m, starting
+// from init (nil: the zero value), and returns its proxy.
+func NewProxy(ctx context.Context, m *Manager, typeName string, init any) (*Proxy, error) {
+	args := [][]byte{[]byte(typeName)}
+	if init != nil {
+		b, err := wire.CBOR.Marshal(init)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnencodable, err)
+		}
+		args = append(args, b)
+	}
+	ref, err := m.create(ctx, mgr.KindType, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &Proxy{ref: ref, typeName: typeName}, nil
+}
+
+// Call calls the method, discarding its results.
+func (p *Proxy) Call(ctx context.Context, method string, args ...any) error {
+	_, err := p.call(ctx, method, args)
+	return err
+}
+
+func (p *Proxy) call(ctx context.Context, method string, args []any) ([][]byte, error) {
+	enc := make([][]byte, 0, 1+len(args))
+	enc = append(enc, []byte(method))
+	for i, a := range args {
+		b, err := wire.CBOR.Marshal(a)
+		if err != nil {
+			return nil, fmt.Errorf("%w: argument %d: %v", ErrUnencodable, i, err)
+		}
+		enc = append(enc, b)
+	}
+	return p.ref.call(ctx, mgr.OpMethod, enc...)
+}
+
+// CallResult calls the method and returns its first result as an R.
+func CallResult[R any](ctx context.Context, p *Proxy, method string, args ...any) (R, error) {
+	var r R
+	vals, err := p.call(ctx, method, args)
+	if err != nil {
+		return r, err
+	}
+	if len(vals) == 0 {
+		return r, fmt.Errorf("mproc: %s.%s returns nothing", p.typeName, method)
+	}
+	if err := wire.CBOR.Unmarshal(vals[0], &r); err != nil {
+		return r, fmt.Errorf("mproc: the result of %s.%s: %w", p.typeName, method, err)
+	}
+	return r, nil
+}
+
+type proxyTypeWire struct {
+	Ref  []byte
+	Type string
+}
+
+// MarshalCBOR encodes the proxy as its manager's address, the object's id
+// and its type's name.
+func (p *Proxy) MarshalCBOR() ([]byte, error) {
+	rb, err := p.ref.marshal("Proxy")
+	if err != nil {
+		return nil, err
+	}
+	return mgrCBOR(proxyTypeWire{rb, p.typeName})
+}
+
+// UnmarshalCBOR makes the proxy reach the same object.
+func (p *Proxy) UnmarshalCBOR(b []byte) error {
+	var w proxyTypeWire
+	if err := mgrUnCBOR(b, &w); err != nil {
+		return err
+	}
+	ref, err := unmarshalRef(w.Ref, "Proxy")
+	p.ref, p.typeName = ref, w.Type
+	return err
+}
