@@ -261,6 +261,9 @@ func (d *Dict[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool,
 	return boolVal(vals)
 }
 
+// Addr is the address of the dict's manager.
+func (d *Dict[K, V]) Addr() string { return d.ref.addr() }
+
 // MarshalCBOR encodes the proxy as its manager's address and the dict's id.
 func (d *Dict[K, V]) MarshalCBOR() ([]byte, error) { return d.ref.marshal("Dict") }
 

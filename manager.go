@@ -60,7 +60,7 @@ var managerFunc = Register[managerArgs, None]("mproc.manager", func(ctx context.
 		return err
 	}
 	a.Ready.Set()
-	return serveManager(ctx, l)
+	return ServeManager(ctx, l)
 })
 
 // StartManager starts a manager in a child process and connects to it
@@ -132,15 +132,10 @@ func ConnectManager(ctx context.Context, network, address string, authKey []byte
 	return m, nil
 }
 
-// ServeManager runs a manager in this process, listening on address, until
-// ctx ends or a client calls Shutdown (CPython's get_server().serve_forever()).
-func ServeManager(ctx context.Context, network, address string, authKey []byte) error {
-	l, err := Listen(network, address, authKey)
-	if err != nil {
-		return err
-	}
-	return serveManager(ctx, l)
-}
+// ServeManager runs a manager in this process on l, until ctx ends or a
+// client calls Shutdown (CPython's get_server().serve_forever()); l's auth
+// key is the manager's. It closes l.
+func ServeManager(ctx context.Context, l *Listener) error { return serveManager(ctx, l) }
 
 func (m *Manager) ping(ctx context.Context) error {
 	_, err := m.cl.call(ctx, &mgr.Request{Op: mgr.OpPing})
@@ -151,9 +146,10 @@ func (m *Manager) ping(ctx context.Context) error {
 func (m *Manager) Network() string { return m.network }
 func (m *Manager) Addr() string    { return m.addr }
 
-// Shutdown stops the manager: its objects are gone, and their proxies get
-// ErrManagerGone. For a manager this process started, it waits for the
-// process to end (killing it if ctx ends first).
+// Shutdown stops the manager, which may be one this process started, or
+// one it connected to: its objects are gone, and their proxies get
+// ErrManagerGone or ErrNoObject. For a manager this process started, it
+// waits for the process to end (killing it if it does not).
 func (m *Manager) Shutdown(ctx context.Context) error {
 	_, err := m.cl.call(ctx, &mgr.Request{Op: mgr.OpShutdown})
 	m.cl.closeIdle()
@@ -168,6 +164,10 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Close closes this process's idle connections to the manager, which goes
+// on serving others.
+func (m *Manager) Close() { m.cl.closeIdle() }
 
 // Process is the manager's process, when this process started it.
 func (m *Manager) Process() *Proc[None] { return m.proc }

@@ -222,8 +222,8 @@ const maxIdleManagerConns = 16
 func (cl *mgrClient) dial(ctx context.Context, key []byte) (*mgrConn, error) {
 	c, err := Dial(ctx, cl.network, cl.addr, key)
 	if err != nil {
-		if errors.Is(err, ErrAuthentication) {
-			return nil, err
+		if errors.Is(err, ErrAuthentication) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, err // a wrong key, not a manager that went away mid-handshake
 		}
 		return nil, fmt.Errorf("%w: %w", ErrManagerGone, err)
 	}

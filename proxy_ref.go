@@ -105,3 +105,11 @@ func coderOf[T any]() *wire.Coder[T] {
 	c, _ := coders.LoadOrStore(t, wire.NewCoder[T](nil))
 	return c.(*wire.Coder[T])
 }
+
+// addr is where the proxy's manager listens.
+func (r proxyRef) addr() string {
+	if r.cl == nil {
+		return ""
+	}
+	return r.cl.addr
+}

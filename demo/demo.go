@@ -55,7 +55,7 @@ var tourOrder = []string{
 	"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan",
 	"lock-print", "tickets", "counter", "rlock", "lock-survives",
 	"queue-basics", "queue-child", "queue-talk", "producer-consumer", "joinable", "pipe",
-	"pool", "crawler", "threadpool", "gevent", "threads",
+	"pool", "crawler", "threadpool", "gevent", "threads", "manager",
 }
 
 func order(name string) int {
