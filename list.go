@@ -40,18 +40,6 @@ func (l *List[T]) encodeAll(vs []T) ([][]byte, error) {
 	return args, nil
 }
 
-func (l *List[T]) one(vals [][]byte, err error) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	b, err := oneVal(vals)
-	if err != nil {
-		return zero, err
-	}
-	return l.c().Decode(b)
-}
-
 func (l *List[T]) all(vals [][]byte, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
@@ -67,7 +55,7 @@ func (l *List[T]) all(vals [][]byte, err error) ([]T, error) {
 
 // Get returns l[i], or an error matching ErrIndexOutOfRange.
 func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
-	return l.one(l.ref.call(ctx, mgr.OpListGet, u64Arg(uint64(i))))
+	return decodeOne[T](l.ref.call(ctx, mgr.OpListGet, u64Arg(uint64(i))))
 }
 
 // Set sets l[i] = v.
@@ -156,7 +144,7 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 
 // Pop removes and returns l[i] (-1: the last).
 func (l *List[T]) Pop(ctx context.Context, i int) (T, error) {
-	return l.one(l.ref.call(ctx, mgr.OpListPop, u64Arg(uint64(i))))
+	return decodeOne[T](l.ref.call(ctx, mgr.OpListPop, u64Arg(uint64(i))))
 }
 
 // Delete removes l[i] (del l[i]).

@@ -47,25 +47,13 @@ func (q *ManagedQueue[T]) put(ctx context.Context, v T, nowait bool) error {
 // Get removes and returns the next item, waiting as long as ctx allows
 // (then an error matching ErrEmpty).
 func (q *ManagedQueue[T]) Get(ctx context.Context) (T, error) {
-	return q.get(q.ref.call(ctx, mgr.OpQueueGet))
+	return decodeOne[T](q.ref.call(ctx, mgr.OpQueueGet))
 }
 
 // TryGet returns the next item if there is one now, or an error matching
 // ErrEmpty.
 func (q *ManagedQueue[T]) TryGet(ctx context.Context) (T, error) {
-	return q.get(q.ref.callNoWait(ctx, mgr.OpQueueGet))
-}
-
-func (q *ManagedQueue[T]) get(vals [][]byte, err error) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	b, err := oneVal(vals)
-	if err != nil {
-		return zero, err
-	}
-	return q.c().Decode(b)
+	return decodeOne[T](q.ref.callNoWait(ctx, mgr.OpQueueGet))
 }
 
 // Len is the number of items in the queue.

@@ -27,21 +27,9 @@ func NewManagedValue[T any](ctx context.Context, m *Manager, v T) (*ManagedValue
 	return p, nil
 }
 
-func (p *ManagedValue[T]) one(vals [][]byte, err error) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	b, err := oneVal(vals)
-	if err != nil {
-		return zero, err
-	}
-	return p.c().Decode(b)
-}
-
 // Load returns the value.
 func (p *ManagedValue[T]) Load(ctx context.Context) (T, error) {
-	return p.one(p.ref.call(ctx, mgr.OpValueGet))
+	return decodeOne[T](p.ref.call(ctx, mgr.OpValueGet))
 }
 
 // Store sets the value.
@@ -66,7 +54,7 @@ func (p *ManagedValue[T]) Apply(ctx context.Context, op AtomicOp, operand T) (T,
 		var zero T
 		return zero, err
 	}
-	return p.one(p.ref.call(ctx, mgr.OpValueApply, []byte(op), kind, b))
+	return decodeOne[T](p.ref.call(ctx, mgr.OpValueApply, []byte(op), kind, b))
 }
 
 // Add adds delta in one step and returns the new value.

@@ -113,3 +113,16 @@ func (r proxyRef) addr() string {
 	}
 	return r.cl.addr
 }
+
+// decodeOne decodes a call's single value as a T.
+func decodeOne[T any](vals [][]byte, err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	b, err := oneVal(vals)
+	if err != nil {
+		return zero, err
+	}
+	return coderOf[T]().Decode(b)
+}

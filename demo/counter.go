@@ -113,23 +113,8 @@ func counterRound(ctx context.Context, started *[]*mproc.Process, mode string) (
 	if err != nil {
 		return 0, 0, err
 	}
-	procs := make([]*mproc.Proc[mproc.None], counterProcs)
-	errs := make([]error, counterProcs)
-	var wg sync.WaitGroup
-	for g := range counterStarters {
-		wg.Go(func() {
-			for i := g; i < counterProcs; i += counterStarters {
-				procs[i], errs[i] = counterWork.Start(ctx, counterArg{Count: count, Go: ev, Mode: mode})
-			}
-		})
-	}
-	wg.Wait()
-	for _, p := range procs {
-		if p != nil {
-			*started = append(*started, p.Process)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	procs, err := startMany(ctx, started, counterProcs, counterWork, counterArg{Count: count, Go: ev, Mode: mode})
+	if err != nil {
 		return 0, 0, err
 	}
 	ev.Set()
@@ -139,4 +124,26 @@ func counterRound(ctx context.Context, started *[]*mproc.Process, mode string) (
 		}
 	}
 	return count.Load(), time.Since(t0), nil
+}
+
+// startMany starts n children of f(arg) from counterStarters goroutines and
+// records them in started.
+func startMany[A any](ctx context.Context, started *[]*mproc.Process, n int, f *mproc.Func[A, mproc.None], arg A) ([]*mproc.Proc[mproc.None], error) {
+	procs := make([]*mproc.Proc[mproc.None], n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for g := range counterStarters {
+		wg.Go(func() {
+			for i := g; i < n; i += counterStarters {
+				procs[i], errs[i] = f.Start(ctx, arg)
+			}
+		})
+	}
+	wg.Wait()
+	for _, p := range procs {
+		if p != nil {
+			*started = append(*started, p.Process)
+		}
+	}
+	return procs, errors.Join(errs...)
 }

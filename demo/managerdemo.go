@@ -2,9 +2,7 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"mproc"
@@ -124,23 +122,8 @@ func managerRound(ctx context.Context, con *console, m *mproc.Manager, started *
 	if err != nil {
 		return err
 	}
-	procs := make([]*mproc.Proc[mproc.None], managerProcs)
-	errs := make([]error, managerProcs)
-	var wg sync.WaitGroup
-	for g := range counterStarters {
-		wg.Go(func() {
-			for i := g; i < managerProcs; i += counterStarters {
-				procs[i], errs[i] = mgrDemoCount.Start(ctx, mgrCountArg{D: d, Lock: lock, Go: ev})
-			}
-		})
-	}
-	wg.Wait()
-	for _, p := range procs {
-		if p != nil {
-			*started = append(*started, p.Process)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	procs, err := startMany(ctx, started, managerProcs, mgrDemoCount, mgrCountArg{D: d, Lock: lock, Go: ev})
+	if err != nil {
 		return err
 	}
 	ev.Set()
