@@ -189,6 +189,9 @@ func DecodeResponse(b []byte) (Response, error) {
 	if len(b) < respHeader {
 		return Response{}, fmt.Errorf("%w: response of %d bytes", ErrCorrupt, len(b))
 	}
+	if b[1] != 0 {
+		return Response{}, fmt.Errorf("%w: reserved byte %d", ErrCorrupt, b[1])
+	}
 	vals, err := decodeList(b[2:])
 	if err != nil {
 		return Response{}, err
