@@ -44,9 +44,11 @@ type Pool struct {
 	terminated  bool
 	broken      error // the initializer failed: no more workers
 	timer       *time.Timer
+	timerAt     time.Time    // when timer fires, or zero: see armTimer
 	queueDue    time.Time    // the earliest deadline of a queued task, or zero
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
+	taskBuf     []byte       // where assign builds a task's message
 
 	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
@@ -209,7 +211,7 @@ func (p *Pool) execute(t *execTask) {
 		p.queue = append(p.queue, t)
 		if !t.deadline.IsZero() && (p.queueDue.IsZero() || t.deadline.Before(p.queueDue)) {
 			p.queueDue = t.deadline
-			p.armTimer()
+			p.armTimer(p.queueDue)
 		}
 	}) {
 		t.job.finish(nil, ErrClosed)

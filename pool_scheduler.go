@@ -1,6 +1,7 @@
 package mproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -112,12 +113,13 @@ func feed(ctx context.Context, w *poolWorker) {
 
 // give hands a task message to a worker: straight into its queue when
 // nothing waits before it and there is room, else through its feeder.
+// msg is the caller's to reuse once give returns: the feeder gets a copy.
 func (w *poolWorker) give(msg []byte) {
 	if w.feeding.Load() == 0 && w.tasks.r.Put(context.Background(), msg, ring.Options{NoWait: true}) == nil {
 		return
 	}
 	w.feeding.Add(1)
-	w.feed <- msg
+	w.feed <- bytes.Clone(msg)
 }
 
 // poolSpin is how long a pool worker polls its queue
@@ -133,16 +135,23 @@ const resultBatch = 256
 // readResults passes results to the scheduler, in batches, until the pool
 // ends.
 func (p *Pool) readResults() {
+	// A batch's payloads are copied out of the ring into one buffer, kept
+	// from batch to batch: the scheduler is done with them when do returns
+	// (a job's finish decodes a copy), so a result costs no allocation.
 	var batch []resultMsg
+	var buf []byte
 	take := func(b []byte, _ uint16) error {
 		if m, err := decodeResult(b); err == nil {
-			m.payload = append([]byte(nil), m.payload...)
+			start := len(buf)
+			buf = append(buf, m.payload...)
+			m.payload = buf[start:len(buf):len(buf)]
 			batch = append(batch, m)
 		}
 		return nil
 	}
 	for {
-		batch = nil
+		clear(batch) // no payload of the last batch stays reachable
+		batch, buf = batch[:0], buf[:0]
 		// A result is due soon when tasks are out: poll for it rather than
 		// sleep and be woken (5-10 µs each way).
 		spin := time.Duration(0)
@@ -186,6 +195,7 @@ func (p *Pool) retire(w *poolWorker) {
 
 // dispatch gives queued tasks to workers with room, least loaded first.
 func (p *Pool) dispatch() {
+	var now time.Time // one clock read for all the tasks handed out now
 	for len(p.queue) > 0 {
 		w := p.pickWorker()
 		if w == nil {
@@ -196,7 +206,10 @@ func (p *Pool) dispatch() {
 		if !t.job.start() {
 			continue // cancelled before it started
 		}
-		p.assign(w, t)
+		if now.IsZero() {
+			now = time.Now()
+		}
+		p.assign(w, t, now)
 	}
 }
 
@@ -230,19 +243,22 @@ func (p *Pool) worker(idx uint32) *poolWorker {
 	return nil
 }
 
-func (p *Pool) assign(w *poolWorker, t *execTask) {
+func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 	p.nextTask++
 	t.id = p.nextTask
 	w.puts++
-	t.seq, t.worker, t.since = w.puts, w, time.Now()
+	t.seq, t.worker, t.since = w.puts, w, now
 	w.inflight = append(w.inflight, t)
 	w.assigned++
 	p.running[t.id] = t
 	if d := p.killTime(t); !d.IsZero() {
 		t.killAt = d
-		p.armTimer()
+		p.armTimer(d)
 	}
-	w.give(encodeTask(t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload))
+	// The message is built in a buffer kept for the next (give copies it
+	// if it must keep it).
+	p.taskBuf = appendTask(p.taskBuf[:0], t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload)
+	w.give(p.taskBuf)
 	if p.cfg.maxTasks > 0 && w.assigned >= p.cfg.maxTasks {
 		p.retire(w)
 		p.startWorker() // the replacement starts while this one finishes
@@ -264,22 +280,34 @@ func (p *Pool) killTime(t *execTask) time.Time {
 	return d.Add(p.cfg.grace)
 }
 
-func (p *Pool) armTimer() {
+// armTimer has the deadline timer fire by at (zero: no deadline). It only
+// ever moves the timer earlier, so arming it for each task costs nothing
+// when deadlines come in order (one ctx for many tasks): checkDeadlines,
+// which the timer runs, looks for the next deadline itself. (Scanning the
+// running tasks on every assign was a fifth of the pool's CPU.)
+func (p *Pool) armTimer(at time.Time) {
+	if at.IsZero() || !p.timerAt.IsZero() && !at.Before(p.timerAt) {
+		return
+	}
+	p.timerAt = at
+	d := max(time.Until(at), time.Millisecond)
+	if p.timer == nil {
+		p.timer = time.AfterFunc(d, func() { p.do(p.checkDeadlines) })
+	} else {
+		p.timer.Reset(d)
+	}
+}
+
+// rearmTimer arms the timer for the earliest deadline left, after it fired.
+func (p *Pool) rearmTimer() {
+	p.timerAt = time.Time{}
 	next := p.queueDue
 	for _, t := range p.running {
 		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
 			next = t.killAt
 		}
 	}
-	if next.IsZero() {
-		return
-	}
-	d := max(time.Until(next), time.Millisecond)
-	if p.timer == nil {
-		p.timer = time.AfterFunc(d, func() { p.do(p.checkDeadlines) })
-	} else {
-		p.timer.Reset(d)
-	}
+	p.armTimer(next)
 }
 
 // checkDeadlines acts on tasks past their deadline and grace: one its
@@ -303,7 +331,7 @@ func (p *Pool) checkDeadlines() {
 			w.proc.Kill()
 		}
 	}
-	p.armTimer()
+	p.rearmTimer()
 }
 
 // expireQueued fails the queued tasks whose deadline has passed: no worker

@@ -49,16 +49,17 @@ const (
 // timeout (ns, 0: none), the function's name, the payload.
 const taskHeader = 8 + 1 + 8 + 8 + 2
 
-func encodeTask(id uint64, kind byte, deadline time.Time, timeout time.Duration, name string, payload []byte) []byte {
-	b := make([]byte, taskHeader, taskHeader+len(name)+len(payload))
-	binary.LittleEndian.PutUint64(b, id)
-	b[8] = kind
+// appendTask appends a task message to b (a buffer the caller reuses).
+func appendTask(b []byte, id uint64, kind byte, deadline time.Time, timeout time.Duration, name string, payload []byte) []byte {
+	var h [taskHeader]byte
+	binary.LittleEndian.PutUint64(h[:], id)
+	h[8] = kind
 	if !deadline.IsZero() {
-		binary.LittleEndian.PutUint64(b[9:], uint64(deadline.UnixNano()))
+		binary.LittleEndian.PutUint64(h[9:], uint64(deadline.UnixNano()))
 	}
-	binary.LittleEndian.PutUint64(b[17:], uint64(timeout))
-	binary.LittleEndian.PutUint16(b[25:], uint16(len(name)))
-	return append(append(b, name...), payload...)
+	binary.LittleEndian.PutUint64(h[17:], uint64(timeout))
+	binary.LittleEndian.PutUint16(h[25:], uint16(len(name)))
+	return append(append(append(b, h[:]...), name...), payload...)
 }
 
 type taskMsg struct {
