@@ -133,6 +133,8 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 		}
 	}
 	funcs := map[string]registered{}
+	tctx := &taskContexts{base: ctx}
+	defer tctx.close()
 	for {
 		var t taskMsg
 		err := a.Tasks.r.Get(ctx, ring.Options{Spin: poolSpin}, func(b []byte, _ uint16) error {
@@ -148,7 +150,7 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 		if err != nil {
 			return err
 		}
-		status, payload := runTask(ctx, t, funcs)
+		status, payload := runTask(tctx, t, funcs)
 		var rss int64
 		if a.MemLimit > 0 {
 			rss = residentBytes()
@@ -162,8 +164,49 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 	}
 }
 
+// taskContexts makes the contexts tasks run with. Tasks submitted under
+// one ctx share its deadline, and so one context with that deadline (and
+// its timer); each task gets a child of it, cancelled when the task
+// returns. A target that takes no context gets the worker's: nothing could
+// see a task's own. (A context and a timer per task were most of what a
+// tiny task cost the worker.)
+type taskContexts struct {
+	base   context.Context
+	at     int64 // the shared deadline (unix ns), or 0
+	shared context.Context
+	cancel context.CancelFunc
+}
+
+// forTask returns the context a task runs with and what ends it.
+func (c *taskContexts) forTask(t taskMsg, reg registered) (context.Context, context.CancelFunc) {
+	if !reg.usesCtx() {
+		return c.base, func() {}
+	}
+	ctx := c.base
+	if t.deadline != 0 {
+		if t.deadline != c.at {
+			c.close()
+			c.shared, c.cancel = context.WithDeadline(c.base, time.Unix(0, t.deadline))
+			c.at = t.deadline
+		}
+		ctx = c.shared
+	}
+	if t.timeout > 0 {
+		return context.WithTimeout(ctx, t.timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// close releases the shared deadline's context.
+func (c *taskContexts) close() {
+	if c.cancel != nil {
+		c.cancel()
+		c.shared, c.cancel, c.at = nil, nil, 0
+	}
+}
+
 // runTask runs one task and returns its result message's status and payload.
-func runTask(ctx context.Context, t taskMsg, funcs map[string]registered) (byte, []byte) {
+func runTask(tctx *taskContexts, t taskMsg, funcs map[string]registered) (byte, []byte) {
 	reg, ok := funcs[t.name]
 	if !ok {
 		if reg, ok = lookup(t.name); !ok {
@@ -171,16 +214,8 @@ func runTask(ctx context.Context, t taskMsg, funcs map[string]registered) (byte,
 		}
 		funcs[t.name] = reg
 	}
-	if t.deadline != 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, t.deadline))
-		defer cancel()
-	}
-	if t.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
-		defer cancel()
-	}
+	ctx, cancel := tctx.forTask(t, reg)
+	defer cancel()
 	var out []byte
 	var err error
 	switch t.kind {
