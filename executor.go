@@ -43,7 +43,6 @@ type execTask struct {
 	// A pool's bookkeeping, on its scheduler goroutine.
 	id       uint64
 	worker   *poolWorker
-	seq      uint64 // its place among the tasks given to its worker
 	since    time.Time
 	killAt   time.Time
 	timedOut bool

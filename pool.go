@@ -48,7 +48,6 @@ type Pool struct {
 	queueDue    time.Time    // the earliest deadline of a queued task, or zero
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
-	taskBuf     []byte       // where assign builds a task's message
 
 	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
 }

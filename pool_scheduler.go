@@ -21,7 +21,7 @@ type poolWorker struct {
 	feeding  atomic.Int32 // messages given to the feeder and not yet put
 	stopFeed context.CancelFunc
 	inflight []*execTask // given to it, in order, results not yet back
-	puts     uint64      // tasks given to it, ever
+	batch    []byte      // tasks assigned and not yet given: see flush
 	assigned int
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
@@ -45,7 +45,11 @@ func (p *Pool) window() int {
 	return min(maxWindow, 1+backlog)
 }
 
-const maxWindow = 16
+const maxWindow = 64
+
+// maxBatch is the size past which a worker's batch of tasks is given
+// without waiting for more: tiny tasks go 64 to a message, large ones one.
+const maxBatch = 64 << 10
 
 // poolTaskBuffer is the shared memory tasks go to a worker through.
 const poolTaskBuffer = 4 << 20
@@ -193,8 +197,10 @@ func (p *Pool) retire(w *poolWorker) {
 	}
 }
 
-// dispatch gives queued tasks to workers with room, least loaded first.
+// dispatch gives queued tasks to workers with room, least loaded first:
+// those a worker gets now go to it in one message.
 func (p *Pool) dispatch() {
+	defer p.flushAll()
 	var now time.Time // one clock read for all the tasks handed out now
 	for len(p.queue) > 0 {
 		w := p.pickWorker()
@@ -243,11 +249,11 @@ func (p *Pool) worker(idx uint32) *poolWorker {
 	return nil
 }
 
+// assign gives t to w: into w's batch, which flush hands over.
 func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 	p.nextTask++
 	t.id = p.nextTask
-	w.puts++
-	t.seq, t.worker, t.since = w.puts, w, now
+	t.worker, t.since = w, now
 	w.inflight = append(w.inflight, t)
 	w.assigned++
 	p.running[t.id] = t
@@ -255,14 +261,36 @@ func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 		t.killAt = d
 		p.armTimer(d)
 	}
-	// The message is built in a buffer kept for the next (give copies it
-	// if it must keep it).
-	p.taskBuf = appendTask(p.taskBuf[:0], t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload)
-	w.give(p.taskBuf)
+	w.batch = appendTask(w.batch, t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload)
+	if len(w.batch) >= maxBatch {
+		w.flush()
+	}
 	if p.cfg.maxTasks > 0 && w.assigned >= p.cfg.maxTasks {
+		w.flush() // before the queue's end
 		p.retire(w)
 		p.startWorker() // the replacement starts while this one finishes
 	}
+}
+
+// flush gives w the tasks assigned to it since the last flush, in one
+// message.
+func (w *poolWorker) flush() {
+	if len(w.batch) > 0 {
+		w.give(w.batch)
+		w.batch = w.batch[:0]
+	}
+}
+
+func (p *Pool) flushAll() {
+	for _, w := range p.workers {
+		w.flush()
+	}
+}
+
+// started reports whether w's process has started t: it stores the id of
+// each task it starts, and takes them in the order of their ids.
+func (w *poolWorker) started(t *execTask) bool {
+	return t.id <= atomic.LoadUint64(w.tasks.r.Aux())
 }
 
 // killTime is when a task that has not come back gets its worker killed.
@@ -323,9 +351,9 @@ func (p *Pool) checkDeadlines() {
 			continue
 		}
 		t.timedOut = true
-		if w := t.worker; t.seq > w.tasks.r.Gets() {
+		if w := t.worker; !w.started(t) {
 			delete(p.running, t.id)
-			w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+			w.forget(t)
 			p.finish(t, nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
 		} else if w.proc != nil {
 			w.proc.Kill()
@@ -373,7 +401,7 @@ func (p *Pool) onResult(m resultMsg) {
 	}
 	delete(p.running, m.id)
 	w := t.worker
-	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+	w.forget(t)
 	w.done++
 	p.clock++
 	w.lastDone = p.clock
@@ -393,6 +421,18 @@ func (p *Pool) onResult(m resultMsg) {
 	p.finish(t, nil, err)
 }
 
+// forget drops t from w's tasks in flight. Results come back in order, so
+// it is nearly always the first.
+func (w *poolWorker) forget(t *execTask) {
+	if len(w.inflight) > 0 && w.inflight[0] == t {
+		n := copy(w.inflight, w.inflight[1:])
+		w.inflight[n] = nil
+		w.inflight = w.inflight[:n]
+		return
+	}
+	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+}
+
 func (w *poolWorker) pid() int {
 	if w.proc == nil {
 		return 0
@@ -402,9 +442,8 @@ func (w *poolWorker) pid() int {
 
 func (w *poolWorker) info() WorkerInfo {
 	i := WorkerInfo{Pid: w.pid(), Done: w.done}
-	taken := w.tasks.r.Gets()
 	for _, t := range w.inflight {
-		if t.seq <= taken {
+		if w.started(t) {
 			i.Task, i.Since = t.name, t.since
 			break
 		}
@@ -418,18 +457,18 @@ func (w *poolWorker) info() WorkerInfo {
 func (p *Pool) lost(w *poolWorker, startErr error) {
 	p.workers = slices.DeleteFunc(p.workers, func(x *poolWorker) bool { return x == w })
 	w.stopFeed()
-	taken := w.tasks.r.Gets()
 	var requeue []*execTask
 	for _, t := range w.inflight {
 		delete(p.running, t.id)
+		started := startErr == nil && w.started(t)
 		switch {
-		case startErr == nil && t.seq <= taken && t.timedOut:
+		case started && t.timedOut:
 			p.finish(t, nil, fmt.Errorf("%w: %s ran past its deadline and its worker (pid %d) was killed", ErrTimeout, t.name, w.pid()))
-		case startErr == nil && t.seq <= taken && t.tries >= p.cfg.retries:
+		case started && t.tries >= p.cfg.retries:
 			code, _ := w.proc.ExitCode()
 			p.finish(t, nil, &WorkerLostError{Pid: w.pid(), Code: code, Signal: max(-code, 0), Task: t.name})
 		default:
-			if startErr == nil && t.seq <= taken {
+			if started {
 				t.tries++
 			}
 			t.killAt, t.timedOut = time.Time{}, false

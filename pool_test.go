@@ -928,6 +928,7 @@ func TestPoolRobust(t *testing.T) {
 	parallel(t, "UncooperativeTimeout", testPoolUncooperativeTimeout)
 	parallel(t, "MaxMemory", testPoolMaxMemory)
 	parallel(t, "WorkerExitsOrCrashes", testPoolWorkerExits)
+	parallel(t, "KilledWithTasksBehind", testPoolKilledWithTasksBehind)
 	parallel(t, "DeadlineBeforeStart", testPoolDeadlineBeforeStart)
 	parallel(t, "ExpiredSubmitCtx", testPoolExpiredSubmitCtx)
 	parallel(t, "LargeArgsAndResults", testPoolLarge)
@@ -963,6 +964,37 @@ func testPoolWorkerExits(t *testing.T) {
 	var wl *mproc.WorkerLostError
 	if _, err := ptGet(t, m, 20*time.Second); !errors.As(err, &wl) || wl.Signal != 9 {
 		t.Fatalf("a Map whose worker was killed: %v, want *WorkerLostError", err)
+	}
+}
+
+// A worker killed in the middle of a task fails that task only: the tasks
+// handed to it behind that one (in the same message, when the pool had a
+// backlog) run on its replacement.
+func testPoolKilledWithTasksBehind(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(1))
+	gate := filepath.Join(t.TempDir(), "gate")
+	first := ptWaitFile.Submit(ctx, p, gate)
+	ptRunning(t, ctx, p, ptWaitFile.Name())
+	// Queued while the worker is busy: the pool hands them over in batches.
+	block := ptBlock.Submit(ctx, p, mproc.None{})
+	var rest []*mproc.Future[int]
+	for i := range 40 {
+		rest = append(rest, ptSquare.Submit(ctx, p, i))
+	}
+	os.WriteFile(gate, nil, 0o644)
+	if _, err := ptGet(t, first, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	syscallKill(ptRunning(t, ctx, p, ptBlock.Name()))
+	var wl *mproc.WorkerLostError
+	if _, err := ptGet(t, block, 20*time.Second); !errors.As(err, &wl) || wl.Task != ptBlock.Name() {
+		t.Fatalf("the task whose worker was killed: %v, want *WorkerLostError", err)
+	}
+	for i, f := range rest {
+		if v, err := ptGet(t, f, 20*time.Second); err != nil || v != i*i {
+			t.Fatalf("task %d behind the killed one: %d, %v; want %d", i, v, err, i*i)
+		}
 	}
 }
 
