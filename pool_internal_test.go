@@ -2,6 +2,7 @@ package mproc
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 )
@@ -50,4 +51,52 @@ func TestTaskBatchEncoding(t *testing.T) {
 			t.Fatalf("a task cut to %d of %d bytes decoded", n, len(b))
 		}
 	}
+}
+
+// A taskList keeps its tasks in order through growth, wrap-around and
+// removals from anywhere.
+func TestTaskList(t *testing.T) {
+	var l taskList
+	var want []*execTask
+	next := uint64(0)
+	check := func(step string) {
+		t.Helper()
+		var got []*execTask
+		for x := range l.all() {
+			got = append(got, x)
+		}
+		if l.len() != len(want) || !slices.Equal(got, want) {
+			t.Fatalf("%s: %d tasks %v, want %v", step, l.len(), got, want)
+		}
+		for _, x := range want {
+			if l.find(x.id) != x {
+				t.Fatalf("%s: task %d not found", step, x.id)
+			}
+		}
+	}
+	for round := range 50 {
+		for range round%7 + 1 {
+			next++
+			x := &execTask{id: next}
+			l.push(x)
+			want = append(want, x)
+		}
+		check("push")
+		// The oldest, mostly; now and then one from the middle or the end.
+		i := 0
+		if round%3 == 2 {
+			i = len(want) / 2
+		} else if round%5 == 4 {
+			i = len(want) - 1
+		}
+		l.remove(want[i])
+		want = slices.Delete(want, i, i+1)
+		check("remove")
+	}
+	if l.find(next+1) != nil {
+		t.Fatal("found a task never pushed")
+	}
+	l.reset()
+	want = nil
+	check("reset")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -20,8 +21,8 @@ type poolWorker struct {
 	feed     chan []byte  // to the feeder; nil closes the worker's queue
 	feeding  atomic.Int32 // messages given to the feeder and not yet put
 	stopFeed context.CancelFunc
-	inflight []*execTask // given to it, in order, results not yet back
-	batch    []byte      // tasks assigned and not yet given: see flush
+	inflight taskList // given to it, in order, results not yet back
+	batch    []byte   // tasks assigned and not yet given: see flush
 	assigned int
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
@@ -144,6 +145,7 @@ func (p *Pool) readResults() {
 	// (a job's finish decodes a copy), so a result costs no allocation.
 	var batch []resultMsg
 	var buf []byte
+	var done []completion
 	take := func(b []byte, _ uint16) error {
 		if m, err := decodeResult(b); err == nil {
 			start := len(buf)
@@ -168,11 +170,12 @@ func (p *Pool) readResults() {
 		for len(batch) < resultBatch && p.results.r.Get(context.Background(), ring.Options{NoWait: true}, take) == nil {
 		}
 		ms := batch
-		if !p.do(func() {
+		var ok bool
+		if done, ok = p.doWith(func() {
 			for _, m := range ms {
 				p.onResult(m)
 			}
-		}) {
+		}, done); !ok {
 			return
 		}
 	}
@@ -181,7 +184,7 @@ func (p *Pool) readResults() {
 // finished reports that the pool has nothing left to do, and retires idle
 // workers of a closed pool.
 func (p *Pool) finished() bool {
-	if p.terminated || p.closing && len(p.queue) == 0 && len(p.running) == 0 {
+	if p.terminated || p.closing && len(p.queue) == 0 && p.running == 0 {
 		for _, w := range p.workers {
 			p.retire(w)
 		}
@@ -200,12 +203,11 @@ func (p *Pool) retire(w *poolWorker) {
 // dispatch gives queued tasks to workers with room, least loaded first:
 // those a worker gets now go to it in one message.
 func (p *Pool) dispatch() {
-	defer p.flushAll()
 	var now time.Time // one clock read for all the tasks handed out now
 	for len(p.queue) > 0 {
 		w := p.pickWorker()
 		if w == nil {
-			return
+			break
 		}
 		t := p.queue[0]
 		p.queue = p.queue[1:]
@@ -217,6 +219,9 @@ func (p *Pool) dispatch() {
 		}
 		p.assign(w, t, now)
 	}
+	if !now.IsZero() { // some were assigned
+		p.flushAll()
+	}
 }
 
 // pickWorker returns the least loaded worker with room; among equals, the
@@ -225,11 +230,12 @@ func (p *Pool) dispatch() {
 func (p *Pool) pickWorker() *poolWorker {
 	var best *poolWorker
 	for _, w := range p.workers {
-		if w.retiring || len(w.inflight) >= p.window() {
+		n := w.inflight.len()
+		if w.retiring || n >= p.window() {
 			continue
 		}
-		if best == nil || len(w.inflight) < len(best.inflight) ||
-			len(w.inflight) == len(best.inflight) && (w.lastDone > best.lastDone || w.lastDone == best.lastDone && w.idx < best.idx) {
+		if best == nil || n < best.inflight.len() ||
+			n == best.inflight.len() && (w.lastDone > best.lastDone || w.lastDone == best.lastDone && w.idx < best.idx) {
 			best = w
 		}
 	}
@@ -254,9 +260,9 @@ func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 	p.nextTask++
 	t.id = p.nextTask
 	t.worker, t.since = w, now
-	w.inflight = append(w.inflight, t)
+	w.inflight.push(t)
 	w.assigned++
-	p.running[t.id] = t
+	p.running++
 	if d := p.killTime(t); !d.IsZero() {
 		t.killAt = d
 		p.armTimer(d)
@@ -284,6 +290,19 @@ func (w *poolWorker) flush() {
 func (p *Pool) flushAll() {
 	for _, w := range p.workers {
 		w.flush()
+	}
+}
+
+// runningTasks yields the tasks out with workers: those in their lists.
+func (p *Pool) runningTasks() iter.Seq[*execTask] {
+	return func(yield func(*execTask) bool) {
+		for _, w := range p.workers {
+			for t := range w.inflight.all() {
+				if !yield(t) {
+					return
+				}
+			}
+		}
 	}
 }
 
@@ -330,7 +349,7 @@ func (p *Pool) armTimer(at time.Time) {
 func (p *Pool) rearmTimer() {
 	p.timerAt = time.Time{}
 	next := p.queueDue
-	for _, t := range p.running {
+	for t := range p.runningTasks() {
 		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
 			next = t.killAt
 		}
@@ -346,14 +365,14 @@ func (p *Pool) checkDeadlines() {
 	if !p.queueDue.IsZero() && !now.Before(p.queueDue) {
 		p.expireQueued(now)
 	}
-	for _, t := range p.running {
+	for _, t := range slices.Collect(p.runningTasks()) { // forget changes the lists
 		if t.killAt.IsZero() || now.Before(t.killAt) || t.timedOut {
 			continue
 		}
 		t.timedOut = true
 		if w := t.worker; !w.started(t) {
-			delete(p.running, t.id)
-			w.forget(t)
+			p.running--
+			w.inflight.remove(t)
 			p.finish(t, nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
 		} else if w.proc != nil {
 			w.proc.Kill()
@@ -395,13 +414,16 @@ func (p *Pool) onResult(m resultMsg) {
 		p.fail(fmt.Errorf("mproc: the pool's initializer failed: %w", fl.remote(fmt.Sprintf("PoolWorker-%d", m.worker+1), 0)))
 		return
 	}
-	t := p.running[m.id]
+	w := p.worker(m.worker)
+	var t *execTask
+	if w != nil {
+		t = w.inflight.find(m.id)
+	}
 	if t == nil {
 		return // it timed out before it started, and ran anyway
 	}
-	delete(p.running, m.id)
-	w := t.worker
-	w.forget(t)
+	p.running--
+	w.inflight.remove(t)
 	w.done++
 	p.clock++
 	w.lastDone = p.clock
@@ -421,18 +443,6 @@ func (p *Pool) onResult(m resultMsg) {
 	p.finish(t, nil, err)
 }
 
-// forget drops t from w's tasks in flight. Results come back in order, so
-// it is nearly always the first.
-func (w *poolWorker) forget(t *execTask) {
-	if len(w.inflight) > 0 && w.inflight[0] == t {
-		n := copy(w.inflight, w.inflight[1:])
-		w.inflight[n] = nil
-		w.inflight = w.inflight[:n]
-		return
-	}
-	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
-}
-
 func (w *poolWorker) pid() int {
 	if w.proc == nil {
 		return 0
@@ -442,7 +452,7 @@ func (w *poolWorker) pid() int {
 
 func (w *poolWorker) info() WorkerInfo {
 	i := WorkerInfo{Pid: w.pid(), Done: w.done}
-	for _, t := range w.inflight {
+	for t := range w.inflight.all() {
 		if w.started(t) {
 			i.Task, i.Since = t.name, t.since
 			break
@@ -458,8 +468,8 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 	p.workers = slices.DeleteFunc(p.workers, func(x *poolWorker) bool { return x == w })
 	w.stopFeed()
 	var requeue []*execTask
-	for _, t := range w.inflight {
-		delete(p.running, t.id)
+	for t := range w.inflight.all() {
+		p.running--
 		started := startErr == nil && w.started(t)
 		switch {
 		case started && t.timedOut:
@@ -482,7 +492,7 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 		requeue = nil
 	}
 	p.queue = append(requeue, p.queue...)
-	work := len(p.queue) > 0 || len(p.running) > 0 || !p.closing
+	work := len(p.queue) > 0 || p.running > 0 || !p.closing
 	switch {
 	case p.terminated || p.broken != nil:
 	case startErr != nil && len(p.workers) == 0:
@@ -520,13 +530,13 @@ func (p *Pool) fail(err error) {
 // later finds nothing of theirs to fail again (whose error would otherwise
 // race this one to the future).
 func (p *Pool) dropRunning(err error) {
-	for id, t := range p.running {
-		delete(p.running, id)
+	for t := range p.runningTasks() {
 		p.finish(t, nil, err)
 	}
 	for _, w := range p.workers {
-		w.inflight = nil
+		w.inflight.reset()
 	}
+	p.running = 0
 }
 
 func (p *Pool) terminate() {
