@@ -32,6 +32,10 @@ type Func[A, R any] struct {
 	arg  *wire.Coder[A]
 	res  *wire.Coder[R]
 
+	// argShared and resShared: A and R can hold shared objects (looked up
+	// once: a pool's Submit asks for every task).
+	argShared, resShared bool
+
 	chunks sync.Once // the coders of Map's chunks, made when first needed
 	args   *wire.Coder[[]A]
 	ress   *wire.Coder[[]R]
@@ -67,6 +71,7 @@ func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
 		res:  wire.NewCoder[R](nil),
 	}
 	f.call, f.ctx = adapt[A, R](any(fn))
+	f.argShared, f.resShared = mayHoldShared(reflect.TypeFor[A]()), mayHoldShared(reflect.TypeFor[R]())
 	registry.Lock()
 	defer registry.Unlock()
 	if _, dup := registry.m[name]; dup {
@@ -172,7 +177,7 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (outcome, error) {
 	// Only a type that can hold shared objects is walked (and copied to
 	// the heap for reflect); a result of any other costs nothing here.
 	var at *attachments
-	if mayHoldShared(reflect.TypeFor[R]()) {
+	if f.resShared {
 		at = attachmentsOfCopy(r)
 	}
 	return outcome{b, at}, nil
@@ -209,7 +214,7 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if mayHoldShared(reflect.TypeFor[R]()) {
+	if f.resShared {
 		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&out).Elem())); err != nil {
 			return nil, err
 		}

@@ -1,7 +1,6 @@
 package mproc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,13 +117,14 @@ func feed(ctx context.Context, w *poolWorker) {
 
 // give hands a task message to a worker: straight into its queue when
 // nothing waits before it and there is room, else through its feeder.
-// msg is the caller's to reuse once give returns: the feeder gets a copy.
-func (w *poolWorker) give(msg []byte) {
+// kept reports that the feeder has msg; else it is the caller's again.
+func (w *poolWorker) give(msg []byte) (kept bool) {
 	if w.feeding.Load() == 0 && w.tasks.r.Put(context.Background(), msg, ring.Options{NoWait: true}) == nil {
-		return
+		return false
 	}
 	w.feeding.Add(1)
-	w.feed <- bytes.Clone(msg)
+	w.feed <- msg
+	return true
 }
 
 // poolSpin is how long a pool worker polls its queue
@@ -157,7 +157,7 @@ func (p *Pool) readResults() {
 	}
 	for {
 		clear(batch) // no payload of the last batch stays reachable
-		batch, buf = batch[:0], buf[:0]
+		batch, buf = batch[:0], reuse(buf, false)
 		// A result is due soon when tasks are out: poll for it rather than
 		// sleep and be woken (5-10 µs each way).
 		spin := time.Duration(0)
@@ -282,9 +282,18 @@ func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 // message.
 func (w *poolWorker) flush() {
 	if len(w.batch) > 0 {
-		w.give(w.batch)
-		w.batch = w.batch[:0]
+		w.batch = reuse(w.batch, w.give(w.batch))
 	}
+}
+
+// reuse returns b emptied for the next message, or nil when b was handed
+// over or grew large (room kept for a large task would stay allocated for
+// good).
+func reuse(b []byte, handedOver bool) []byte {
+	if handedOver || cap(b) > 4*maxBatch {
+		return nil
+	}
+	return b[:0]
 }
 
 func (p *Pool) flushAll() {

@@ -196,7 +196,9 @@ func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err
 			rss = residentBytes()
 		}
 		w.result = appendResult(w.result[:0], t.id, status, rss, a.Index, payload)
-		if err := a.Results.r.Put(ctx, w.result, ring.Options{}); err != nil {
+		err := a.Results.r.Put(ctx, w.result, ring.Options{})
+		w.result = reuse(w.result, false)
+		if err != nil {
 			return true, err
 		}
 		if a.MemLimit > 0 && rss > a.MemLimit {
