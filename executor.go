@@ -2,7 +2,6 @@ package mproc
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -17,7 +16,7 @@ type Executor interface {
 
 	execute(t *execTask)
 	workerCount() int
-	callbackGroup() *sync.WaitGroup // the callbacks Shutdown and Join wait for
+	callbackGroup() *callbackGroup // the callbacks Shutdown and Join wait for
 }
 
 // taskJob is the typed half of a task: whether it may still start, how its

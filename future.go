@@ -35,7 +35,7 @@ type Future[T any] struct {
 	cbs       []func(*Future[T])
 	waiters   []chan<- *Future[T] // told of the completion by a send that never blocks: see notify
 	cancelFn  func() bool         // withdraws the task if it has not started
-	callbacks *sync.WaitGroup     // the executor's count of running callbacks, if any
+	callbacks *callbackGroup      // the executor's count of running callbacks, if any
 }
 
 // getSpin is how long Get polls before it parks.
@@ -190,9 +190,9 @@ func (f *Future[T]) runCallback(cb func(*Future[T])) {
 		go cb(f)
 		return
 	}
-	f.callbacks.Add(1)
+	f.callbacks.add()
 	go func() {
-		defer f.callbacks.Done()
+		defer f.callbacks.done()
 		cb(f)
 	}()
 }

@@ -18,7 +18,7 @@ type GoExecutor struct {
 	n      int
 	wg     sync.WaitGroup
 
-	callbacks sync.WaitGroup
+	callbacks callbackGroup
 }
 
 // NewGoExecutor starts n goroutines (n < 1 is an error).
@@ -55,7 +55,7 @@ func (e *GoExecutor) work() {
 
 func (e *GoExecutor) workerCount() int { return e.n }
 
-func (e *GoExecutor) callbackGroup() *sync.WaitGroup { return &e.callbacks }
+func (e *GoExecutor) callbackGroup() *callbackGroup { return &e.callbacks }
 
 func (e *GoExecutor) execute(t *execTask) {
 	e.mu.Lock()
@@ -85,7 +85,7 @@ func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
 	if err := waitGroup(ctx, &e.wg); err != nil {
 		return err
 	}
-	return waitGroup(ctx, &e.callbacks)
+	return e.callbacks.wait(ctx)
 }
 
 // Go runs fn on the executor and returns its Future (CPython's

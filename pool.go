@@ -49,7 +49,7 @@ type Pool struct {
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
 
-	callbacks sync.WaitGroup // OnDone callbacks of this pool's futures, which Join waits for
+	callbacks callbackGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
 
 // PoolOption configures a pool.
@@ -265,7 +265,7 @@ func (p *Pool) Join(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return waitGroup(ctx, &p.callbacks)
+	return p.callbacks.wait(ctx)
 }
 
 // waitGroup waits for wg as long as ctx allows.
@@ -280,7 +280,7 @@ func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 	}
 }
 
-func (p *Pool) callbackGroup() *sync.WaitGroup { return &p.callbacks }
+func (p *Pool) callbackGroup() *callbackGroup { return &p.callbacks }
 
 // Shutdown closes the pool and waits for it (Executor). With cancelPending,
 // tasks not yet started are cancelled first.
