@@ -374,7 +374,7 @@ func (p *Pool) checkDeadlines() {
 	if !p.queueDue.IsZero() && !now.Before(p.queueDue) {
 		p.expireQueued(now)
 	}
-	for _, t := range slices.Collect(p.runningTasks()) { // forget changes the lists
+	for _, t := range slices.Collect(p.runningTasks()) { // remove changes the lists
 		if t.killAt.IsZero() || now.Before(t.killAt) || t.timedOut {
 			continue
 		}
