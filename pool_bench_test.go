@@ -51,3 +51,26 @@ func BenchmarkPoolApply(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkPoolMap is the bench group pool_map's tiny-task map: a Map of
+// 1,000,000 ints on 2 workers with CPython's default chunk size.
+func BenchmarkPoolMap(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	p, err := mproc.NewPool(ctx, mproc.WithWorkers(2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { p.Terminate(); p.Join(ctx) }()
+	xs := make([]int, 1_000_000)
+	for i := range xs {
+		xs[i] = i
+	}
+	for b.Loop() {
+		r, err := ptSquare.Map(ctx, p, xs)
+		if err != nil || r[len(r)-1] != (len(xs)-1)*(len(xs)-1) {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(xs)*b.N)/b.Elapsed().Seconds(), "items/s")
+}

@@ -1,6 +1,7 @@
 package mproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -148,9 +149,13 @@ func (p *Pool) readResults() {
 	var done []completion
 	take := func(b []byte, _ uint16) error {
 		if m, err := decodeResult(b); err == nil {
-			start := len(buf)
-			buf = append(buf, m.payload...)
-			m.payload = buf[start:len(buf):len(buf)]
+			if len(m.payload) > maxBatch {
+				m.payload = bytes.Clone(m.payload) // not copied again as buf grows
+			} else {
+				start := len(buf)
+				buf = append(buf, m.payload...)
+				m.payload = buf[start:len(buf):len(buf)]
+			}
 			batch = append(batch, m)
 		}
 		return nil
