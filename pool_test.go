@@ -30,6 +30,7 @@ func TestPool(t *testing.T) {
 	parallel(t, "InitializerFails", testPoolInitializerFails)
 	parallel(t, "MaxTasksPerChild", testPoolMaxTasksPerChild)
 	parallel(t, "ApplySubmit", testPoolApplySubmit)
+	parallel(t, "TaskDeadlines", testPoolTaskDeadlines)
 	parallel(t, "ShortTaskNotBehindLong", testPoolShortNotBehindLong)
 	parallel(t, "JoinWaitsForCallbacks", testPoolJoinWaitsForCallbacks)
 	parallel(t, "OnDoneRunsInParent", testPoolOnDoneInParent)
@@ -964,6 +965,36 @@ func testPoolWorkerExits(t *testing.T) {
 	var wl *mproc.WorkerLostError
 	if _, err := ptGet(t, m, 20*time.Second); !errors.As(err, &wl) || wl.Signal != 9 {
 		t.Fatalf("a Map whose worker was killed: %v, want *WorkerLostError", err)
+	}
+}
+
+// Each task's context in the worker has its own Submit's deadline, or none,
+// however the tasks of different deadlines follow one another.
+func testPoolTaskDeadlines(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(1))
+	now := time.Now()
+	ctxs := []context.Context{context.Background()}
+	for _, d := range []time.Duration{time.Minute, 2 * time.Minute} {
+		c, cancel := context.WithDeadline(context.Background(), now.Add(d)) // not ctx's own, sooner
+		defer cancel()
+		ctxs = append(ctxs, c)
+	}
+	var fs []*mproc.Future[int64]
+	var want []int64
+	for i := range 30 {
+		c := ctxs[i*7%len(ctxs)]
+		fs = append(fs, ptDeadline.Submit(c, p, mproc.None{}))
+		var w int64
+		if d, ok := c.Deadline(); ok {
+			w = d.UnixNano()
+		}
+		want = append(want, w)
+	}
+	for i, f := range fs {
+		if got, err := ptGet(t, f, 20*time.Second); err != nil || got != want[i] {
+			t.Fatalf("task %d: deadline %d, %v; want %d", i, got, err, want[i])
+		}
 	}
 }
 

@@ -211,9 +211,10 @@ func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err
 // taskContexts makes the contexts tasks run with. Tasks submitted under
 // one ctx share its deadline, and so one context with that deadline (and
 // its timer); each task gets a child of it, cancelled when the task
-// returns. A target that takes no context gets the worker's: nothing could
-// see a task's own. (A context and a timer per task were most of what a
-// tiny task cost the worker.)
+// returns. A task without a deadline or timeout, and one whose target
+// takes no context (nothing could see a context of its own), gets the
+// worker's. (A context and a timer per task were most of what a tiny task
+// cost the worker.)
 type taskContexts struct {
 	base   context.Context
 	at     int64 // the shared deadline (unix ns), or 0
@@ -223,7 +224,7 @@ type taskContexts struct {
 
 // forTask returns the context a task runs with and what ends it.
 func (c *taskContexts) forTask(t taskMsg, reg registered) (context.Context, context.CancelFunc) {
-	if !reg.usesCtx() {
+	if !reg.usesCtx() || t.deadline == 0 && t.timeout <= 0 {
 		return c.base, func() {}
 	}
 	ctx := c.base
