@@ -16,7 +16,7 @@ type Executor interface {
 
 	execute(t *execTask)
 	workerCount() int
-	callbackGroup() *callbackCount // the callbacks Shutdown and Join wait for
+	callbackGroup() *callbackGroup // the callbacks Shutdown and Join wait for
 }
 
 // taskJob is the typed half of a task: whether it may still start, how its
@@ -42,7 +42,6 @@ type execTask struct {
 	// A pool's bookkeeping, on its scheduler goroutine.
 	id       uint64
 	worker   *poolWorker
-	seq      uint64 // its place among the tasks given to its worker
 	since    time.Time
 	killAt   time.Time
 	timedOut bool

@@ -28,8 +28,13 @@ type Func[A, R any] struct {
 	name string
 	late bool // registered after mproc.Main: a child, which stops at Main, never has it
 	call func(context.Context, A) (R, error)
+	ctx  bool // the target takes a context
 	arg  *wire.Coder[A]
 	res  *wire.Coder[R]
+
+	// argShared and resShared: A and R can hold shared objects (looked up
+	// once: a pool's Submit asks for every task).
+	argShared, resShared bool
 
 	chunks sync.Once // the coders of Map's chunks, made when first needed
 	args   *wire.Coder[[]A]
@@ -44,6 +49,7 @@ type registered interface {
 	runChunk(ctx context.Context, args []byte) ([]byte, error)
 	types() (reflect.Type, reflect.Type)
 	registeredLate() bool
+	usesCtx() bool // the target takes a context
 }
 
 var registry = struct {
@@ -61,10 +67,11 @@ func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
 	f := &Func[A, R]{
 		name: name,
 		late: mainCalled.Load(),
-		call: adapt[A, R](any(fn)),
 		arg:  wire.NewCoder[A](nil),
 		res:  wire.NewCoder[R](nil),
 	}
+	f.call, f.ctx = adapt[A, R](any(fn))
+	f.argShared, f.resShared = mayHoldShared(reflect.TypeFor[A]()), mayHoldShared(reflect.TypeFor[R]())
 	registry.Lock()
 	defer registry.Unlock()
 	if _, dup := registry.m[name]; dup {
@@ -141,6 +148,8 @@ func (f *Func[A, R]) types() (reflect.Type, reflect.Type) { return f.arg.Type(),
 
 func (f *Func[A, R]) registeredLate() bool { return f.late }
 
+func (f *Func[A, R]) usesCtx() bool { return f.ctx }
+
 func (f *Func[A, R]) decodeArg(b []byte) (func(ctx context.Context) (outcome, error), error) {
 	a, err := f.arg.Decode(b)
 	if err != nil {
@@ -165,7 +174,13 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (outcome, error) {
 	if err != nil {
 		return outcome{}, fmt.Errorf("mproc: result of %s: %w", f.name, err)
 	}
-	return outcome{b, attachmentsOf(reflect.ValueOf(&r).Elem())}, nil
+	// Only a type that can hold shared objects is walked (and copied to
+	// the heap for reflect); a result of any other costs nothing here.
+	var at *attachments
+	if f.resShared {
+		at = attachmentsOfCopy(r)
+	}
+	return outcome{b, at}, nil
 }
 
 // safeCall calls the target, turning a panic into an error with the stack.
@@ -199,7 +214,7 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if mayHoldShared(reflect.TypeFor[R]()) {
+	if f.resShared {
 		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&out).Elem())); err != nil {
 			return nil, err
 		}
@@ -211,49 +226,50 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 	return enc, nil
 }
 
-// adapt turns any Target shape into the canonical one.
-func adapt[A, R any](fn any) func(context.Context, A) (R, error) {
+// adapt turns any Target shape into the canonical one, and reports whether
+// fn takes a context (a worker makes a task's context only for those).
+func adapt[A, R any](fn any) (func(context.Context, A) (R, error), bool) {
 	var zero R
 	switch f := fn.(type) {
 	case func(context.Context, A) (R, error):
-		return f
+		return f, true
 	case func(context.Context, A) R:
-		return func(ctx context.Context, a A) (R, error) { return f(ctx, a), nil }
+		return func(ctx context.Context, a A) (R, error) { return f(ctx, a), nil }, true
 	case func(context.Context, A) error:
-		return func(ctx context.Context, a A) (R, error) { return zero, f(ctx, a) }
+		return func(ctx context.Context, a A) (R, error) { return zero, f(ctx, a) }, true
 	case func(context.Context, A):
-		return func(ctx context.Context, a A) (R, error) { f(ctx, a); return zero, nil }
+		return func(ctx context.Context, a A) (R, error) { f(ctx, a); return zero, nil }, true
 	case func(A) (R, error):
-		return func(_ context.Context, a A) (R, error) { return f(a) }
+		return func(_ context.Context, a A) (R, error) { return f(a) }, false
 	case func(A) R:
-		return func(_ context.Context, a A) (R, error) { return f(a), nil }
+		return func(_ context.Context, a A) (R, error) { return f(a), nil }, false
 	case func(A) error:
-		return func(_ context.Context, a A) (R, error) { return zero, f(a) }
+		return func(_ context.Context, a A) (R, error) { return zero, f(a) }, false
 	case func(A):
-		return func(_ context.Context, a A) (R, error) { f(a); return zero, nil }
+		return func(_ context.Context, a A) (R, error) { f(a); return zero, nil }, false
 	}
 	return adaptNoArg[A, R](fn)
 }
 
-func adaptNoArg[A, R any](fn any) func(context.Context, A) (R, error) {
+func adaptNoArg[A, R any](fn any) (func(context.Context, A) (R, error), bool) {
 	var zero R
 	switch f := fn.(type) {
 	case func(context.Context) (R, error):
-		return func(ctx context.Context, _ A) (R, error) { return f(ctx) }
+		return func(ctx context.Context, _ A) (R, error) { return f(ctx) }, true
 	case func(context.Context) R:
-		return func(ctx context.Context, _ A) (R, error) { return f(ctx), nil }
+		return func(ctx context.Context, _ A) (R, error) { return f(ctx), nil }, true
 	case func(context.Context) error:
-		return func(ctx context.Context, _ A) (R, error) { return zero, f(ctx) }
+		return func(ctx context.Context, _ A) (R, error) { return zero, f(ctx) }, true
 	case func(context.Context):
-		return func(ctx context.Context, _ A) (R, error) { f(ctx); return zero, nil }
+		return func(ctx context.Context, _ A) (R, error) { f(ctx); return zero, nil }, true
 	case func() (R, error):
-		return func(context.Context, A) (R, error) { return f() }
+		return func(context.Context, A) (R, error) { return f() }, false
 	case func() R:
-		return func(context.Context, A) (R, error) { return f(), nil }
+		return func(context.Context, A) (R, error) { return f(), nil }, false
 	case func() error:
-		return func(context.Context, A) (R, error) { return zero, f() }
+		return func(context.Context, A) (R, error) { return zero, f() }, false
 	case func():
-		return func(context.Context, A) (R, error) { f(); return zero, nil }
+		return func(context.Context, A) (R, error) { f(); return zero, nil }, false
 	}
 	panic(fmt.Sprintf("mproc: Register: unsupported function type %T", fn))
 }

@@ -18,7 +18,9 @@ import (
 func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] {
 	fut := newFuture[R](allowCancel)
 	fut.callbacks = ex.callbackGroup()
-	t := &execTask{name: f.name, kind: taskSingle, ctx: ctx, job: &singleJob[A, R]{f, arg, fut}}
+	j := &singleJob[A, R]{f: f, arg: arg, fut: fut}
+	t := &j.task
+	t.name, t.kind, t.ctx, t.job = f.name, taskSingle, ctx, j
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
@@ -35,11 +37,13 @@ func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] 
 // allowCancel lets Cancel withdraw a task that has not started.
 func allowCancel() bool { return true }
 
-// singleJob is a Submit: one call of f.
+// singleJob is a Submit: one call of f. Its task is part of it, so that a
+// Submit allocates one object for both.
 type singleJob[A, R any] struct {
-	f   *Func[A, R]
-	arg A
-	fut *Future[R]
+	task execTask
+	f    *Func[A, R]
+	arg  A
+	fut  *Future[R]
 }
 
 func (j *singleJob[A, R]) start() bool { return j.fut.start() }
@@ -58,8 +62,10 @@ func (j *singleJob[A, R]) run(ctx context.Context) { j.fut.complete(j.f.safeCall
 // encodeForPool encodes an argument for a worker process: a copy (the
 // task may wait while the caller changes arg), and no shared objects.
 func (f *Func[A, R]) encodeForPool(arg A) ([]byte, error) {
-	if mayHoldShared(reflect.TypeFor[A]()) {
-		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&arg).Elem())); err != nil {
+	if f.argShared {
+		// attachmentsOfCopy, not &arg: that would move arg to the heap on
+		// every call, of any type.
+		if err := sharedInPool(attachmentsOfCopy(arg)); err != nil {
 			return nil, err
 		}
 	}
@@ -172,7 +178,7 @@ func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool
 	}
 	ac, _ := f.chunkCoders()
 	if pool {
-		if mayHoldShared(reflect.TypeFor[A]()) {
+		if f.argShared {
 			t.err = sharedInPool(attachmentsOf(reflect.ValueOf(&args).Elem()))
 		}
 		if t.err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mproc/internal/lockword"
@@ -19,9 +20,14 @@ import (
 // in this process. A Future completes once: with a value, an error, or
 // ErrCancelled.
 type Future[T any] struct {
-	done chan struct{}
+	// ready is set once val and err are: Ready and Get read it without the
+	// lock. The done channel is made only when someone asks for it (Done,
+	// a Get that parks): most futures of a pool's Submit are collected
+	// ready, and a channel each was a third of Submit's allocations.
+	ready atomic.Bool
 
 	mu        sync.Mutex
+	done      chan struct{} // made by doneChan, closed by complete
 	val       T
 	err       error
 	started   bool
@@ -29,7 +35,7 @@ type Future[T any] struct {
 	cbs       []func(*Future[T])
 	waiters   []chan<- *Future[T] // told of the completion by a send that never blocks: see notify
 	cancelFn  func() bool         // withdraws the task if it has not started
-	callbacks *callbackCount      // the executor's count of running callbacks, if any
+	callbacks *callbackGroup      // the executor's count of running callbacks, if any
 }
 
 // getSpin is how long Get polls before it parks.
@@ -40,35 +46,44 @@ const getSpin = 20 * time.Microsecond
 var ErrCancelled = errors.New("mproc: task cancelled")
 
 func newFuture[T any](cancel func() bool) *Future[T] {
-	return &Future[T]{done: make(chan struct{}), cancelFn: cancel}
+	return &Future[T]{cancelFn: cancel}
 }
 
 // Done is closed when the future completes.
-func (f *Future[T]) Done() <-chan struct{} { return f.done }
+func (f *Future[T]) Done() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done == nil {
+		if f.ready.Load() {
+			return closedDone
+		}
+		f.done = make(chan struct{})
+	}
+	return f.done
+}
+
+// closedDone is the Done of a future asked for it only once complete.
+var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Ready reports whether the future has completed.
-func (f *Future[T]) Ready() bool { return closedChan(f.done) }
+func (f *Future[T]) Ready() bool { return f.ready.Load() }
 
 // Get waits for the result. When ctx ends first it returns an error
 // matching ErrTimeout (and ctx's error); the task goes on, and a later Get
 // can still collect it. A task that failed returns its error: a
 // *RemoteError from a worker, *WorkerLostError when the worker died.
 func (f *Future[T]) Get(ctx context.Context) (T, error) {
+	// A result due within microseconds (a pool's Apply) is taken without
+	// parking this goroutine and waking it again, which costs the runtime
+	// a thread wake-up each way.
+	if f.Ready() || lockword.SpinFor(f.Ready, getSpin) {
+		return f.val, f.err
+	}
 	select {
-	case <-f.done:
-	default:
-		// A result due within microseconds (a pool's Apply) is taken
-		// without parking this goroutine and waking it again, which costs
-		// the runtime a thread wake-up each way.
-		if lockword.SpinFor(f.Ready, getSpin) {
-			return f.val, f.err
-		}
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			var zero T
-			return zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
-		}
+	case <-f.Done():
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
 	}
 	return f.val, f.err
 }
@@ -192,7 +207,10 @@ func (f *Future[T]) complete(v T, err error) bool {
 	f.val, f.err = v, err
 	cbs, waiters := f.cbs, f.waiters
 	f.cbs, f.waiters = nil, nil
-	close(f.done)
+	f.ready.Store(true)
+	if f.done != nil {
+		close(f.done)
+	}
 	f.mu.Unlock()
 	for _, ch := range waiters {
 		ch <- f

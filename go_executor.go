@@ -18,7 +18,7 @@ type GoExecutor struct {
 	n      int
 	wg     sync.WaitGroup
 
-	callbacks callbackCount
+	callbacks callbackGroup
 }
 
 // NewGoExecutor starts n goroutines (n < 1 is an error).
@@ -55,7 +55,7 @@ func (e *GoExecutor) work() {
 
 func (e *GoExecutor) workerCount() int { return e.n }
 
-func (e *GoExecutor) callbackGroup() *callbackCount { return &e.callbacks }
+func (e *GoExecutor) callbackGroup() *callbackGroup { return &e.callbacks }
 
 func (e *GoExecutor) execute(t *execTask) {
 	e.mu.Lock()

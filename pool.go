@@ -38,17 +38,18 @@ type Pool struct {
 	workers     []*poolWorker // in the order they started
 	nextWorker  uint32
 	queue       []*execTask
-	running     map[uint64]*execTask // dispatched, by id
+	running     int // tasks out with workers: the sum of their inflight lists
 	nextTask    uint64
 	closing     bool
 	terminated  bool
 	broken      error // the initializer failed: no more workers
 	timer       *time.Timer
+	timerAt     time.Time    // when timer fires, or zero: see armTimer
 	queueDue    time.Time    // the earliest deadline of a queued task, or zero
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
 
-	callbacks callbackCount // OnDone callbacks of this pool's futures, which Join waits for
+	callbacks callbackGroup // OnDone callbacks of this pool's futures, which Join waits for
 }
 
 // PoolOption configures a pool.
@@ -133,12 +134,13 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 	p := &Pool{
 		cfg: cfg, results: results,
 		stopped: make(chan struct{}),
-		running: map[uint64]*execTask{},
 	}
 	started := make(chan error, cfg.workers)
+	p.mu.Lock() // the workers' goroutines run the scheduler as soon as they start
 	for range cfg.workers {
 		p.startWorkerThen(started)
 	}
+	p.mu.Unlock()
 	go p.readResults()
 	for range cfg.workers { // CPython's Pool returns with its workers running
 		select {
@@ -159,14 +161,23 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 // completes the futures f finished (outside the lock: their completion runs
 // callers' code). false means the pool has ended.
 func (p *Pool) do(f func()) bool {
+	_, ok := p.doWith(f, nil)
+	return ok
+}
+
+// doWith is do with buf for the completions, returned empty for the next
+// call: the result reader completes a batch of futures every time, and
+// growing a new slice for each batch was a tenth of its allocations.
+func (p *Pool) doWith(f func(), buf []completion) ([]completion, bool) {
 	p.mu.Lock()
 	if p.ended {
 		p.mu.Unlock()
-		return false
+		return buf, false
 	}
+	p.completions = append(buf[:0], p.completions...) // none, unless a handler ran outside do
 	f()
 	p.dispatch()
-	p.busy.Store(int64(len(p.running)))
+	p.busy.Store(int64(p.running))
 	if p.finished() {
 		p.ended = true
 		p.results.Close()
@@ -178,7 +189,8 @@ func (p *Pool) do(f func()) bool {
 	for _, c := range done {
 		c.t.job.finish(c.result, c.err)
 	}
-	return true
+	clear(done) // keeps no task or result reachable
+	return done[:0], true
 }
 
 // completion is a task's outcome, delivered once the lock is released.
@@ -209,7 +221,7 @@ func (p *Pool) execute(t *execTask) {
 		p.queue = append(p.queue, t)
 		if !t.deadline.IsZero() && (p.queueDue.IsZero() || t.deadline.Before(p.queueDue)) {
 			p.queueDue = t.deadline
-			p.armTimer()
+			p.armTimer(p.queueDue)
 		}
 	}) {
 		t.job.finish(nil, ErrClosed)
@@ -268,7 +280,7 @@ func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 	}
 }
 
-func (p *Pool) callbackGroup() *callbackCount { return &p.callbacks }
+func (p *Pool) callbackGroup() *callbackGroup { return &p.callbacks }
 
 // Shutdown closes the pool and waits for it (Executor). With cancelPending,
 // tasks not yet started are cancelled first.

@@ -65,6 +65,14 @@ var (
 		return os.Getpid()
 	})
 
+	// ptDeadline returns its ctx's deadline (unix ns), or 0 without one.
+	ptDeadline = mproc.Register[mproc.None, int64]("test.pool.deadline", func(ctx context.Context) int64 {
+		if d, ok := ctx.Deadline(); ok {
+			return d.UnixNano()
+		}
+		return 0
+	})
+
 	// ptBlock never returns on its own (it ignores its ctx).
 	ptBlock = mproc.Register[mproc.None, int]("test.pool.block", func() int {
 		time.Sleep(time.Hour)

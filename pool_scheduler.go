@@ -1,9 +1,11 @@
 package mproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -19,8 +21,8 @@ type poolWorker struct {
 	feed     chan []byte  // to the feeder; nil closes the worker's queue
 	feeding  atomic.Int32 // messages given to the feeder and not yet put
 	stopFeed context.CancelFunc
-	inflight []*execTask // given to it, in order, results not yet back
-	puts     uint64      // tasks given to it, ever
+	inflight taskList // given to it, in order, results not yet back
+	batch    []byte   // tasks assigned and not yet given: see flush
 	assigned int
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
@@ -44,7 +46,11 @@ func (p *Pool) window() int {
 	return min(maxWindow, 1+backlog)
 }
 
-const maxWindow = 16
+const maxWindow = 64
+
+// maxBatch is the size past which a worker's batch of tasks is given
+// without waiting for more: tiny tasks go 64 to a message, large ones one.
+const maxBatch = 64 << 10
 
 // poolTaskBuffer is the shared memory tasks go to a worker through.
 const poolTaskBuffer = 4 << 20
@@ -112,12 +118,14 @@ func feed(ctx context.Context, w *poolWorker) {
 
 // give hands a task message to a worker: straight into its queue when
 // nothing waits before it and there is room, else through its feeder.
-func (w *poolWorker) give(msg []byte) {
+// kept reports that the feeder has msg; else it is the caller's again.
+func (w *poolWorker) give(msg []byte) (kept bool) {
 	if w.feeding.Load() == 0 && w.tasks.r.Put(context.Background(), msg, ring.Options{NoWait: true}) == nil {
-		return
+		return false
 	}
 	w.feeding.Add(1)
 	w.feed <- msg
+	return true
 }
 
 // poolSpin is how long a pool worker polls its queue
@@ -133,16 +141,28 @@ const resultBatch = 256
 // readResults passes results to the scheduler, in batches, until the pool
 // ends.
 func (p *Pool) readResults() {
+	// A batch's payloads are copied out of the ring into one buffer, kept
+	// from batch to batch: the scheduler is done with them when do returns
+	// (a job's finish decodes a copy), so a result costs no allocation.
 	var batch []resultMsg
+	var buf []byte
+	var done []completion
 	take := func(b []byte, _ uint16) error {
 		if m, err := decodeResult(b); err == nil {
-			m.payload = append([]byte(nil), m.payload...)
+			if len(m.payload) > maxBatch {
+				m.payload = bytes.Clone(m.payload) // not copied again as buf grows
+			} else {
+				start := len(buf)
+				buf = append(buf, m.payload...)
+				m.payload = buf[start:len(buf):len(buf)]
+			}
 			batch = append(batch, m)
 		}
 		return nil
 	}
 	for {
-		batch = nil
+		clear(batch) // no payload of the last batch stays reachable
+		batch, buf = batch[:0], reuse(buf, false)
 		// A result is due soon when tasks are out: poll for it rather than
 		// sleep and be woken (5-10 µs each way).
 		spin := time.Duration(0)
@@ -155,11 +175,12 @@ func (p *Pool) readResults() {
 		for len(batch) < resultBatch && p.results.r.Get(context.Background(), ring.Options{NoWait: true}, take) == nil {
 		}
 		ms := batch
-		if !p.do(func() {
+		var ok bool
+		if done, ok = p.doWith(func() {
 			for _, m := range ms {
 				p.onResult(m)
 			}
-		}) {
+		}, done); !ok {
 			return
 		}
 	}
@@ -168,7 +189,7 @@ func (p *Pool) readResults() {
 // finished reports that the pool has nothing left to do, and retires idle
 // workers of a closed pool.
 func (p *Pool) finished() bool {
-	if p.terminated || p.closing && len(p.queue) == 0 && len(p.running) == 0 {
+	if p.terminated || p.closing && len(p.queue) == 0 && p.running == 0 {
 		for _, w := range p.workers {
 			p.retire(w)
 		}
@@ -184,19 +205,27 @@ func (p *Pool) retire(w *poolWorker) {
 	}
 }
 
-// dispatch gives queued tasks to workers with room, least loaded first.
+// dispatch gives queued tasks to workers with room, least loaded first:
+// those a worker gets now go to it in one message.
 func (p *Pool) dispatch() {
+	var now time.Time // one clock read for all the tasks handed out now
 	for len(p.queue) > 0 {
 		w := p.pickWorker()
 		if w == nil {
-			return
+			break
 		}
 		t := p.queue[0]
 		p.queue = p.queue[1:]
 		if !t.job.start() {
 			continue // cancelled before it started
 		}
-		p.assign(w, t)
+		if now.IsZero() {
+			now = time.Now()
+		}
+		p.assign(w, t, now)
+	}
+	if !now.IsZero() { // some were assigned
+		p.flushAll()
 	}
 }
 
@@ -206,11 +235,12 @@ func (p *Pool) dispatch() {
 func (p *Pool) pickWorker() *poolWorker {
 	var best *poolWorker
 	for _, w := range p.workers {
-		if w.retiring || len(w.inflight) >= p.window() {
+		n := w.inflight.len()
+		if w.retiring || n >= p.window() {
 			continue
 		}
-		if best == nil || len(w.inflight) < len(best.inflight) ||
-			len(w.inflight) == len(best.inflight) && (w.lastDone > best.lastDone || w.lastDone == best.lastDone && w.idx < best.idx) {
+		if best == nil || n < best.inflight.len() ||
+			n == best.inflight.len() && (w.lastDone > best.lastDone || w.lastDone == best.lastDone && w.idx < best.idx) {
 			best = w
 		}
 	}
@@ -230,23 +260,70 @@ func (p *Pool) worker(idx uint32) *poolWorker {
 	return nil
 }
 
-func (p *Pool) assign(w *poolWorker, t *execTask) {
+// assign gives t to w: into w's batch, which flush hands over.
+func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 	p.nextTask++
 	t.id = p.nextTask
-	w.puts++
-	t.seq, t.worker, t.since = w.puts, w, time.Now()
-	w.inflight = append(w.inflight, t)
+	t.worker, t.since = w, now
+	w.inflight.push(t)
 	w.assigned++
-	p.running[t.id] = t
+	p.running++
 	if d := p.killTime(t); !d.IsZero() {
 		t.killAt = d
-		p.armTimer()
+		p.armTimer(d)
 	}
-	w.give(encodeTask(t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload))
+	w.batch = appendTask(w.batch, t.id, t.kind, t.deadline, p.cfg.taskTimeout, t.name, t.payload)
+	if len(w.batch) >= maxBatch {
+		w.flush()
+	}
 	if p.cfg.maxTasks > 0 && w.assigned >= p.cfg.maxTasks {
+		w.flush() // before the queue's end
 		p.retire(w)
 		p.startWorker() // the replacement starts while this one finishes
 	}
+}
+
+// flush gives w the tasks assigned to it since the last flush, in one
+// message.
+func (w *poolWorker) flush() {
+	if len(w.batch) > 0 {
+		w.batch = reuse(w.batch, w.give(w.batch))
+	}
+}
+
+// reuse returns b emptied for the next message, or nil when b was handed
+// over or grew large (room kept for a large task would stay allocated for
+// good).
+func reuse(b []byte, handedOver bool) []byte {
+	if handedOver || cap(b) > 4*maxBatch {
+		return nil
+	}
+	return b[:0]
+}
+
+func (p *Pool) flushAll() {
+	for _, w := range p.workers {
+		w.flush()
+	}
+}
+
+// runningTasks yields the tasks out with workers: those in their lists.
+func (p *Pool) runningTasks() iter.Seq[*execTask] {
+	return func(yield func(*execTask) bool) {
+		for _, w := range p.workers {
+			for t := range w.inflight.all() {
+				if !yield(t) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// started reports whether w's process has started t: it stores the id of
+// each task it starts, and takes them in the order of their ids.
+func (w *poolWorker) started(t *execTask) bool {
+	return t.id <= atomic.LoadUint64(w.tasks.r.Aux())
 }
 
 // killTime is when a task that has not come back gets its worker killed.
@@ -264,22 +341,34 @@ func (p *Pool) killTime(t *execTask) time.Time {
 	return d.Add(p.cfg.grace)
 }
 
-func (p *Pool) armTimer() {
-	next := p.queueDue
-	for _, t := range p.running {
-		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
-			next = t.killAt
-		}
-	}
-	if next.IsZero() {
+// armTimer has the deadline timer fire by at (zero: no deadline). It only
+// ever moves the timer earlier, so arming it for each task costs nothing
+// when deadlines come in order (one ctx for many tasks): checkDeadlines,
+// which the timer runs, looks for the next deadline itself. (Scanning the
+// running tasks on every assign was a fifth of the pool's CPU.)
+func (p *Pool) armTimer(at time.Time) {
+	if at.IsZero() || !p.timerAt.IsZero() && !at.Before(p.timerAt) {
 		return
 	}
-	d := max(time.Until(next), time.Millisecond)
+	p.timerAt = at
+	d := max(time.Until(at), time.Millisecond)
 	if p.timer == nil {
 		p.timer = time.AfterFunc(d, func() { p.do(p.checkDeadlines) })
 	} else {
 		p.timer.Reset(d)
 	}
+}
+
+// rearmTimer arms the timer for the earliest deadline left, after it fired.
+func (p *Pool) rearmTimer() {
+	p.timerAt = time.Time{}
+	next := p.queueDue
+	for t := range p.runningTasks() {
+		if !t.killAt.IsZero() && (next.IsZero() || t.killAt.Before(next)) {
+			next = t.killAt
+		}
+	}
+	p.armTimer(next)
 }
 
 // checkDeadlines acts on tasks past their deadline and grace: one its
@@ -290,20 +379,20 @@ func (p *Pool) checkDeadlines() {
 	if !p.queueDue.IsZero() && !now.Before(p.queueDue) {
 		p.expireQueued(now)
 	}
-	for _, t := range p.running {
+	for _, t := range slices.Collect(p.runningTasks()) { // remove changes the lists
 		if t.killAt.IsZero() || now.Before(t.killAt) || t.timedOut {
 			continue
 		}
 		t.timedOut = true
-		if w := t.worker; t.seq > w.tasks.r.Gets() {
-			delete(p.running, t.id)
-			w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+		if w := t.worker; !w.started(t) {
+			p.running--
+			w.inflight.remove(t)
 			p.finish(t, nil, fmt.Errorf("%w: %s did not start before its deadline", ErrTimeout, t.name))
 		} else if w.proc != nil {
 			w.proc.Kill()
 		}
 	}
-	p.armTimer()
+	p.rearmTimer()
 }
 
 // expireQueued fails the queued tasks whose deadline has passed: no worker
@@ -339,13 +428,16 @@ func (p *Pool) onResult(m resultMsg) {
 		p.fail(fmt.Errorf("mproc: the pool's initializer failed: %w", fl.remote(fmt.Sprintf("PoolWorker-%d", m.worker+1), 0)))
 		return
 	}
-	t := p.running[m.id]
+	w := p.worker(m.worker)
+	var t *execTask
+	if w != nil {
+		t = w.inflight.find(m.id)
+	}
 	if t == nil {
 		return // it timed out before it started, and ran anyway
 	}
-	delete(p.running, m.id)
-	w := t.worker
-	w.inflight = slices.DeleteFunc(w.inflight, func(x *execTask) bool { return x == t })
+	p.running--
+	w.inflight.remove(t)
 	w.done++
 	p.clock++
 	w.lastDone = p.clock
@@ -374,9 +466,8 @@ func (w *poolWorker) pid() int {
 
 func (w *poolWorker) info() WorkerInfo {
 	i := WorkerInfo{Pid: w.pid(), Done: w.done}
-	taken := w.tasks.r.Gets()
-	for _, t := range w.inflight {
-		if t.seq <= taken {
+	for t := range w.inflight.all() {
+		if w.started(t) {
 			i.Task, i.Since = t.name, t.since
 			break
 		}
@@ -390,18 +481,18 @@ func (w *poolWorker) info() WorkerInfo {
 func (p *Pool) lost(w *poolWorker, startErr error) {
 	p.workers = slices.DeleteFunc(p.workers, func(x *poolWorker) bool { return x == w })
 	w.stopFeed()
-	taken := w.tasks.r.Gets()
 	var requeue []*execTask
-	for _, t := range w.inflight {
-		delete(p.running, t.id)
+	for t := range w.inflight.all() {
+		p.running--
+		started := startErr == nil && w.started(t)
 		switch {
-		case startErr == nil && t.seq <= taken && t.timedOut:
+		case started && t.timedOut:
 			p.finish(t, nil, fmt.Errorf("%w: %s ran past its deadline and its worker (pid %d) was killed", ErrTimeout, t.name, w.pid()))
-		case startErr == nil && t.seq <= taken && t.tries >= p.cfg.retries:
+		case started && t.tries >= p.cfg.retries:
 			code, _ := w.proc.ExitCode()
 			p.finish(t, nil, &WorkerLostError{Pid: w.pid(), Code: code, Signal: max(-code, 0), Task: t.name})
 		default:
-			if startErr == nil && t.seq <= taken {
+			if started {
 				t.tries++
 			}
 			t.killAt, t.timedOut = time.Time{}, false
@@ -415,7 +506,7 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 		requeue = nil
 	}
 	p.queue = append(requeue, p.queue...)
-	work := len(p.queue) > 0 || len(p.running) > 0 || !p.closing
+	work := len(p.queue) > 0 || p.running > 0 || !p.closing
 	switch {
 	case p.terminated || p.broken != nil:
 	case startErr != nil && len(p.workers) == 0:
@@ -453,13 +544,13 @@ func (p *Pool) fail(err error) {
 // later finds nothing of theirs to fail again (whose error would otherwise
 // race this one to the future).
 func (p *Pool) dropRunning(err error) {
-	for id, t := range p.running {
-		delete(p.running, id)
+	for t := range p.runningTasks() {
 		p.finish(t, nil, err)
 	}
 	for _, w := range p.workers {
-		w.inflight = nil
+		w.inflight.reset()
 	}
+	p.running = 0
 }
 
 func (p *Pool) terminate() {

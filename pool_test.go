@@ -30,6 +30,7 @@ func TestPool(t *testing.T) {
 	parallel(t, "InitializerFails", testPoolInitializerFails)
 	parallel(t, "MaxTasksPerChild", testPoolMaxTasksPerChild)
 	parallel(t, "ApplySubmit", testPoolApplySubmit)
+	parallel(t, "TaskDeadlines", testPoolTaskDeadlines)
 	parallel(t, "ShortTaskNotBehindLong", testPoolShortNotBehindLong)
 	parallel(t, "JoinWaitsForCallbacks", testPoolJoinWaitsForCallbacks)
 	parallel(t, "OnDoneRunsInParent", testPoolOnDoneInParent)
@@ -928,6 +929,7 @@ func TestPoolRobust(t *testing.T) {
 	parallel(t, "UncooperativeTimeout", testPoolUncooperativeTimeout)
 	parallel(t, "MaxMemory", testPoolMaxMemory)
 	parallel(t, "WorkerExitsOrCrashes", testPoolWorkerExits)
+	parallel(t, "KilledWithTasksBehind", testPoolKilledWithTasksBehind)
 	parallel(t, "DeadlineBeforeStart", testPoolDeadlineBeforeStart)
 	parallel(t, "ExpiredSubmitCtx", testPoolExpiredSubmitCtx)
 	parallel(t, "LargeArgsAndResults", testPoolLarge)
@@ -963,6 +965,67 @@ func testPoolWorkerExits(t *testing.T) {
 	var wl *mproc.WorkerLostError
 	if _, err := ptGet(t, m, 20*time.Second); !errors.As(err, &wl) || wl.Signal != 9 {
 		t.Fatalf("a Map whose worker was killed: %v, want *WorkerLostError", err)
+	}
+}
+
+// Each task's context in the worker has its own Submit's deadline, or none,
+// however the tasks of different deadlines follow one another.
+func testPoolTaskDeadlines(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(1))
+	now := time.Now()
+	ctxs := []context.Context{context.Background()}
+	for _, d := range []time.Duration{time.Minute, 2 * time.Minute} {
+		c, cancel := context.WithDeadline(context.Background(), now.Add(d)) // not ctx's own, sooner
+		defer cancel()
+		ctxs = append(ctxs, c)
+	}
+	var fs []*mproc.Future[int64]
+	var want []int64
+	for i := range 30 {
+		c := ctxs[i*7%len(ctxs)]
+		fs = append(fs, ptDeadline.Submit(c, p, mproc.None{}))
+		var w int64
+		if d, ok := c.Deadline(); ok {
+			w = d.UnixNano()
+		}
+		want = append(want, w)
+	}
+	for i, f := range fs {
+		if got, err := ptGet(t, f, 20*time.Second); err != nil || got != want[i] {
+			t.Fatalf("task %d: deadline %d, %v; want %d", i, got, err, want[i])
+		}
+	}
+}
+
+// A worker killed in the middle of a task fails that task only: the tasks
+// handed to it behind that one (in the same message, when the pool had a
+// backlog) run on its replacement.
+func testPoolKilledWithTasksBehind(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(1))
+	gate := filepath.Join(t.TempDir(), "gate")
+	first := ptWaitFile.Submit(ctx, p, gate)
+	ptRunning(t, ctx, p, ptWaitFile.Name())
+	// Queued while the worker is busy: the pool hands them over in batches.
+	block := ptBlock.Submit(ctx, p, mproc.None{})
+	var rest []*mproc.Future[int]
+	for i := range 40 {
+		rest = append(rest, ptSquare.Submit(ctx, p, i))
+	}
+	os.WriteFile(gate, nil, 0o644)
+	if _, err := ptGet(t, first, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	syscallKill(ptRunning(t, ctx, p, ptBlock.Name()))
+	var wl *mproc.WorkerLostError
+	if _, err := ptGet(t, block, 20*time.Second); !errors.As(err, &wl) || wl.Task != ptBlock.Name() {
+		t.Fatalf("the task whose worker was killed: %v, want *WorkerLostError", err)
+	}
+	for i, f := range rest {
+		if v, err := ptGet(t, f, 20*time.Second); err != nil || v != i*i {
+			t.Fatalf("task %d behind the killed one: %d, %v; want %d", i, v, err, i*i)
+		}
 	}
 }
 
@@ -1288,20 +1351,24 @@ func testPoolUncooperativeTimeout(t *testing.T) {
 	for _, viaOption := range []bool{true, false} {
 		t.Run(fmt.Sprintf("WithTaskTimeout=%v", viaOption), func(t *testing.T) {
 			opts := []mproc.PoolOption{mproc.WithWorkers(1), mproc.WithTaskGrace(grace)}
-			var sctx context.Context
-			var cancel context.CancelFunc
 			if viaOption {
 				opts = append(opts, mproc.WithTaskTimeout(timeout))
-				sctx, cancel = context.WithCancel(context.Background())
-			} else {
-				sctx, cancel = context.WithTimeout(context.Background(), timeout)
 			}
-			defer cancel()
 			p := ptPool(t, ctx, opts...)
 			pid, err := ptPid.Apply(ctx, p, mproc.None{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The Submit's deadline counts from here: the pool's start,
+			// slow on a loaded machine, is not part of the task's time.
+			var sctx context.Context
+			var cancel context.CancelFunc
+			if viaOption {
+				sctx, cancel = context.WithCancel(context.Background())
+			} else {
+				sctx, cancel = context.WithTimeout(context.Background(), timeout)
+			}
+			defer cancel()
 			start := time.Now()
 			_, err = ptGet(t, ptStubborn.Submit(sctx, p, time.Hour), 15*time.Second)
 			took := time.Since(start)

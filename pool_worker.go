@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"mproc/internal/ring"
@@ -17,7 +18,7 @@ import (
 // A pool worker is an mproc child running poolWorker: it takes tasks from
 // its own queue, runs them, and puts the results on the pool's result
 // queue. Its queue is its own so that the pool always knows which worker
-// holds which task: the ring's count of items taken says which were started.
+// holds which task; the ring's Aux word says which it has started.
 
 // workerArgs is what a worker starts with.
 type workerArgs struct {
@@ -45,20 +46,27 @@ const (
 	resultMarker   byte = 3 // put by the pool itself after a worker died
 )
 
-// A task message: id, kind, absolute deadline (unix ns, 0: none), relative
-// timeout (ns, 0: none), the function's name, the payload.
-const taskHeader = 8 + 1 + 8 + 8 + 2
+// A task message is one or more tasks, each: id, kind, absolute deadline
+// (unix ns, 0: none), relative timeout (ns, 0: none), the lengths of the
+// function's name and of the payload, the name, the payload. The pool puts
+// the tasks it hands a worker at once in one message: a put and a get of
+// the ring per batch, not per task. The worker stores the id of each task
+// it starts in the ring's Aux word, so the pool still knows which it has
+// started.
+const taskHeader = 8 + 1 + 8 + 8 + 2 + 4
 
-func encodeTask(id uint64, kind byte, deadline time.Time, timeout time.Duration, name string, payload []byte) []byte {
-	b := make([]byte, taskHeader, taskHeader+len(name)+len(payload))
-	binary.LittleEndian.PutUint64(b, id)
-	b[8] = kind
+// appendTask appends a task to b (a buffer the caller reuses).
+func appendTask(b []byte, id uint64, kind byte, deadline time.Time, timeout time.Duration, name string, payload []byte) []byte {
+	var h [taskHeader]byte
+	binary.LittleEndian.PutUint64(h[:], id)
+	h[8] = kind
 	if !deadline.IsZero() {
-		binary.LittleEndian.PutUint64(b[9:], uint64(deadline.UnixNano()))
+		binary.LittleEndian.PutUint64(h[9:], uint64(deadline.UnixNano()))
 	}
-	binary.LittleEndian.PutUint64(b[17:], uint64(timeout))
-	binary.LittleEndian.PutUint16(b[25:], uint16(len(name)))
-	return append(append(b, name...), payload...)
+	binary.LittleEndian.PutUint64(h[17:], uint64(timeout))
+	binary.LittleEndian.PutUint16(h[25:], uint16(len(name)))
+	binary.LittleEndian.PutUint32(h[27:], uint32(len(payload)))
+	return append(append(append(b, h[:]...), name...), payload...)
 }
 
 type taskMsg struct {
@@ -66,26 +74,29 @@ type taskMsg struct {
 	kind     byte
 	deadline int64
 	timeout  time.Duration
-	name     string
+	name     []byte // the worker looks it up without making a string of it
 	payload  []byte
 }
 
-func decodeTask(b []byte) (taskMsg, error) {
+// decodeTask decodes the first task of b and returns the rest of b.
+func decodeTask(b []byte) (taskMsg, []byte, error) {
 	if len(b) < taskHeader {
-		return taskMsg{}, fmt.Errorf("%w: short task", wire.ErrCorrupt)
+		return taskMsg{}, nil, fmt.Errorf("%w: short task", wire.ErrCorrupt)
 	}
 	n := int(binary.LittleEndian.Uint16(b[25:]))
-	if len(b) < taskHeader+n {
-		return taskMsg{}, fmt.Errorf("%w: task name", wire.ErrCorrupt)
+	m := int(binary.LittleEndian.Uint32(b[27:]))
+	if len(b)-taskHeader < n+m {
+		return taskMsg{}, nil, fmt.Errorf("%w: task of %d bytes in %d", wire.ErrCorrupt, n+m, len(b)-taskHeader)
 	}
+	end := taskHeader + n + m
 	return taskMsg{
 		id:       binary.LittleEndian.Uint64(b),
 		kind:     b[8],
 		deadline: int64(binary.LittleEndian.Uint64(b[9:])),
 		timeout:  time.Duration(binary.LittleEndian.Uint64(b[17:])),
-		name:     string(b[taskHeader : taskHeader+n]),
-		payload:  b[taskHeader+n:],
-	}, nil
+		name:     b[taskHeader : taskHeader+n : taskHeader+n],
+		payload:  b[taskHeader+n : end : end],
+	}, b[end:], nil
 }
 
 // A result message: task id, status, the worker's RSS (0: not measured),
@@ -93,12 +104,17 @@ func decodeTask(b []byte) (taskMsg, error) {
 const resultHeader = 8 + 1 + 8 + 4
 
 func encodeResult(id uint64, status byte, rss int64, worker uint32, payload []byte) []byte {
-	b := make([]byte, resultHeader, resultHeader+len(payload))
-	binary.LittleEndian.PutUint64(b, id)
-	b[8] = status
-	binary.LittleEndian.PutUint64(b[9:], uint64(rss))
-	binary.LittleEndian.PutUint32(b[17:], worker)
-	return append(b, payload...)
+	return appendResult(make([]byte, 0, resultHeader+len(payload)), id, status, rss, worker, payload)
+}
+
+// appendResult appends a result message to b (a buffer the caller reuses).
+func appendResult(b []byte, id uint64, status byte, rss int64, worker uint32, payload []byte) []byte {
+	var h [resultHeader]byte
+	binary.LittleEndian.PutUint64(h[:], id)
+	h[8] = status
+	binary.LittleEndian.PutUint64(h[9:], uint64(rss))
+	binary.LittleEndian.PutUint32(h[17:], worker)
+	return append(append(b, h[:]...), payload...)
 }
 
 type resultMsg struct {
@@ -131,15 +147,15 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 			return err
 		}
 	}
-	funcs := map[string]registered{}
+	w := &workerLoop{a: a, funcs: map[string]registered{}, tctx: &taskContexts{base: ctx}}
+	defer w.tctx.close()
 	for {
-		var t taskMsg
+		var batch []byte
 		err := a.Tasks.r.Get(ctx, ring.Options{Spin: poolSpin}, func(b []byte, _ uint16) error {
-			var err error
-			if t, err = decodeTask(b); err == nil {
-				t.payload = append([]byte(nil), t.payload...)
-			}
-			return err
+			// A copy of its own for each batch, never reused: a decoded
+			// argument may keep its bytes.
+			batch = append([]byte(nil), b...)
+			return nil
 		})
 		if errors.Is(err, ErrClosed) {
 			return nil
@@ -147,39 +163,105 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 		if err != nil {
 			return err
 		}
-		status, payload := runTask(ctx, t, funcs)
-		var rss int64
-		if a.MemLimit > 0 {
-			rss = residentBytes()
-		}
-		if err := a.Results.Put(ctx, encodeResult(t.id, status, rss, a.Index, payload)); err != nil {
+		if done, err := w.runBatch(ctx, batch); done || err != nil {
 			return err
-		}
-		if a.MemLimit > 0 && rss > a.MemLimit {
-			return nil // retire; the pool starts another
 		}
 	}
 }
 
-// runTask runs one task and returns its result message's status and payload.
-func runTask(ctx context.Context, t taskMsg, funcs map[string]registered) (byte, []byte) {
-	reg, ok := funcs[t.name]
-	if !ok {
-		if reg, ok = lookup(t.name); !ok {
-			return resultFailed, encodeMsg(newFailure(fmt.Errorf("%w: %q in the worker", ErrNotRegistered, t.name)))
+// workerLoop is a pool worker's state from task to task.
+type workerLoop struct {
+	a      workerArgs
+	funcs  map[string]registered // the functions run so far, by name
+	tctx   *taskContexts
+	result []byte // the result message being built, reused
+}
+
+// runBatch runs the tasks of one message in order, each result put as
+// soon as it is there; done means the worker is to retire.
+func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err error) {
+	a := w.a
+	for len(batch) > 0 {
+		var t taskMsg
+		if t, batch, err = decodeTask(batch); err != nil {
+			return true, err
 		}
-		funcs[t.name] = reg
+		// Before it starts: the pool reads it to tell a task that ran
+		// from one that did not (when the worker dies, or a deadline
+		// passes) and to say what the worker is doing.
+		atomic.StoreUint64(a.Tasks.r.Aux(), t.id)
+		status, payload := runTask(w.tctx, t, w.funcs)
+		var rss int64
+		if a.MemLimit > 0 {
+			rss = residentBytes()
+		}
+		w.result = appendResult(w.result[:0], t.id, status, rss, a.Index, payload)
+		err := a.Results.r.Put(ctx, w.result, ring.Options{})
+		w.result = reuse(w.result, false)
+		if err != nil {
+			return true, err
+		}
+		if a.MemLimit > 0 && rss > a.MemLimit {
+			return true, nil // retire; the pool starts another, and runs the rest of the batch elsewhere
+		}
 	}
+	return false, nil
+}
+
+// taskContexts makes the contexts tasks run with. Tasks submitted under
+// one ctx share its deadline, and so one context with that deadline (and
+// its timer); each task gets a child of it, cancelled when the task
+// returns. A task without a deadline or timeout, and one whose target
+// takes no context (nothing could see a context of its own), gets the
+// worker's. (A context and a timer per task were most of what a tiny task
+// cost the worker.)
+type taskContexts struct {
+	base   context.Context
+	at     int64 // the shared deadline (unix ns), or 0
+	shared context.Context
+	cancel context.CancelFunc
+}
+
+// forTask returns the context a task runs with and what ends it.
+func (c *taskContexts) forTask(t taskMsg, reg registered) (context.Context, context.CancelFunc) {
+	if !reg.usesCtx() || t.deadline == 0 && t.timeout <= 0 {
+		return c.base, func() {}
+	}
+	ctx := c.base
 	if t.deadline != 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, t.deadline))
-		defer cancel()
+		if t.deadline != c.at {
+			c.close()
+			c.shared, c.cancel = context.WithDeadline(c.base, time.Unix(0, t.deadline))
+			c.at = t.deadline
+		}
+		ctx = c.shared
 	}
 	if t.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
-		defer cancel()
+		return context.WithTimeout(ctx, t.timeout)
 	}
+	return context.WithCancel(ctx)
+}
+
+// close releases the shared deadline's context.
+func (c *taskContexts) close() {
+	if c.cancel != nil {
+		c.cancel()
+		c.shared, c.cancel, c.at = nil, nil, 0
+	}
+}
+
+// runTask runs one task and returns its result message's status and payload.
+func runTask(tctx *taskContexts, t taskMsg, funcs map[string]registered) (byte, []byte) {
+	reg, ok := funcs[string(t.name)]
+	if !ok {
+		name := string(t.name)
+		if reg, ok = lookup(name); !ok {
+			return resultFailed, encodeMsg(newFailure(fmt.Errorf("%w: %q in the worker", ErrNotRegistered, name)))
+		}
+		funcs[name] = reg
+	}
+	ctx, cancel := tctx.forTask(t, reg)
+	defer cancel()
 	var out []byte
 	var err error
 	switch t.kind {

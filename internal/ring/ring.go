@@ -65,6 +65,7 @@ const (
 	offDone      = 512 // items marked done, ever (the consumers' own): puts - done are unfinished
 	offJoinSeq   = 576 // futex word: changes when done catches up with puts and Join sleeps
 	offJoinSleep = 580
+	offAux       = 640 // the users' word: see Aux
 
 	magic = 0x6d70726f_72696e67 // "mproring"
 )
@@ -192,6 +193,12 @@ func (r *Ring) Len() int {
 // Gets is the number of items consumers have taken, ever: a producer that
 // numbers its puts knows from it which of them were taken.
 func (r *Ring) Gets() uint64 { return atomic.LoadUint64(r.u64(offGets)) }
+
+// Aux is a word of the ring's shared memory that the ring itself never
+// uses, on a cache line of its own, for its users' bookkeeping: a pool
+// worker stores there the id of the task it is starting. Access it
+// atomically.
+func (r *Ring) Aux() *uint64 { return r.u64(offAux) }
 
 // MaxItems is the item limit (0: none).
 func (r *Ring) MaxItems() int { return int(atomic.LoadUint64(r.u64(offMaxItems))) }
