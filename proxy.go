@@ -16,15 +16,6 @@ type Proxy struct {
 	typeName string
 }
 
-// RegisterType makes *T available to managers under name; call it at
-// package level, so that the manager's process (the same program) has it
-// too. Every exported method of *T can then be called through a Proxy. A
-// method may take a context.Context first (the call's, ending at its
-// deadline or when the client goes) and may return an error last.
-func RegisterType[T any](name string) {
-	mgr.RegisterType(name, func() any { return new(T) })
-}
-
 // NewProxy makes a value of the type registered as typeName in m, starting
 // from init (nil: the zero value), and returns its proxy.
 func NewProxy(ctx context.Context, m *Manager, typeName string, init any) (*Proxy, error) {
