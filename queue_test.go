@@ -176,6 +176,38 @@ func TestQueue(t *testing.T) {
 	parallel(t, "JoinableAcrossProcesses", testJoinableQueueAcross)
 	parallel(t, "JoinDeadline", testJoinableQueueJoinDeadline)
 	parallel(t, "TaskDoneTooMany", testJoinableQueueTaskDoneTooMany)
+	parallel(t, "TaskDoneRightAfterGet", testJoinableQueueFastTaskDone)
+}
+
+// A consumer that marks each item done as soon as it gets it, while the
+// producer puts as fast as it can: the item is counted before a consumer
+// can see it, so no TaskDone is refused and Join returns. (A put that
+// counted its item after publishing it lost this race now and then: the
+// consumer got ErrTaskDone and Join waited for ever.)
+func testJoinableQueueFastTaskDone(t *testing.T) {
+	ctx := ctxTimeout(t, 60*time.Second)
+	q, err := mproc.NewJoinableQueue[int](0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := newValue[int64](t, 0)
+	p := startChild(t, ctx, commJQWorker, jqWorkerArg{Q: q, Done: done})
+	const n = 200_000
+	for i := range n {
+		if err := q.Put(ctx, 1); err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+	}
+	jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := q.Join(jctx); err != nil {
+		alive, _ := p.IsAlive()
+		t.Fatalf("Join: %v (%d of %d done; consumer alive: %v)", err, done.Load(), n, alive)
+	}
+	q.Close()
+	if got := waitOK(t, ctx, p); got != n {
+		t.Fatalf("the consumer marked %d items done, want %d", got, n)
+	}
 }
 
 // Items come out in the order put; Len, Empty, Full and MaxSize follow.

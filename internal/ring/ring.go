@@ -58,7 +58,8 @@ const (
 	offMaxItems  = 392
 	offSize      = 400
 	offMagic     = 408
-	offPendPuts  = 96  // the item count a commit in progress sets (the producers' line)
+	offPrevPuts  = 96  // the item count before the commit in progress (the producers' line)
+	offPrevTail  = 104 // the tail that commit writes at
 	offPendHead  = 208 // the head a consume in progress sets (the consumers' line)
 	offPendGets  = 216 // the item count it sets
 	offJoinable  = 456 // 1: a JoinableQueue's ring (TaskDone, Join)
@@ -318,16 +319,19 @@ func (r *Ring) Put(ctx context.Context, payload []byte, o Options) error {
 	return err
 }
 
-// recoverProducer finishes the commit a dead producer was in the middle
-// of, if its frame's stamp was stored: the frame is visible and may have
-// been consumed already, so the tail and the item count must count it.
+// recoverProducer settles the commit a dead producer was in the middle of:
+// if its frame's stamp was stored, the frame is visible and may have been
+// consumed already, so the tail moves past it; if not, an item it counted
+// is uncounted.
 func (r *Ring) recoverProducer() {
 	tail := *r.u64(offTail)
-	if atomic.LoadUint64(r.stamp(tail)) != tail+1 {
-		return // nothing half-committed (commit clears the word at the tail)
+	if atomic.LoadUint64(r.stamp(tail)) != tail+1 { // commit clears the word at the tail
+		if *r.u64(offPrevTail) == tail {
+			*r.u64(offPuts) = *r.u64(offPrevPuts) // an item counted but never published
+		}
+		return
 	}
 	n := binary.LittleEndian.Uint32(r.at(tail)[8:])
-	*r.u64(offPuts) = *r.u64(offPendPuts)
 	*r.u64(offTail) = tail + frameSize(int(n))
 	r.wakeConsumers(true)
 }
@@ -535,18 +539,19 @@ func (r *Ring) commit(size uint64, item bool) {
 	// store and the lock's release. An atomic store is a locked XCHG on
 	// amd64, and each costs the put about 5 ns.
 	//
-	// A producer that dies after the stamp and before the tail leaves its
-	// successor to finish the commit (recoverProducer), with the item
-	// count it meant to store.
-	puts := *r.u64(offPuts)
+	// The count goes up before the stamp: a consumer that takes the item
+	// and calls TaskDone must find it counted. A producer that dies in
+	// between leaves its successor the count from before, and the tail it
+	// was for, to undo it (recoverProducer); one that dies after the stamp
+	// leaves it the tail to move.
+	puts, tail := *r.u64(offPuts), *r.u64(offTail)
+	*r.u64(offPrevPuts) = puts
+	*r.u64(offPrevTail) = tail
 	if item {
-		puts++ // for a joinable ring, also one more unfinished
+		*r.u64(offPuts) = puts + 1 // for a joinable ring, also one more unfinished
 	}
-	*r.u64(offPendPuts) = puts
-	tail := *r.u64(offTail)
 	*r.stamp(tail + size) = 0                 // the next stamp's word: see stampSlack
 	atomic.StoreUint64(r.stamp(tail), tail+1) // the single store that publishes it
-	*r.u64(offPuts) = puts
 	*r.u64(offTail) = tail + size
 	r.wakeConsumers(false)
 }
