@@ -32,9 +32,11 @@ type Func[A, R any] struct {
 	arg  *wire.Coder[A]
 	res  *wire.Coder[R]
 
-	// argShared and resShared: A and R can hold shared objects (looked up
-	// once: a pool's Submit asks for every task).
-	argShared, resShared bool
+	// shared says whether A and R can hold shared objects, looked up once,
+	// when first asked (a pool's Submit asks for every task): not at
+	// Register, whose cost every child would pay at start for every
+	// function of its program.
+	shared func() (arg, res bool)
 
 	chunks sync.Once // the coders of Map's chunks, made when first needed
 	args   *wire.Coder[[]A]
@@ -71,7 +73,9 @@ func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
 		res:  wire.NewCoder[R](nil),
 	}
 	f.call, f.ctx = adapt[A, R](any(fn))
-	f.argShared, f.resShared = mayHoldShared(reflect.TypeFor[A]()), mayHoldShared(reflect.TypeFor[R]())
+	f.shared = sync.OnceValues(func() (bool, bool) {
+		return mayHoldShared(reflect.TypeFor[A]()), mayHoldShared(reflect.TypeFor[R]())
+	})
 	registry.Lock()
 	defer registry.Unlock()
 	if _, dup := registry.m[name]; dup {
@@ -177,7 +181,7 @@ func (f *Func[A, R]) run(ctx context.Context, a A) (outcome, error) {
 	// Only a type that can hold shared objects is walked (and copied to
 	// the heap for reflect); a result of any other costs nothing here.
 	var at *attachments
-	if f.resShared {
+	if _, res := f.shared(); res {
 		at = attachmentsOfCopy(r)
 	}
 	return outcome{b, at}, nil
@@ -214,7 +218,7 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if f.resShared {
+	if _, res := f.shared(); res {
 		if err := sharedInPool(attachmentsOf(reflect.ValueOf(&out).Elem())); err != nil {
 			return nil, err
 		}

@@ -62,7 +62,7 @@ func (j *singleJob[A, R]) run(ctx context.Context) { j.fut.complete(j.f.safeCall
 // encodeForPool encodes an argument for a worker process: a copy (the
 // task may wait while the caller changes arg), and no shared objects.
 func (f *Func[A, R]) encodeForPool(arg A) ([]byte, error) {
-	if f.argShared {
+	if arg, _ := f.shared(); arg {
 		// attachmentsOfCopy, not &arg: that would move arg to the heap on
 		// every call, of any type.
 		if err := sharedInPool(attachmentsOfCopy(arg)); err != nil {
@@ -178,7 +178,7 @@ func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool
 	}
 	ac, _ := f.chunkCoders()
 	if pool {
-		if f.argShared {
+		if arg, _ := f.shared(); arg {
 			t.err = sharedInPool(attachmentsOf(reflect.ValueOf(&args).Elem()))
 		}
 		if t.err == nil {

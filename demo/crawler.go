@@ -27,8 +27,10 @@ const (
 // crawlerSites are the seed's urls, served as paths of the local server.
 var crawlerSites = []string{"www.baidu.com", "www.python.org", "www.openstack.org", "help.github.com", "www.sina.com.cn"}
 
-// crawlerPages are the fake pages: a title and some links, of different sizes.
-var crawlerPages = func() map[string]string {
+// crawlerPages are the fake pages: a title and some links, of different
+// sizes. They are made when first needed, not at init, which every child
+// of the program runs.
+var crawlerPages = sync.OnceValue(func() map[string]string {
 	titles := map[string]string{
 		"www.baidu.com":     "百度一下，你就知道",
 		"www.python.org":    "Welcome to Python.org",
@@ -46,7 +48,7 @@ var crawlerPages = func() map[string]string {
 		pages["/"+site] = body + "</body></html>\n"
 	}
 	return pages
-}()
+})
 
 type crawlerArg struct {
 	Console string
@@ -89,10 +91,10 @@ func init() {
 	})
 }
 
-var crawlerTitle = regexp.MustCompile(`(?s)<title>(.*?)</title>`)
+var crawlerTitle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<title>(.*?)</title>`) })
 
 func runCrawler(ctx context.Context, con *console, _ *[]*mproc.Process) error {
-	srv, err := startMiniServer(crawlerPages, crawlerLatency)
+	srv, err := startMiniServer(crawlerPages(), crawlerLatency)
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func runCrawler(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 			return
 		}
 		title := "(no title)"
-		if m := crawlerTitle.FindStringSubmatch(res.Text); m != nil {
+		if m := crawlerTitle().FindStringSubmatch(res.Text); m != nil {
 			title = m[1]
 		}
 		mu.Lock()
@@ -179,8 +181,8 @@ func runCrawler(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 		return fmt.Errorf("crawler: %d pages parsed, want %d", len(parsed), len(crawlerSites))
 	}
 	for _, site := range crawlerSites {
-		if parsed[srv.URL("/"+site)] != len(crawlerPages["/"+site]) {
-			return fmt.Errorf("crawler: %s parsed with %d bytes, want %d", site, parsed[srv.URL("/"+site)], len(crawlerPages["/"+site]))
+		if parsed[srv.URL("/"+site)] != len(crawlerPages()["/"+site]) {
+			return fmt.Errorf("crawler: %s parsed with %d bytes, want %d", site, parsed[srv.URL("/"+site)], len(crawlerPages()["/"+site]))
 		}
 	}
 	if u := uniq(parsers); len(u) != 1 || u[0] != os.Getpid() {

@@ -112,7 +112,7 @@ func TestCrawler(t *testing.T) {
 			t.Errorf("%s: fetched by the main process", site)
 		}
 		re := `<进程(\d+)> parse http://127\.0\.0\.1:\d+/` + regexp.QuoteMeta(site) +
-			fmt.Sprintf(`   size:\[%d\] title:"[^"]+" \(status 200`, len(crawlerPages["/"+site]))
+			fmt.Sprintf(`   size:\[%d\] title:"[^"]+" \(status 200`, len(crawlerPages()["/"+site]))
 		parses := submatches(t, out, re)
 		if len(parses) != 1 || parses[0] != me {
 			t.Errorf("%s: parsed in %v, want once in the main process %d", site, parses, me)
