@@ -156,20 +156,9 @@ func answerCtx(ctx context.Context, blocks bool) (context.Context, func()) {
 // managerError is the error an answer carries, matching the sentinel of
 // its code.
 func managerError(r mgr.Response) error {
-	s := mgr.Sentinel(r.Code)
-	switch r.Code {
-	case mgr.CodeFull:
-		s = ErrFull
-	case mgr.CodeEmpty:
-		s = ErrEmpty
-	case mgr.CodeTimeout:
-		s = ErrTimeout
-	case mgr.CodeNotOwner:
-		s = ErrNotHeld
-	case mgr.CodeBroken:
-		s = ErrBrokenBarrier
-	case mgr.CodeClosed:
-		s = ErrClosed
+	s, ok := managerSentinels[r.Code]
+	if !ok {
+		s = mgr.Sentinel(r.Code) // ErrKeyNotFound and the others that are mgr's own
 	}
 	if s == nil {
 		return fmt.Errorf("mproc: manager: %s", r.Msg)
@@ -178,6 +167,13 @@ func managerError(r mgr.Response) error {
 		return s
 	}
 	return &managerErr{msg: r.Msg, sentinel: s}
+}
+
+// managerSentinels are this package's sentinels for the codes that stand
+// for them.
+var managerSentinels = map[mgr.Code]error{
+	mgr.CodeFull: ErrFull, mgr.CodeEmpty: ErrEmpty, mgr.CodeTimeout: ErrTimeout,
+	mgr.CodeNotOwner: ErrNotHeld, mgr.CodeBroken: ErrBrokenBarrier, mgr.CodeClosed: ErrClosed,
 }
 
 // managerErr is an error from the manager with its own text.

@@ -532,18 +532,18 @@ func (p *Pool) fail(err error) {
 	if p.broken == nil {
 		p.broken = err
 	}
+	p.dropAll(err)
+	p.closing = true
+}
+
+// dropAll fails every task not done, queued or out with workers, once: a
+// worker's end seen later finds nothing of theirs to fail again (whose
+// error would otherwise race this one to the future).
+func (p *Pool) dropAll(err error) {
 	for _, t := range p.queue {
 		p.finish(t, nil, err)
 	}
 	p.queue = nil
-	p.dropRunning(err)
-	p.closing = true
-}
-
-// dropRunning fails the tasks out with workers, once: a worker's end seen
-// later finds nothing of theirs to fail again (whose error would otherwise
-// race this one to the future).
-func (p *Pool) dropRunning(err error) {
 	for t := range p.runningTasks() {
 		p.finish(t, nil, err)
 	}
@@ -555,11 +555,7 @@ func (p *Pool) dropRunning(err error) {
 
 func (p *Pool) terminate() {
 	p.terminated = true
-	for _, t := range p.queue {
-		p.finish(t, nil, ErrTerminated)
-	}
-	p.queue = nil
-	p.dropRunning(ErrTerminated)
+	p.dropAll(ErrTerminated)
 	for _, w := range p.workers {
 		w.retiring = true
 		w.stopFeed()

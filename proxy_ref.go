@@ -47,18 +47,19 @@ func unmarshalRef(b []byte, kind string) (proxyRef, error) {
 
 // call runs an operation on the object.
 func (r proxyRef) call(ctx context.Context, op mgr.Op, args ...[]byte) ([][]byte, error) {
-	if r.cl == nil {
-		return nil, errors.New("mproc: use of a zero proxy (create it with its manager)")
-	}
-	return r.cl.call(ctx, &mgr.Request{Op: op, Obj: r.id, Args: args})
+	return r.do(ctx, 0, op, args)
 }
 
 // callNoWait is call that fails at once instead of waiting.
 func (r proxyRef) callNoWait(ctx context.Context, op mgr.Op, args ...[]byte) ([][]byte, error) {
+	return r.do(ctx, mgr.FlagNoWait, op, args)
+}
+
+func (r proxyRef) do(ctx context.Context, flags uint8, op mgr.Op, args [][]byte) ([][]byte, error) {
 	if r.cl == nil {
 		return nil, errors.New("mproc: use of a zero proxy (create it with its manager)")
 	}
-	return r.cl.call(ctx, &mgr.Request{Op: op, Obj: r.id, Flags: mgr.FlagNoWait, Args: args})
+	return r.cl.call(ctx, &mgr.Request{Op: op, Obj: r.id, Flags: flags, Args: args})
 }
 
 func u64Arg(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }

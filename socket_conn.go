@@ -71,16 +71,23 @@ func deadline(ctx context.Context, set func(time.Time) error) (stop func()) {
 // socket's timer may fire before ctx's own: a deadline that has passed is
 // ctx's even while ctx.Err() is still nil.
 func ctxErr(ctx context.Context, err error) error {
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
+	if !ranOut(ctx, err) {
 		return err
 	}
 	if e := ctx.Err(); e != nil {
 		return e
 	}
-	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
-		return context.DeadlineExceeded
+	return context.DeadlineExceeded
+}
+
+// ranOut reports that err is the socket's deadline and that it was ctx's:
+// ctx has ended, or its deadline has passed.
+func ranOut(ctx context.Context, err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
 	}
-	return err
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(d)
 }
 
 func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachments) error {
@@ -161,8 +168,8 @@ func (t *sockTransport) poll(ctx context.Context) (bool, error) {
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return true, nil
-	case errors.Is(ctxErr(ctx, err), ctx.Err()), errors.Is(ctxErr(ctx, err), context.DeadlineExceeded):
-		return false, nil
+	case ranOut(ctx, err):
+		return false, nil // ctx ended with nothing there
 	}
 	return false, err
 }

@@ -76,7 +76,7 @@ func (b *barrierObj) wait(c *Call) ([][]byte, error) {
 	if c.Deadline == 0 && b.timeout > 0 {
 		r := *c.Request
 		r.Deadline = time.Now().Add(b.timeout).UnixNano()
-		c = &Call{Request: &r, Ctx: c.Ctx, srv: c.srv}
+		c = &Call{Request: &r, Ctx: c.Ctx}
 	}
 	ctx, cancel := c.wait()
 	defer cancel()

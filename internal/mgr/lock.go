@@ -115,7 +115,7 @@ func (l *lockObj) unwind(me owner) (int, error) {
 func (l *lockObj) rewind(c *Call, n int) error {
 	// The lock is taken back whatever the deadline (CPython's wait does
 	// too); only the client's end stops it.
-	back := &Call{Request: &Request{Op: OpAcquire, Owner: c.Owner, Token: c.Token}, Ctx: c.Ctx, srv: c.srv}
+	back := &Call{Request: &Request{Op: OpAcquire, Owner: c.Owner, Token: c.Token}, Ctx: c.Ctx}
 	if err := l.acquire(back); err != nil {
 		return err
 	}

@@ -68,7 +68,6 @@ const (
 	OpQueuePut // (value) -> () or ErrFull
 	OpQueueGet // () -> (value) or ErrEmpty
 	OpQueueLen // () -> (n u64)
-	OpQueueMax // () -> (maxsize u64)
 
 	// Locks and semaphores, owned by (Owner, Token).
 	OpAcquire  // () -> () or ErrTimeout

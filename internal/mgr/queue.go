@@ -29,8 +29,6 @@ func (q *queueObj) call(c *Call) ([][]byte, error) {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		return [][]byte{u64b(uint64(len(q.items)))}, nil
-	case OpQueueMax:
-		return [][]byte{u64b(uint64(q.max))}, nil
 	}
 	return nil, refused(c.Op, "queue")
 }

@@ -29,7 +29,6 @@ type object interface {
 type Call struct {
 	*Request
 	Ctx context.Context // ends when the client is gone
-	srv *Server
 }
 
 // wait is the ctx a blocking call waits with: the client's, bounded by the
@@ -119,7 +118,7 @@ func (s *Server) holds(id uint64, l *lockObj, held bool) {
 
 // Handle serves one request. ctx ends when the client is gone.
 func (s *Server) Handle(ctx context.Context, r *Request) ([][]byte, error) {
-	c := &Call{Request: r, Ctx: ctx, srv: s}
+	c := &Call{Request: r, Ctx: ctx}
 	switch r.Op {
 	case OpHello, OpPing:
 		return [][]byte{u64b(s.epoch)}, nil
@@ -142,7 +141,7 @@ func (s *Server) Undo(r *Request, vals [][]byte) {
 	o := s.objs[r.Obj]
 	s.mu.RUnlock()
 	if u, ok := o.(undoer); ok {
-		u.undo(&Call{Request: r, Ctx: context.Background(), srv: s}, vals)
+		u.undo(&Call{Request: r, Ctx: context.Background()}, vals)
 	}
 }
 

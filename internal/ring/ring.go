@@ -191,9 +191,6 @@ func (r *Ring) Len() int {
 	return int(puts - gets)
 }
 
-// Gets is the number of items consumers have taken, ever: a producer that
-// numbers its puts knows from it which of them were taken.
-func (r *Ring) Gets() uint64 { return atomic.LoadUint64(r.u64(offGets)) }
 
 // Aux is a word of the ring's shared memory that the ring itself never
 // uses, on a cache line of its own, for its users' bookkeeping: a pool
@@ -492,13 +489,7 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
-		s := atomic.LoadUint32(seq)
-		atomic.StoreUint32(sleepers, 1) // a flag: see wake
-		ok := room()
-		if !ok && !r.Closed() && ctx.Err() == nil {
-			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
-			ok = room()
-		}
+		ok := r.nap(ctx, seq, sleepers, room, false)
 		switch {
 		case ok:
 			return nil
@@ -680,21 +671,10 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
-		s := atomic.LoadUint32(seq)
-		atomic.StoreUint32(sleepers, 1) // a flag: see wake
-		ok := ready()
 		// Half an item is consumed already: a deadline no longer cuts the
 		// wait for the rest, which would lose the item; a live producer is
 		// writing it, and a dead one's is dropped.
-		if !ok && !r.Closed() && (ctx.Err() == nil || *assembling) {
-			sleep := lockword.OwnerPoll
-			if ctx.Err() == nil {
-				sleep = lockword.SleepTime(ctx, sleep)
-			}
-			futex.Wait(seq, s, sleep)
-			ok = ready()
-		}
-		if ok {
+		if r.nap(ctx, seq, sleepers, ready, *assembling) {
 			return nil
 		}
 		if *assembling && r.producerDied() {
@@ -735,15 +715,8 @@ func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Dur
 	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
-		s := atomic.LoadUint32(seq)
-		atomic.StoreUint32(sleepers, 1) // a flag: see wake
-		ok := ready()
-		if !ok && !r.Closed() && ctx.Err() == nil {
-			futex.Wait(seq, s, lockword.SleepTime(ctx, lockword.OwnerPoll))
-			ok = ready()
-		}
 		switch {
-		case ok:
+		case r.nap(ctx, seq, sleepers, ready, false):
 			return true, nil
 		case over():
 			return false, nil
@@ -751,6 +724,27 @@ func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Dur
 			return false, ctx.Err()
 		}
 	}
+}
+
+// nap sleeps on seq until a waker comes (or a poll's time passes), unless
+// cond holds already, the ring is closed, or ctx has ended (evenIfDone:
+// sleep a poll's time then too); it reports cond. The sleepers flag is set
+// before the last look at cond, so a waker either is seen or sees it.
+func (r *Ring) nap(ctx context.Context, seq, sleepers *uint32, cond func() bool, evenIfDone bool) bool {
+	s := atomic.LoadUint32(seq)
+	atomic.StoreUint32(sleepers, 1) // a flag: see wake
+	if cond() {
+		return true
+	}
+	if r.Closed() || ctx.Err() != nil && !evenIfDone {
+		return false
+	}
+	d := lockword.OwnerPoll
+	if ctx.Err() == nil {
+		d = lockword.SleepTime(ctx, d)
+	}
+	futex.Wait(seq, s, d)
+	return cond()
 }
 
 // producerDied reports, while a consumer assembles an item, that the
