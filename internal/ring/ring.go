@@ -191,7 +191,6 @@ func (r *Ring) Len() int {
 	return int(puts - gets)
 }
 
-
 // Aux is a word of the ring's shared memory that the ring itself never
 // uses, on a cache line of its own, for its users' bookkeeping: a pool
 // worker stores there the id of the task it is starting. Access it
