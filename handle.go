@@ -1,6 +1,7 @@
 package mproc
 
 import (
+	"encoding"
 	"fmt"
 	"reflect"
 	"sync"
@@ -114,12 +115,19 @@ func (a *attachments) walk(v reflect.Value, depth int) {
 
 var holdsShared sync.Map // reflect.Type -> bool
 
-var cborMarshaler = reflect.TypeFor[cbor.Marshaler]()
+var (
+	cborMarshaler   = reflect.TypeFor[cbor.Marshaler]()
+	binaryMarshaler = reflect.TypeFor[encoding.BinaryMarshaler]()
+)
 
-// encodesItself reports whether t, or a pointer to it, has its own CBOR
+// encodesItself reports whether t, or a pointer to it, has its own
 // encoding.
 func encodesItself(t reflect.Type) bool {
-	return t.Implements(cborMarshaler) || t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(cborMarshaler)
+	return implements(t, cborMarshaler) || implements(t, binaryMarshaler)
+}
+
+func implements(t, iface reflect.Type) bool {
+	return t.Implements(iface) || t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(iface)
 }
 
 // mayHoldShared reports whether values of t can contain a shared object.
