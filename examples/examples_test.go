@@ -1,0 +1,104 @@
+// Package examples_test builds every program under examples/ and runs it,
+// so that the examples a user copies out of the repository keep working.
+package examples_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// expect holds, for each example, lines its output must contain.
+var expect = map[string][]string{
+	"counter":           {"main: counter"},
+	"crawler":           {"main: fetched"},
+	"daemon":            {"ended with the emperor", "main: refused"},
+	"gevent":            {"main: "},
+	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running"},
+	"isolation":         {"main: print(number) -> 10"},
+	"join":              {"joining from the list was faster"},
+	"joinable":          {"main: "},
+	"lifecycle":         {"main: "},
+	"lock-print":        {"main: "},
+	"lock-survives":     {"main: "},
+	"manager":           {"main: "},
+	"pipe":              {"main: "},
+	"pool":              {"main: "},
+	"producer-consumer": {"main: "},
+	"queue-basics":      {"main: "},
+	"queue-child":       {"main: "},
+	"queue-talk":        {"main: "},
+	"rlock":             {"main: "},
+	"threadpool":        {"main: "},
+	"threads":           {"main: "},
+	"tickets":           {"main: "},
+	"zombie-orphan":     {"main: "},
+}
+
+// running bounds how many examples run at once: each starts several
+// processes, and the machines that run this test may have two cores.
+var running = make(chan struct{}, 2)
+
+func TestExamples(t *testing.T) {
+	bin := build(t)
+	for name, want := range expect {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			running <- struct{}{}
+			defer func() { <-running }()
+			out := runExample(t, filepath.Join(bin, name))
+			for _, s := range want {
+				if !strings.Contains(out, s) {
+					t.Errorf("the output lacks %q:\n%s", s, out)
+				}
+			}
+		})
+	}
+}
+
+// build compiles all examples into a temporary directory, once.
+func build(t *testing.T) string {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("go is not on PATH: %v", err)
+		}
+		t.Skipf("skipping: the go command is not on PATH (%v)", err)
+	}
+	gomod, err := exec.Command(goTool, "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	dir := t.TempDir()
+	cmd := exec.Command(goTool, "build", "-o", dir+string(filepath.Separator), "./examples/...")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./examples/...: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// runExample runs one example binary and returns its output; it fails the
+// test when the program does not exit 0 within a minute.
+func runExample(t *testing.T, path string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path)
+	cmd.WaitDelay = 5 * time.Second // children holding stdout must not hang the test
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("still running after 60s\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
