@@ -1,14 +1,120 @@
-// Command rlock runs the rlock demo: a re-entrant RLock taken twice by one process while another waits; a plain Lock cannot be; owners.
+// Command rlock is the seeds' multiprocessing.RLock: its owner may acquire it
+// again, and must release it as often. One process takes it in outer() and
+// again in inner(), which outer calls, while a second process waits; the
+// second gets it only when the first has released it both times. With a
+// plain Lock, inner() would wait for its own lock forever.
+//
+// Run it with: go run ./examples/rlock
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
+	"time"
 
 	"mproc"
-	"mproc/demo"
 )
+
+type arg struct {
+	RLock *mproc.RLock
+	Held  *mproc.Event // set by the holder once it holds the lock twice
+}
+
+// holder is outer(), which takes the lock and calls inner(), which takes it
+// again. It returns when it released the lock, in Unix nanoseconds.
+var holder = mproc.Register[arg, int64]("rlock.holder", func(ctx context.Context, a arg) (int64, error) {
+	if err := a.RLock.Lock(ctx); err != nil {
+		return 0, err
+	}
+	fmt.Println("  holder: outer(): acquire: held once")
+	if err := inner(ctx, a); err != nil {
+		return 0, err
+	}
+	time.Sleep(50 * time.Millisecond) // outer's work after inner returns
+	fmt.Println("  holder: outer(): release: free")
+	released := time.Now().UnixNano()
+	return released, a.RLock.Unlock(ctx)
+})
+
+func inner(ctx context.Context, a arg) error {
+	if err := a.RLock.Lock(ctx); err != nil {
+		return err
+	}
+	fmt.Println("  holder: inner(): acquire again: re-entered, held twice")
+	a.Held.Set()
+	time.Sleep(50 * time.Millisecond) // inner's work, while the waiter waits
+	fmt.Println("  holder: inner(): release: held once, still mine")
+	return a.RLock.Unlock(ctx)
+}
+
+// waiter waits for the lock and returns when it got it, in Unix nanoseconds.
+var waiter = mproc.Register[arg, int64]("rlock.waiter", func(ctx context.Context, a arg) (int64, error) {
+	if err := a.Held.Wait(ctx); err != nil {
+		return 0, err
+	}
+	fmt.Println("  waiter: the holder has it; waiting")
+	if err := a.RLock.Lock(ctx); err != nil {
+		return 0, err
+	}
+	got := time.Now().UnixNano()
+	fmt.Println("  waiter: got the lock")
+	return got, a.RLock.Unlock(ctx)
+})
 
 func main() {
 	mproc.Main()
-	os.Exit(demo.Program("rlock"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "rlock:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	fmt.Println("1. one process takes the RLock twice; another waits for it")
+	rl, err := mproc.NewRLock()
+	if err != nil {
+		return err
+	}
+	held, err := mproc.NewEvent()
+	if err != nil {
+		return err
+	}
+	h, err := holder.Start(ctx, arg{RLock: rl, Held: held})
+	if err != nil {
+		return err
+	}
+	w, err := waiter.Start(ctx, arg{RLock: rl, Held: held})
+	if err != nil {
+		return err
+	}
+	released, err := h.Wait(ctx)
+	if err != nil {
+		return err
+	}
+	got, err := w.Wait(ctx)
+	if err != nil {
+		return err
+	}
+	if got < released {
+		return errors.New("the waiter got the lock before the holder released it the second time")
+	}
+	fmt.Println("main: the waiter got it only after both releases")
+
+	fmt.Println("2. the same nesting with a plain Lock")
+	l, err := mproc.NewLock()
+	if err != nil {
+		return err
+	}
+	l.Lock()
+	again := l.TryLock() // inner()'s acquire, without blocking forever
+	l.Unlock()
+	fmt.Printf("main: a plain Lock taken in outer(); inner() tries again: %v: it would wait for itself forever\n", again)
+	if again {
+		return errors.New("a plain Lock was taken twice")
+	}
+	return mproc.Shutdown(ctx)
 }
