@@ -1,14 +1,78 @@
-// Command queue-basics runs the queue-basics demo: Queue(3) in one process: put, put_nowait raising Full, FIFO get, get_nowait raising Empty, timeouts.
+// Command queue-basics is the seeds' first look at a Queue, in one process:
+// q = Queue(3) takes three items; q.put_nowait() on the full queue raises
+// queue.Full (队列已经满了); q.get() returns items first in, first out;
+// q.get_nowait() on the empty queue raises queue.Empty (队列已经空了); and
+// q.get(timeout=0.2) gives up after 0.2 s. In mproc, Full and Empty are the
+// errors ErrFull and ErrEmpty, and a timeout is a deadline on the context.
+//
+// Run it with: go run ./examples/queue-basics
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
+	"time"
 
 	"mproc"
-	"mproc/demo"
 )
 
 func main() {
 	mproc.Main()
-	os.Exit(demo.Program("queue-basics"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "queue-basics:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	q, err := mproc.NewQueue[string](3)
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{"jason", "hcy", "hb"} {
+		if err := q.Put(ctx, name); err != nil {
+			return err
+		}
+		fmt.Printf("main: put %q, qsize=%d\n", name, q.Len())
+	}
+	fmt.Printf("main: full() = %v\n", q.Full())
+
+	if err := q.TryPut("zsb"); !errors.Is(err, mproc.ErrFull) {
+		return fmt.Errorf("put_nowait on a full queue: %v, want ErrFull", err)
+	}
+	fmt.Println("main: put_nowait(\"zsb\") -> ErrFull: 队列已经满了 (the queue is full)")
+
+	for range 3 {
+		v, err := q.Get(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("main: get() -> %q\n", v)
+	}
+	if _, err := q.TryGet(); !errors.Is(err, mproc.ErrEmpty) {
+		return fmt.Errorf("get_nowait on an empty queue: %v, want ErrEmpty", err)
+	}
+	fmt.Printf("main: get_nowait() -> ErrEmpty: 队列已经空了 (the queue is empty); empty() = %v\n", q.Empty())
+
+	tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond) // q.get(timeout=0.2)
+	defer cancel()
+	t0 := time.Now()
+	_, err = q.Get(tctx)
+	if !errors.Is(err, mproc.ErrEmpty) || !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("a timed get on an empty queue: %v, want ErrEmpty and DeadlineExceeded", err)
+	}
+	fmt.Printf("main: get(timeout=0.2) gave up after %v with ErrEmpty\n", time.Since(t0).Round(10*time.Millisecond))
+
+	if err := q.Close(); err != nil {
+		return err
+	}
+	if err := q.Put(ctx, "sean"); !errors.Is(err, mproc.ErrClosed) {
+		return fmt.Errorf("put after Close: %v, want ErrClosed", err)
+	}
+	fmt.Println("main: after Close, put fails with ErrClosed")
+	return mproc.Shutdown(ctx)
 }
