@@ -1,14 +1,101 @@
-// Command pool runs the pool demo: Pool(3), apply one task after another vs apply_async three at a time, callbacks, map; the same three pids reused.
+// Command pool is the seeds' process pool: Pool(3) starts three processes
+// once, and from then on the same three run every task (从无到有创建三个进程,
+// 以后一直是这三个进程在执行任务). work(n) prints its pid, sleeps and returns
+// n**2; it runs ten times with apply (one after another) and ten times with
+// apply_async and a callback (three at a time); then map squares range(10),
+// and close and join end the pool.
+//
+// Run it with: go run ./examples/pool
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"slices"
+	"time"
 
 	"mproc"
-	"mproc/demo"
 )
+
+type result struct{ Square, Pid int }
+
+// work is the seed's work(n); its 3 s sleep is 50 ms here.
+var work = mproc.Register[int, result]("pool.work", func(n int) result {
+	fmt.Printf("  %d run work(%d)\n", os.Getpid(), n)
+	time.Sleep(50 * time.Millisecond)
+	return result{Square: n * n, Pid: os.Getpid()}
+})
+
+var square = mproc.Register[int, int]("pool.square", func(n int) int { return n * n })
 
 func main() {
 	mproc.Main()
-	os.Exit(demo.Program("pool"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "pool:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	p, err := mproc.NewPool(ctx, mproc.WithWorkers(3))
+	if err != nil {
+		return err
+	}
+	defer p.Terminate() // after a failure: nothing left running
+	var pids []int
+
+	fmt.Println("1. apply: each call waits for its result")
+	t0 := time.Now()
+	for i := range 10 {
+		r, err := work.Apply(ctx, p, i)
+		if err != nil {
+			return err
+		}
+		pids = append(pids, r.Pid)
+	}
+	fmt.Printf("main: ten tasks in %v, one after another\n", time.Since(t0).Round(10*time.Millisecond))
+
+	fmt.Println("2. apply_async with a callback: three at a time")
+	t0 = time.Now()
+	var futs []*mproc.Future[result]
+	for i := range 10 {
+		f := work.Submit(ctx, p, i)
+		f.OnDone(func(f *mproc.Future[result]) { // the seed's callback, run in the main process
+			if r, err, _ := f.Result(); err == nil {
+				fmt.Printf("  main (pid %d): callback got %d\n", os.Getpid(), r.Square)
+			}
+		})
+		futs = append(futs, f)
+	}
+	for _, f := range futs { // [res.get() for res in res_l]
+		r, err := f.Get(ctx)
+		if err != nil {
+			return err
+		}
+		pids = append(pids, r.Pid)
+	}
+	fmt.Printf("main: ten tasks in %v, three at a time\n", time.Since(t0).Round(10*time.Millisecond))
+
+	ys, err := square.Map(ctx, p, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("main: p.map(square, range(10)) -> %v\n", ys)
+
+	slices.Sort(pids)
+	pids = slices.Compact(pids)
+	if len(pids) > 3 {
+		return fmt.Errorf("twenty tasks ran in %d processes %v, want at most the pool's 3", len(pids), pids)
+	}
+	fmt.Printf("main: every task ran in one of the pool's processes %v\n", pids)
+	if err := p.Close(); err != nil { // p.close(); p.join()
+		return err
+	}
+	if err := p.Join(ctx); err != nil {
+		return err
+	}
+	return mproc.Shutdown(ctx)
 }
