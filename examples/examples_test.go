@@ -45,6 +45,7 @@ var expect = map[string][]string{
 var running = make(chan struct{}, 2)
 
 func TestExamples(t *testing.T) {
+	checkListed(t)
 	bin := build(t)
 	for name, want := range expect {
 		t.Run(name, func(t *testing.T) {
@@ -58,6 +59,29 @@ func TestExamples(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkListed fails when an example directory has no entry in expect, or
+// an entry has no directory: each example must be run.
+func checkListed(t *testing.T) {
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs[e.Name()] = true
+			if expect[e.Name()] == nil {
+				t.Errorf("examples/%s has no expected output in expect", e.Name())
+			}
+		}
+	}
+	for name := range expect {
+		if !dirs[name] {
+			t.Errorf("expect lists %s, which is not a directory under examples/", name)
+		}
 	}
 }
 
