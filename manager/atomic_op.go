@@ -1,15 +1,16 @@
-package mproc
+package manager
 
 import (
 	"fmt"
 	"reflect"
 
+	"mproc"
 	"mproc/internal/mgr"
 )
 
 // AtomicOp is an operation a manager applies to a stored value in one
 // step, so that no lock is needed around a read-modify-write (Dict.Apply,
-// ManagedValue.Apply).
+// Value.Apply).
 type AtomicOp string
 
 const (
@@ -41,5 +42,5 @@ func numKind[T any]() ([]byte, error) {
 			return []byte{mgr.ClassBytes, 0}, nil
 		}
 	}
-	return []byte{0, 0}, fmt.Errorf("%w: atomic operations need numbers, strings or []byte, not %v", ErrUnencodable, t)
+	return []byte{0, 0}, fmt.Errorf("%w: atomic operations need numbers, strings or []byte, not %v", mproc.ErrUnencodable, t)
 }

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -8,28 +8,42 @@ import (
 	"mproc/internal/mgr"
 )
 
-// ManagedBarrier is a proxy for a barrier held by a Manager (CPython's
+// Barrier is a proxy for a barrier held by a Manager (CPython's
 // m.Barrier()).
-type ManagedBarrier struct{ ref proxyRef }
+type Barrier struct{ ref proxyRef }
 
-// Barrier makes a barrier for parties in the manager. A wait without a
-// deadline uses timeout (0: none); a wait that times out breaks the
-// barrier, as in CPython.
-func (m *Manager) Barrier(ctx context.Context, parties int, timeout time.Duration) (*ManagedBarrier, error) {
+// BarrierOption configures NewBarrier.
+type BarrierOption func(*barrierConfig)
+
+type barrierConfig struct{ timeout time.Duration }
+
+// WithBarrierTimeout bounds each Wait whose ctx has no deadline by d
+// (CPython's timeout argument); a wait that times out breaks the barrier,
+// as in CPython. The default is no bound.
+func WithBarrierTimeout(d time.Duration) BarrierOption {
+	return func(c *barrierConfig) { c.timeout = max(d, 0) }
+}
+
+// NewBarrier makes a barrier for parties in m.
+func NewBarrier(ctx context.Context, m *Manager, parties int, opts ...BarrierOption) (*Barrier, error) {
 	if parties < 1 {
-		return nil, errors.New("mproc: a barrier needs at least one party")
+		return nil, errors.New("manager: a barrier needs at least one party")
 	}
-	ref, err := m.create(ctx, mgr.KindBarrier, u64Arg(uint64(parties)), u64Arg(uint64(max(timeout, 0))))
+	var cfg barrierConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ref, err := m.create(ctx, mgr.KindBarrier, u64Arg(uint64(parties)), u64Arg(uint64(cfg.timeout)))
 	if err != nil {
 		return nil, err
 	}
-	return &ManagedBarrier{ref}, nil
+	return &Barrier{ref}, nil
 }
 
 // Wait waits until every party waits, and returns this party's arrival
 // index (0 to parties-1). A barrier that breaks (a wait timed out, Abort,
-// Reset) gives ErrBrokenBarrier.
-func (b *ManagedBarrier) Wait(ctx context.Context) (int, error) {
+// Reset) gives an error matching mproc.ErrBrokenBarrier.
+func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	vals, err := b.ref.call(ctx, mgr.OpBarrierWait)
 	if err != nil {
 		return 0, err
@@ -39,31 +53,32 @@ func (b *ManagedBarrier) Wait(ctx context.Context) (int, error) {
 }
 
 // Abort breaks the barrier.
-func (b *ManagedBarrier) Abort(ctx context.Context) error {
+func (b *Barrier) Abort(ctx context.Context) error {
 	_, err := b.ref.call(ctx, mgr.OpBarrierAbort)
 	return err
 }
 
-// Reset mends a broken barrier; parties waiting get ErrBrokenBarrier.
-func (b *ManagedBarrier) Reset(ctx context.Context) error {
+// Reset mends a broken barrier; parties waiting get
+// mproc.ErrBrokenBarrier.
+func (b *Barrier) Reset(ctx context.Context) error {
 	_, err := b.ref.call(ctx, mgr.OpBarrierReset)
 	return err
 }
 
-// BarrierState is what a managed barrier reports.
+// BarrierState is what a Barrier reports.
 type BarrierState struct {
 	Parties, Waiting int
 	Broken           bool
 }
 
 // State returns the parties, how many wait now, and whether it is broken.
-func (b *ManagedBarrier) State(ctx context.Context) (BarrierState, error) {
+func (b *Barrier) State(ctx context.Context) (BarrierState, error) {
 	vals, err := b.ref.call(ctx, mgr.OpBarrierInfo)
 	if err != nil {
 		return BarrierState{}, err
 	}
 	if len(vals) != 3 {
-		return BarrierState{}, errors.New("mproc: a malformed answer from the manager")
+		return BarrierState{}, errors.New("manager: a malformed answer from the manager")
 	}
 	p, _ := u64Val(vals[0:1])
 	w, _ := u64Val(vals[1:2])
@@ -71,11 +86,12 @@ func (b *ManagedBarrier) State(ctx context.Context) (BarrierState, error) {
 	return BarrierState{int(p), int(w), br}, nil
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the barrier's id.
-func (b *ManagedBarrier) MarshalCBOR() ([]byte, error) { return b.ref.marshal("ManagedBarrier") }
+// MarshalBinary encodes the proxy as its manager's address and the
+// barrier's id.
+func (b *Barrier) MarshalBinary() ([]byte, error) { return b.ref.marshal("Barrier") }
 
-// UnmarshalCBOR makes the proxy reach the same barrier.
-func (b *ManagedBarrier) UnmarshalCBOR(data []byte) (err error) {
-	b.ref, err = unmarshalRef(data, "ManagedBarrier")
+// UnmarshalBinary makes the proxy reach the same barrier.
+func (b *Barrier) UnmarshalBinary(data []byte) (err error) {
+	b.ref, err = unmarshalRef(data, "Barrier")
 	return err
 }

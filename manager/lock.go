@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -6,81 +6,53 @@ import (
 	"mproc/internal/mgr"
 )
 
-// ManagedLock is a proxy for a Lock or RLock held by a Manager (CPython's
-// m.Lock() and m.RLock()). Its owner is this process, or the owner ctx
-// carries (WithOwner), as with RLock. When every connection of a process
-// that holds it is gone (the process died), the manager releases it.
-type ManagedLock struct{ ref proxyRef }
+// Lock is a proxy for a lock held by a Manager (CPython's m.Lock()). It is
+// a sync.Locker, and may be released by any process, as CPython's. When
+// every connection of a process that holds it is gone (the process died),
+// the manager releases it.
+//
+// Its owner is this process, or the owner ctx carries (mproc.WithOwner),
+// as with an RLock; Unlock, which has no ctx, releases for the owner in
+// this process that took the lock last.
+type Lock struct{ l lockProxy }
 
-// Lock makes a lock in the manager.
-func (m *Manager) Lock(ctx context.Context) (*ManagedLock, error) {
-	return m.newLock(ctx, mgr.KindLock)
-}
-
-// RLock makes a re-entrant lock in the manager: its owner may acquire it
-// again, and must release it as often.
-func (m *Manager) RLock(ctx context.Context) (*ManagedLock, error) {
-	return m.newLock(ctx, mgr.KindRLock)
-}
-
-func (m *Manager) newLock(ctx context.Context, kind string) (*ManagedLock, error) {
-	ref, err := m.create(ctx, kind)
+// NewLock makes a lock, unlocked, in m.
+func NewLock(ctx context.Context, m *Manager) (*Lock, error) {
+	ref, err := m.create(ctx, mgr.KindLock)
 	if err != nil {
 		return nil, err
 	}
-	return &ManagedLock{ref}, nil
+	return &Lock{lockProxy{ref, "Lock"}}, nil
 }
 
-// Acquire waits for the lock as long as ctx allows (then an error matching
-// ErrTimeout).
-func (l *ManagedLock) Acquire(ctx context.Context) error {
-	_, err := l.ref.call(ctx, mgr.OpAcquire)
-	return err
-}
+// Lock waits for the lock. It panics if it can't wait: the manager is
+// gone (ErrGone), or the proxy is not one of its objects; LockContext
+// returns those errors instead.
+func (l *Lock) Lock() { l.l.lock() }
 
-// TryAcquire takes the lock if it is free now.
-func (l *ManagedLock) TryAcquire(ctx context.Context) (bool, error) {
-	_, err := l.ref.callNoWait(ctx, mgr.OpAcquire)
-	return notTimedOut(err)
-}
+// LockContext waits for the lock as long as ctx allows. It returns an
+// error matching ctx.Err() when ctx ends first, one matching ErrGone when
+// the manager can't be reached, and leaves the lock unchanged then.
+func (l *Lock) LockContext(ctx context.Context) error { return l.l.lockContext(ctx) }
 
-// notTimedOut turns a try's timeout into false.
-func notTimedOut(err error) (bool, error) {
-	switch {
-	case err == nil:
-		return true, nil
-	case isTimeout(err):
-		return false, nil
-	}
-	return false, err
-}
+// TryLock takes the lock if it is free now, and reports whether it did;
+// it reports false too when the manager can't be reached.
+func (l *Lock) TryLock() bool { return l.l.tryLock() }
 
-func isTimeout(err error) bool {
-	r, ok := err.(*managerErr)
-	return err == ErrTimeout || ok && r.sentinel == ErrTimeout
-}
+// Unlock releases the lock. It panics, as sync.Mutex does, when the lock
+// is not held, and when the manager can't be reached.
+func (l *Lock) Unlock() { l.l.unlock() }
 
-// Release lets go of the lock; releasing one that is not held (or an RLock
-// held by another owner) is an error matching ErrNotHeld.
-func (l *ManagedLock) Release(ctx context.Context) error {
-	_, err := l.ref.call(ctx, mgr.OpRelease)
-	return err
-}
+// Locked reports whether someone holds the lock (CPython's locked()).
+func (l *Lock) Locked(ctx context.Context) (bool, error) { return l.l.locked(ctx) }
 
-// Locked reports whether someone holds the lock.
-func (l *ManagedLock) Locked(ctx context.Context) (bool, error) {
-	vals, err := l.ref.call(ctx, mgr.OpLocked)
-	if err != nil {
-		return false, err
-	}
-	return boolVal(vals)
-}
+// MarshalBinary encodes the proxy as its manager's address and the lock's
+// id.
+func (l *Lock) MarshalBinary() ([]byte, error) { return l.l.ref.marshal("Lock") }
 
-// MarshalCBOR encodes the proxy as its manager's address and the lock's id.
-func (l *ManagedLock) MarshalCBOR() ([]byte, error) { return l.ref.marshal("ManagedLock") }
-
-// UnmarshalCBOR makes the proxy reach the same lock.
-func (l *ManagedLock) UnmarshalCBOR(b []byte) (err error) {
-	l.ref, err = unmarshalRef(b, "ManagedLock")
+// UnmarshalBinary makes the proxy reach the same lock.
+func (l *Lock) UnmarshalBinary(b []byte) (err error) {
+	l.l.kind = "Lock"
+	l.l.ref, err = unmarshalRef(b, "Lock")
 	return err
 }

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"mproc"
 	"mproc/internal/mgr"
 )
 
@@ -21,53 +22,35 @@ import (
 // Local clients reach the manager over a Unix socket and then over shared
 // memory; remote ones over TCP, with the auth key's handshake. Objects live
 // as long as the manager.
+//
+// The zero Manager is not usable: get one from Start or Connect.
 type Manager struct {
 	network, addr string
-	proc          *Proc[None] // the server, when this process started it
-	cl            *mgrClient
+	proc          *mproc.Proc[mproc.None] // the server, when this process started it
+	cl            *client
 }
 
-// ManagerOption configures StartManager.
-type ManagerOption func(*managerConfig)
-
-type managerConfig struct {
-	network, addr string
-	key           []byte
-}
-
-// WithManagerAddress sets where the manager listens: a Unix socket path
-// ("@name" for Linux's abstract namespace) or a TCP "host:port". The
-// default is a fresh abstract Unix socket.
-func WithManagerAddress(network, address string) ManagerOption {
-	return func(c *managerConfig) { c.network, c.addr = network, address }
-}
-
-// WithManagerAuthKey sets the key clients must prove they hold (default:
-// this process's auth key, which its children inherit).
-func WithManagerAuthKey(key []byte) ManagerOption {
-	return func(c *managerConfig) { c.key = append([]byte(nil), key...) }
-}
-
-type managerArgs struct {
+type serverArgs struct {
 	Network, Addr string
 	Key           []byte
-	Ready         *Event
+	Ready         *mproc.Event
 }
 
-var managerFunc = Register[managerArgs, None]("mproc.manager", func(ctx context.Context, a managerArgs) error {
-	l, err := Listen(a.Network, a.Addr, a.Key)
+// serverFunc is the manager's process: it listens, says so, and serves.
+var serverFunc = mproc.Register[serverArgs, mproc.None]("mproc.manager", func(ctx context.Context, a serverArgs) error {
+	l, err := mproc.Listen(a.Network, a.Addr, a.Key)
 	if err != nil {
 		return err
 	}
 	a.Ready.Set()
-	return ServeManager(ctx, l)
+	return Serve(ctx, l)
 })
 
-// StartManager starts a manager in a child process and connects to it
-// (CPython's Manager() and SyncManager.start). The child ends with this
-// process, or at Shutdown.
-func StartManager(ctx context.Context, opts ...ManagerOption) (*Manager, error) {
-	cfg := managerConfig{network: "unix"}
+// Start starts a manager in a child process and connects to it (CPython's
+// Manager() and SyncManager.start). The child ends with this process, or
+// at Shutdown.
+func Start(ctx context.Context, opts ...Option) (*Manager, error) {
+	cfg := config{network: "unix"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -77,32 +60,32 @@ func StartManager(ctx context.Context, opts ...ManagerOption) (*Manager, error) 
 		cfg.addr = fmt.Sprintf("@mproc-manager-%d-%s", os.Getpid(), hex.EncodeToString(b[:]))
 	}
 	if cfg.key == nil {
-		cfg.key = Current().AuthKey()
+		cfg.key = mproc.Current().AuthKey()
 	}
-	ready, err := NewEvent()
+	ready, err := mproc.NewEvent()
 	if err != nil {
 		return nil, err
 	}
-	p, err := managerFunc.Start(ctx, managerArgs{Network: cfg.network, Addr: cfg.addr, Key: cfg.key, Ready: ready},
-		WithName("SyncManager"), WithDaemon(true))
+	p, err := serverFunc.Start(ctx, serverArgs{Network: cfg.network, Addr: cfg.addr, Key: cfg.key, Ready: ready},
+		mproc.WithName("SyncManager"), mproc.WithDaemon(true))
 	if err != nil {
 		return nil, err
 	}
-	if err := awaitManager(ctx, p, ready); err != nil {
+	if err := awaitServer(ctx, p, ready); err != nil {
 		p.Kill()
 		p.Join(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	m := &Manager{network: cfg.network, addr: cfg.addr, proc: p, cl: clientFor(cfg.network, cfg.addr, cfg.key)}
 	if err := m.ping(ctx); err != nil {
-		m.Shutdown(ctx)
+		m.Shutdown(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return m, nil
 }
 
-// awaitManager waits until the manager listens, or its process ends.
-func awaitManager(ctx context.Context, p *Proc[None], ready *Event) error {
+// awaitServer waits until the manager listens, or its process ends.
+func awaitServer(ctx context.Context, p *mproc.Proc[mproc.None], ready *mproc.Event) error {
 	ended := make(chan error, 1)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -115,16 +98,18 @@ func awaitManager(ctx context.Context, p *Proc[None], ready *Event) error {
 		if err == nil {
 			err = errors.New("ended")
 		}
-		return fmt.Errorf("mproc: the manager did not start: %w", err)
+		return fmt.Errorf("manager: the manager did not start: %w", err)
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("manager: the manager did not start: %w", ctx.Err())
 	}
 }
 
-// ConnectManager connects to a manager started elsewhere, by StartManager
-// or ServeManager in another process, maybe on another machine (CPython's
-// BaseManager.connect). A wrong key gives ErrAuthentication.
-func ConnectManager(ctx context.Context, network, address string, authKey []byte) (*Manager, error) {
+// Connect connects to a manager started elsewhere, by Start or Serve in
+// another process, maybe on another machine (CPython's
+// BaseManager.connect). A wrong key gives an error matching
+// mproc.ErrAuthentication, a manager that can't be reached one matching
+// ErrGone.
+func Connect(ctx context.Context, network, address string, authKey []byte) (*Manager, error) {
 	m := &Manager{network: network, addr: address, cl: clientFor(network, address, authKey)}
 	if err := m.ping(ctx); err != nil {
 		return nil, err
@@ -132,24 +117,22 @@ func ConnectManager(ctx context.Context, network, address string, authKey []byte
 	return m, nil
 }
 
-// ServeManager runs a manager in this process on l, until ctx ends or a
-// client calls Shutdown (CPython's get_server().serve_forever()); l's auth
-// key is the manager's. It closes l.
-func ServeManager(ctx context.Context, l *Listener) error { return serveManager(ctx, l) }
-
 func (m *Manager) ping(ctx context.Context) error {
 	_, err := m.cl.call(ctx, &mgr.Request{Op: mgr.OpPing})
 	return err
 }
 
-// Network and Addr are where the manager listens.
+// Network is the network the manager listens on: "unix" or "tcp".
 func (m *Manager) Network() string { return m.network }
-func (m *Manager) Addr() string    { return m.addr }
 
-// Shutdown stops the manager, which may be one this process started, or
-// one it connected to: its objects are gone, and their proxies get
-// ErrManagerGone or ErrNoObject. For a manager this process started, it
-// waits for the process to end (killing it if it does not).
+// Addr is the address the manager listens on.
+func (m *Manager) Addr() string { return m.addr }
+
+// Shutdown stops the manager, whether this process started it or
+// connected to it (CPython's shutdown): its objects are gone, and their
+// proxies get ErrGone or ErrNoObject from then on. For a manager this
+// process started, it also waits for the server process to end, killing it
+// if it has not ended within 5 seconds or when ctx ends.
 func (m *Manager) Shutdown(ctx context.Context) error {
 	_, err := m.cl.call(ctx, &mgr.Request{Op: mgr.OpShutdown})
 	m.cl.closeIdle()
@@ -166,16 +149,20 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 }
 
 // Close closes this process's idle connections to the manager, which goes
-// on serving others.
-func (m *Manager) Close() { m.cl.closeIdle() }
+// on serving others (and this process too: a later call connects again).
+// It does not stop the manager: Shutdown does.
+func (m *Manager) Close() error {
+	m.cl.closeIdle()
+	return nil
+}
 
-// Process is the manager's process, when this process started it.
-func (m *Manager) Process() *Proc[None] { return m.proc }
+// Process is the manager's process when this process started it, else nil.
+func (m *Manager) Process() *mproc.Proc[mproc.None] { return m.proc }
 
 // create makes an object in the manager.
 func (m *Manager) create(ctx context.Context, kind string, args ...[]byte) (proxyRef, error) {
 	if m == nil || m.cl == nil {
-		return proxyRef{}, errors.New("mproc: use of a Manager not made by StartManager or ConnectManager")
+		return proxyRef{}, errors.New("manager: use of a Manager not made by Start or Connect")
 	}
 	vals, err := m.cl.call(ctx, &mgr.Request{Op: mgr.OpCreate, Args: append([][]byte{[]byte(kind)}, args...)})
 	if err != nil {

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -7,31 +7,31 @@ import (
 	"mproc/internal/wire"
 )
 
-// ManagedQueue is a proxy for a queue held by a Manager (CPython's
+// Queue is a proxy for a queue held by a Manager (CPython's
 // m.Queue()): slower than Queue, which lives in shared memory, but
 // reachable from other machines.
-type ManagedQueue[T any] struct{ ref proxyRef }
+type Queue[T any] struct{ ref proxyRef }
 
-func (q *ManagedQueue[T]) c() *wire.Coder[T] { return coderOf[T]() }
+func (q *Queue[T]) c() *wire.Coder[T] { return coderOf[T]() }
 
-// NewManagedQueue makes a queue in m holding at most maxsize items (0: no
+// NewQueue makes a queue in m holding at most maxsize items (0: no
 // limit).
-func NewManagedQueue[T any](ctx context.Context, m *Manager, maxsize int) (*ManagedQueue[T], error) {
+func NewQueue[T any](ctx context.Context, m *Manager, maxsize int) (*Queue[T], error) {
 	ref, err := m.create(ctx, mgr.KindQueue, u64Arg(uint64(max(maxsize, 0))))
 	if err != nil {
 		return nil, err
 	}
-	return &ManagedQueue[T]{ref}, nil
+	return &Queue[T]{ref}, nil
 }
 
 // Put adds v, waiting for room as long as ctx allows (then an error
 // matching ErrFull).
-func (q *ManagedQueue[T]) Put(ctx context.Context, v T) error { return q.put(ctx, v, false) }
+func (q *Queue[T]) Put(ctx context.Context, v T) error { return q.put(ctx, v, false) }
 
 // TryPut adds v if there is room now, or returns an error matching ErrFull.
-func (q *ManagedQueue[T]) TryPut(ctx context.Context, v T) error { return q.put(ctx, v, true) }
+func (q *Queue[T]) TryPut(ctx context.Context, v T) error { return q.put(ctx, v, true) }
 
-func (q *ManagedQueue[T]) put(ctx context.Context, v T, nowait bool) error {
+func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
 	b, err := q.c().Encode(v)
 	if err != nil {
 		return err
@@ -46,18 +46,18 @@ func (q *ManagedQueue[T]) put(ctx context.Context, v T, nowait bool) error {
 
 // Get removes and returns the next item, waiting as long as ctx allows
 // (then an error matching ErrEmpty).
-func (q *ManagedQueue[T]) Get(ctx context.Context) (T, error) {
+func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	return decodeOne[T](q.ref.call(ctx, mgr.OpQueueGet))
 }
 
 // TryGet returns the next item if there is one now, or an error matching
 // ErrEmpty.
-func (q *ManagedQueue[T]) TryGet(ctx context.Context) (T, error) {
+func (q *Queue[T]) TryGet(ctx context.Context) (T, error) {
 	return decodeOne[T](q.ref.callNoWait(ctx, mgr.OpQueueGet))
 }
 
 // Len is the number of items in the queue.
-func (q *ManagedQueue[T]) Len(ctx context.Context) (int, error) {
+func (q *Queue[T]) Len(ctx context.Context) (int, error) {
 	vals, err := q.ref.call(ctx, mgr.OpQueueLen)
 	if err != nil {
 		return 0, err
@@ -66,12 +66,12 @@ func (q *ManagedQueue[T]) Len(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the queue's id.
-func (q *ManagedQueue[T]) MarshalCBOR() ([]byte, error) { return q.ref.marshal("ManagedQueue") }
+// MarshalBinary encodes the proxy as its manager's address and the queue's id.
+func (q *Queue[T]) MarshalBinary() ([]byte, error) { return q.ref.marshal("Queue") }
 
-// UnmarshalCBOR makes the proxy reach the same queue.
-func (q *ManagedQueue[T]) UnmarshalCBOR(b []byte) error {
-	ref, err := unmarshalRef(b, "ManagedQueue")
+// UnmarshalBinary makes the proxy reach the same queue.
+func (q *Queue[T]) UnmarshalBinary(b []byte) error {
+	ref, err := unmarshalRef(b, "Queue")
 	q.ref = ref
 	return err
 }

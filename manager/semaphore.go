@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -7,53 +7,59 @@ import (
 	"mproc/internal/mgr"
 )
 
-// ManagedSemaphore is a proxy for a semaphore held by a Manager (CPython's
-// m.Semaphore() and m.BoundedSemaphore()).
-type ManagedSemaphore struct{ ref proxyRef }
+// Semaphore is a proxy for a semaphore held by a Manager (CPython's
+// m.Semaphore() and m.BoundedSemaphore()), with the method set of
+// golang.org/x/sync/semaphore's Weighted, one unit at a time.
+type Semaphore struct{ ref proxyRef }
 
-// Semaphore makes a semaphore with the value n in the manager.
-func (m *Manager) Semaphore(ctx context.Context, n int) (*ManagedSemaphore, error) {
-	return m.newSemaphore(ctx, n, 0)
+// NewSemaphore makes a semaphore with the value n in m.
+func NewSemaphore(ctx context.Context, m *Manager, n int) (*Semaphore, error) {
+	return newSemaphore(ctx, m, n, 0)
 }
 
-// BoundedSemaphore makes a semaphore that may not be released above n.
-func (m *Manager) BoundedSemaphore(ctx context.Context, n int) (*ManagedSemaphore, error) {
-	return m.newSemaphore(ctx, n, n)
+// NewBoundedSemaphore makes a semaphore with the value n in m that may not
+// be released above n.
+func NewBoundedSemaphore(ctx context.Context, m *Manager, n int) (*Semaphore, error) {
+	return newSemaphore(ctx, m, n, n)
 }
 
-func (m *Manager) newSemaphore(ctx context.Context, n, bound int) (*ManagedSemaphore, error) {
+func newSemaphore(ctx context.Context, m *Manager, n, bound int) (*Semaphore, error) {
 	if n < 0 {
-		return nil, errors.New("mproc: a semaphore's value may not be negative")
+		return nil, errors.New("manager: a semaphore's value may not be negative")
 	}
 	ref, err := m.create(ctx, mgr.KindSemaphore, u64Arg(uint64(n)), u64Arg(uint64(bound)))
 	if err != nil {
 		return nil, err
 	}
-	return &ManagedSemaphore{ref}, nil
+	return &Semaphore{ref}, nil
 }
 
 // Acquire waits until the value is above zero and decrements it, as long
-// as ctx allows (then an error matching ErrTimeout).
-func (s *ManagedSemaphore) Acquire(ctx context.Context) error {
+// as ctx allows. It returns an error matching ctx.Err() when ctx ends
+// first, one matching ErrGone when the manager can't be reached, and
+// leaves the semaphore unchanged then.
+func (s *Semaphore) Acquire(ctx context.Context) error {
 	_, err := s.ref.call(ctx, mgr.OpAcquire)
 	return err
 }
 
-// TryAcquire decrements the value if it is above zero now.
-func (s *ManagedSemaphore) TryAcquire(ctx context.Context) (bool, error) {
-	_, err := s.ref.callNoWait(ctx, mgr.OpAcquire)
-	return notTimedOut(err)
+// TryAcquire decrements the value if it is above zero now, and reports
+// whether it did; it reports false too when the manager can't be reached.
+func (s *Semaphore) TryAcquire() bool {
+	_, err := s.ref.callNoWait(context.Background(), mgr.OpAcquire)
+	return err == nil
 }
 
-// Release increments the value; above a bounded semaphore's bound it is an
-// error matching ErrNotHeld.
-func (s *ManagedSemaphore) Release(ctx context.Context) error {
-	_, err := s.ref.call(ctx, mgr.OpRelease)
+// Release increments the value. Above a bounded semaphore's bound it
+// returns an error matching mproc.ErrNotHeld (CPython's ValueError); a
+// manager that can't be reached gives one matching ErrGone.
+func (s *Semaphore) Release() error {
+	_, err := s.ref.call(context.Background(), mgr.OpRelease)
 	return err
 }
 
 // Value is the semaphore's value.
-func (s *ManagedSemaphore) Value(ctx context.Context) (int, error) {
+func (s *Semaphore) Value(ctx context.Context) (int, error) {
 	vals, err := s.ref.call(ctx, mgr.OpSemValue)
 	if err != nil {
 		return 0, err
@@ -62,12 +68,12 @@ func (s *ManagedSemaphore) Value(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the
+// MarshalBinary encodes the proxy as its manager's address and the
 // semaphore's id.
-func (s *ManagedSemaphore) MarshalCBOR() ([]byte, error) { return s.ref.marshal("ManagedSemaphore") }
+func (s *Semaphore) MarshalBinary() ([]byte, error) { return s.ref.marshal("Semaphore") }
 
-// UnmarshalCBOR makes the proxy reach the same semaphore.
-func (s *ManagedSemaphore) UnmarshalCBOR(b []byte) (err error) {
-	s.ref, err = unmarshalRef(b, "ManagedSemaphore")
+// UnmarshalBinary makes the proxy reach the same semaphore.
+func (s *Semaphore) UnmarshalBinary(b []byte) (err error) {
+	s.ref, err = unmarshalRef(b, "Semaphore")
 	return err
 }

@@ -1,4 +1,4 @@
-package mproc_test
+package manager_test
 
 import (
 	"context"
@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 type syncArg struct {
-	Lock    *mproc.ManagedLock
-	Ev      *mproc.ManagedEvent
-	Cond    *mproc.ManagedCondition
-	Barrier *mproc.ManagedBarrier
-	Sem     *mproc.ManagedSemaphore
-	D       *mproc.Dict[string, int]
+	Lock    *manager.Lock
+	Ev      *manager.Event
+	Cond    *manager.Condition
+	Barrier *manager.Barrier
+	Sem     *manager.Semaphore
+	D       *manager.Dict[string, int]
 }
 
 // mgrSyncChild waits for the event, then takes its turn at the semaphore,
@@ -32,17 +33,17 @@ var mgrSyncChild = mproc.Register[syncArg, int]("test.mgr.sync", func(ctx contex
 	if _, err := a.D.Add(ctx, "in", 1); err != nil {
 		return 0, err
 	}
-	if err := a.Sem.Release(ctx); err != nil {
+	if err := a.Sem.Release(); err != nil {
 		return 0, err
 	}
 	idx, err := a.Barrier.Wait(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if err := a.Cond.Acquire(ctx); err != nil {
+	if err := a.Cond.LockContext(ctx); err != nil {
 		return 0, err
 	}
-	defer a.Cond.Release(ctx)
+	defer a.Cond.Unlock()
 	if _, err := a.D.Add(ctx, "waiting", 1); err != nil {
 		return 0, err
 	}
@@ -50,56 +51,73 @@ var mgrSyncChild = mproc.Register[syncArg, int]("test.mgr.sync", func(ctx contex
 	return idx, err
 })
 
-func testManagerSync(t *testing.T, ctx context.Context, m *mproc.Manager) {
+func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	a := syncArg{
-		Lock:    must(m.Lock(ctx))(t),
-		Ev:      must(m.Event(ctx))(t),
-		Barrier: must(m.Barrier(ctx, 3, 0))(t),
-		Sem:     must(m.BoundedSemaphore(ctx, 1))(t),
-		D:       must(mproc.NewDict[string, int](ctx, m, nil))(t),
+		Lock:    must(manager.NewLock(ctx, m))(t),
+		Ev:      must(manager.NewEvent(ctx, m))(t),
+		Barrier: must(manager.NewBarrier(ctx, m, 3))(t),
+		Sem:     must(manager.NewBoundedSemaphore(ctx, m, 1))(t),
+		D:       must(manager.NewDict[string, int](ctx, m, nil))(t),
 	}
-	a.Cond = must(m.Condition(ctx, nil))(t)
-	// The lock: try, hold, release; releasing again is an error.
-	if ok := must(a.Lock.TryAcquire(ctx))(t); !ok {
-		t.Fatal("TryAcquire of a free lock failed")
+	a.Cond = must(manager.NewCondition(ctx, m, nil))(t)
+	// The lock: try, hold, release; releasing again panics.
+	if !a.Lock.TryLock() {
+		t.Fatal("TryLock of a free lock failed")
 	}
-	if ok := must(a.Lock.TryAcquire(ctx))(t); ok {
-		t.Fatal("TryAcquire of a held lock succeeded")
+	if a.Lock.TryLock() {
+		t.Fatal("TryLock of a held lock succeeded")
 	}
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	start := time.Now()
-	err := a.Lock.Acquire(short)
+	err := a.Lock.LockContext(short)
 	cancel()
-	if !errors.Is(err, mproc.ErrTimeout) || time.Since(start) < 40*time.Millisecond {
-		t.Fatalf("Acquire of a held lock with a 50ms deadline: %v after %v", err, time.Since(start))
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 40*time.Millisecond {
+		t.Fatalf("LockContext of a held lock with a 50ms deadline: %v after %v", err, time.Since(start))
 	}
-	if err := a.Lock.Release(ctx); err != nil {
+	if ok := must(a.Lock.Locked(ctx))(t); !ok {
+		t.Fatal("Locked of a held lock: false")
+	}
+	a.Lock.Unlock()
+	mustPanic(t, "Unlock of a free lock", a.Lock.Unlock)
+	// An RLock is re-entrant for its owner, not for another.
+	r := must(manager.NewRLock(ctx, m))(t)
+	r.Lock()
+	if err := r.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Lock.Release(ctx); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("release of a free lock: %v", err)
-	}
-	// An RLock is re-entrant for its owner, not for another.
-	r := must(m.RLock(ctx))(t)
-	for range 2 {
-		if err := r.Acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	other := mproc.WithOwner(ctx)
-	if ok := must(r.TryAcquire(other))(t); ok {
-		t.Fatal("another owner took a held RLock")
+	short, cancel = context.WithTimeout(other, 30*time.Millisecond)
+	err = r.LockContext(short)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("another owner's LockContext of a held RLock: %v", err)
 	}
-	if err := r.Release(other); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("another owner released the RLock: %v", err)
+	r.Unlock()
+	r.Unlock()
+	mustPanic(t, "a third Unlock of an RLock taken twice", r.Unlock)
+	if err := r.LockContext(other); err != nil {
+		t.Fatalf("another owner, once the RLock is free: %v", err)
 	}
-	r.Release(ctx)
-	r.Release(ctx)
-	if ok := must(r.TryAcquire(other))(t); !ok {
-		t.Fatal("the RLock is still held after two releases")
+	if r.TryLock() {
+		t.Fatal("this process's owner took an RLock that another owner holds")
+	}
+	r.Unlock() // for the owner that holds it
+	if !r.TryLock() {
+		t.Fatal("the RLock is still held after its owner's Unlock")
+	}
+	r.Unlock()
+	// A semaphore: try, and a bounded one refuses a release above its bound.
+	if !a.Sem.TryAcquire() {
+		t.Fatal("TryAcquire of a semaphore of 1 failed")
+	}
+	if a.Sem.TryAcquire() {
+		t.Fatal("TryAcquire of a semaphore of 0 succeeded")
+	}
+	if err := a.Sem.Release(); err != nil {
+		t.Fatal(err)
 	}
 	// A bounded semaphore refuses a release above its bound.
-	if err := a.Sem.Release(ctx); !errors.Is(err, mproc.ErrNotHeld) {
+	if err := a.Sem.Release(); !errors.Is(err, mproc.ErrNotHeld) {
 		t.Fatalf("release above the bound: %v", err)
 	}
 	// Two children wait on the event, then meet this process at the
@@ -119,14 +137,14 @@ func testManagerSync(t *testing.T, ctx context.Context, m *mproc.Manager) {
 		v, _ := a.D.Get(ctx, "waiting")
 		return v == 2
 	})
-	if err := a.Cond.Acquire(ctx); err != nil {
+	if err := a.Cond.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	a.D.Set(ctx, "go", 1)
 	if err := a.Cond.NotifyAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.Cond.Release(ctx)
+	a.Cond.Unlock()
 	if err := a.Cond.Notify(ctx, 1); !errors.Is(err, mproc.ErrNotHeld) {
 		t.Fatalf("notify without the lock: %v", err)
 	}
@@ -142,7 +160,7 @@ func testManagerSync(t *testing.T, ctx context.Context, m *mproc.Manager) {
 		t.Fatalf("%d children passed the semaphore", v)
 	}
 	// A barrier wait that times out breaks it.
-	b := must(m.Barrier(ctx, 2, 0))(t)
+	b := must(manager.NewBarrier(ctx, m, 2))(t)
 	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
 	_, err = b.Wait(short)
 	cancel()
@@ -154,7 +172,7 @@ func testManagerSync(t *testing.T, ctx context.Context, m *mproc.Manager) {
 		t.Fatal("Reset left the barrier broken")
 	}
 	// An event wait with a deadline returns ctx's error.
-	ev := must(m.Event(ctx))(t)
+	ev := must(manager.NewEvent(ctx, m))(t)
 	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
 	err = ev.Wait(short)
 	cancel()
@@ -163,8 +181,8 @@ func testManagerSync(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	}
 }
 
-func testManagerValueQueue(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	v := must(mproc.NewManagedValue(ctx, m, 1.5))(t)
+func testManagerValueQueue(t *testing.T, ctx context.Context, m *manager.Manager) {
+	v := must(manager.NewValue(ctx, m, 1.5))(t)
 	if x := must(v.Add(ctx, 2))(t); x != 3.5 {
 		t.Fatalf("add: %v", x)
 	}
@@ -174,7 +192,7 @@ func testManagerValueQueue(t *testing.T, ctx context.Context, m *mproc.Manager) 
 	if err := v.Store(ctx, -1); err != nil || must(v.Load(ctx))(t) != -1 {
 		t.Fatalf("store: %v", err)
 	}
-	q := must(mproc.NewManagedQueue[string](ctx, m, 2))(t)
+	q := must(manager.NewQueue[string](ctx, m, 2))(t)
 	for _, s := range []string{"a", "b"} {
 		if err := q.Put(ctx, s); err != nil {
 			t.Fatal(err)
@@ -223,71 +241,71 @@ func (c *counter) Notes() []string { return c.Log }
 
 func (c *counter) secret() int { return 42 }
 
-func init() { mproc.RegisterType[counter]("test.counter") }
+func init() { manager.RegisterType[counter]("test.counter") }
 
-type proxyArg struct{ P *mproc.Proxy }
+type proxyArg struct{ P *manager.Proxy }
 
 var mgrProxyChild = mproc.Register[proxyArg, int]("test.mgr.proxy", func(ctx context.Context, a proxyArg) (int, error) {
 	if err := a.P.Call(ctx, "Note", "from a child"); err != nil {
 		return 0, err
 	}
-	return mproc.CallResult[int](ctx, a.P, "Inc", 10)
+	return manager.Call[int](ctx, a.P, "Inc", 10)
 })
 
-func testManagerCustom(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	p := must(mproc.NewProxy(ctx, m, "test.counter", counter{N: 5}))(t)
-	if n := must(mproc.CallResult[int](ctx, p, "Inc", 1))(t); n != 6 {
+func testManagerCustom(t *testing.T, ctx context.Context, m *manager.Manager) {
+	p := must(manager.NewProxy(ctx, m, "test.counter", counter{N: 5}))(t)
+	if n := must(manager.Call[int](ctx, p, "Inc", 1))(t); n != 6 {
 		t.Fatalf("Inc: %d", n)
 	}
 	if n := waitOK(t, ctx, startChild(t, ctx, mgrProxyChild, proxyArg{p})); n != 16 {
 		t.Fatalf("Inc in a child: %d", n)
 	}
-	if notes := must(mproc.CallResult[[]string](ctx, p, "Notes"))(t); !slices.Equal(notes, []string{"from a child"}) {
+	if notes := must(manager.Call[[]string](ctx, p, "Notes"))(t); !slices.Equal(notes, []string{"from a child"}) {
 		t.Fatalf("notes %v", notes)
 	}
 	if err := p.Call(ctx, "Note", ""); err == nil || !strings.Contains(err.Error(), "empty note") {
 		t.Fatalf("a method's error: %v", err)
 	}
 	for _, bad := range []string{"secret", "Nope"} {
-		if err := p.Call(ctx, bad); !errors.Is(err, mproc.ErrRefused) {
+		if err := p.Call(ctx, bad); !errors.Is(err, manager.ErrRefused) {
 			t.Fatalf("method %q: %v, want ErrRefused", bad, err)
 		}
 	}
 	if err := p.Call(ctx, "Inc", "not a number"); err == nil {
 		t.Fatal("Inc with a string went through")
 	}
-	if _, err := mproc.NewProxy(ctx, m, "test.mgr.proxy", nil); !errors.Is(err, mproc.ErrRefused) {
+	if _, err := manager.NewProxy(ctx, m, "test.mgr.proxy", nil); !errors.Is(err, manager.ErrRefused) {
 		t.Fatalf("a registered function's name as a type: %v, want ErrRefused", err)
 	}
 }
 
-func testManagerBadInput(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	d := must(mproc.NewDict[string, any](ctx, m, nil))(t)
+func testManagerBadInput(t *testing.T, ctx context.Context, m *manager.Manager) {
+	d := must(manager.NewDict[string, any](ctx, m, nil))(t)
 	if err := d.Set(ctx, "f", func() {}); !errors.Is(err, mproc.ErrUnencodable) {
 		t.Fatalf("a func value: %v", err)
 	}
-	var zero mproc.Dict[string, int]
+	var zero manager.Dict[string, int]
 	if err := zero.Set(ctx, "a", 1); err == nil {
 		t.Fatal("a zero Dict worked")
 	}
-	if _, err := mproc.NewDict[string, int](ctx, nil, nil); err == nil {
+	if _, err := manager.NewDict[string, int](ctx, nil, nil); err == nil {
 		t.Fatal("NewDict with a nil manager worked")
 	}
-	if _, err := m.Barrier(ctx, 0, 0); err == nil {
+	if _, err := manager.NewBarrier(ctx, m, 0); err == nil {
 		t.Fatal("a barrier of 0 parties")
 	}
-	if _, err := m.Semaphore(ctx, -1); err == nil {
+	if _, err := manager.NewSemaphore(ctx, m, -1); err == nil {
 		t.Fatal("a semaphore of -1")
 	}
 }
 
 type holdArg struct {
-	Lock *mproc.ManagedLock
-	Ev   *mproc.ManagedEvent
+	Lock *manager.Lock
+	Ev   *manager.Event
 }
 
 var mgrHold = mproc.Register[holdArg, mproc.None]("test.mgr.hold", func(ctx context.Context, a holdArg) error {
-	if err := a.Lock.Acquire(ctx); err != nil {
+	if err := a.Lock.LockContext(ctx); err != nil {
 		return err
 	}
 	if err := a.Ev.Set(ctx); err != nil {
@@ -299,8 +317,8 @@ var mgrHold = mproc.Register[holdArg, mproc.None]("test.mgr.hold", func(ctx cont
 
 // A client killed while it holds a lock, and one killed while it waits for
 // it: the manager releases the lock and serves the others.
-func testManagerClientKilled(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	a := holdArg{must(m.Lock(ctx))(t), must(m.Event(ctx))(t)}
+func testManagerClientKilled(t *testing.T, ctx context.Context, m *manager.Manager) {
+	a := holdArg{must(manager.NewLock(ctx, m))(t), must(manager.NewEvent(ctx, m))(t)}
 	holder := startChild(t, ctx, mgrHold, a)
 	if err := a.Ev.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -311,12 +329,23 @@ func testManagerClientKilled(t *testing.T, ctx context.Context, m *mproc.Manager
 	waiter.Join(ctx)
 	holder.Kill()
 	holder.Join(ctx)
-	if err := a.Lock.Acquire(ctx); err != nil {
+	if err := a.Lock.LockContext(ctx); err != nil {
 		t.Fatalf("the lock after its holder was killed: %v", err)
 	}
-	a.Lock.Release(ctx)
-	d := must(mproc.NewDict[int, int](ctx, m, nil))(t)
+	a.Lock.Unlock()
+	d := must(manager.NewDict[int, int](ctx, m, nil))(t)
 	if err := d.Set(ctx, 1, 1); err != nil {
 		t.Fatalf("the manager after two clients were killed: %v", err)
 	}
+}
+
+// mustPanic checks that f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s did not panic", what)
+		}
+	}()
+	f()
 }
