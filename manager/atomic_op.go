@@ -13,6 +13,8 @@ import (
 // Value.Apply).
 type AtomicOp string
 
+// The operations: numeric ones need a number type, OpAppend a string or
+// []byte, and OpSet works on any type.
 const (
 	OpAdd    AtomicOp = "add" // numbers
 	OpSub    AtomicOp = "sub"

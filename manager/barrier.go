@@ -3,7 +3,6 @@ package manager
 import (
 	"context"
 	"errors"
-	"time"
 
 	"mproc/internal/mgr"
 )
@@ -11,18 +10,6 @@ import (
 // Barrier is a proxy for a barrier held by a Manager (CPython's
 // m.Barrier()).
 type Barrier struct{ ref proxyRef }
-
-// BarrierOption configures NewBarrier.
-type BarrierOption func(*barrierConfig)
-
-type barrierConfig struct{ timeout time.Duration }
-
-// WithBarrierTimeout bounds each Wait whose ctx has no deadline by d
-// (CPython's timeout argument); a wait that times out breaks the barrier,
-// as in CPython. The default is no bound.
-func WithBarrierTimeout(d time.Duration) BarrierOption {
-	return func(c *barrierConfig) { c.timeout = max(d, 0) }
-}
 
 // NewBarrier makes a barrier for parties in m.
 func NewBarrier(ctx context.Context, m *Manager, parties int, opts ...BarrierOption) (*Barrier, error) {
@@ -63,12 +50,6 @@ func (b *Barrier) Abort(ctx context.Context) error {
 func (b *Barrier) Reset(ctx context.Context) error {
 	_, err := b.ref.call(ctx, mgr.OpBarrierReset)
 	return err
-}
-
-// BarrierState is what a Barrier reports.
-type BarrierState struct {
-	Parties, Waiting int
-	Broken           bool
 }
 
 // State returns the parties, how many wait now, and whether it is broken.

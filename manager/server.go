@@ -46,7 +46,7 @@ func Serve(ctx context.Context, l *mproc.Listener) error {
 func (s *server) session(ctx context.Context, c *mproc.Conn) {
 	defer func() { c.Close() }()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer func() { stop() }() // the stop of the connection served last
 	b, err := c.RecvBytes(ctx)
 	if err != nil {
 		return
@@ -63,11 +63,13 @@ func (s *server) session(ctx context.Context, c *mproc.Conn) {
 		return
 	}
 	if len(hello.Args) == 1 && len(hello.Args[0]) == 1 && hello.Args[0][0] == 1 {
-		if c = s.upgrade(ctx, c); c == nil {
+		up := s.upgrade(ctx, c)
+		if up == nil {
 			return
 		}
 		stop()
-		stop = context.AfterFunc(ctx, func() { c.Close() })
+		c = up
+		stop = context.AfterFunc(ctx, func() { up.Close() })
 	}
 	s.serve(ctx, c)
 }

@@ -224,6 +224,7 @@ func testManagerValueQueue(t *testing.T, ctx context.Context, m *manager.Manager
 type counter struct {
 	N     int
 	Log   []string
+	//lint:ignore U1000 unexported on purpose: it stays out of the manager's reach
 	limit int
 }
 
@@ -239,6 +240,7 @@ func (c *counter) Note(s string) error {
 
 func (c *counter) Notes() []string { return c.Log }
 
+//lint:ignore U1000 unexported on purpose: a call by name must be refused
 func (c *counter) secret() int { return 42 }
 
 func init() { manager.RegisterType[counter]("test.counter") }
