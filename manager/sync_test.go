@@ -222,8 +222,8 @@ func testManagerValueQueue(t *testing.T, ctx context.Context, m *manager.Manager
 
 // counter is a type registered for managers.
 type counter struct {
-	N     int
-	Log   []string
+	N   int
+	Log []string
 	//lint:ignore U1000 unexported on purpose: it stays out of the manager's reach
 	limit int
 }
