@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mproc"
@@ -23,6 +24,12 @@ type client struct {
 
 	mu   sync.Mutex
 	free []*conn
+
+	// anchor is a connection that makes no calls: while this process
+	// lives it keeps a session open, so that the manager, which releases a
+	// client's locks when its last session ends, keeps them when a call's
+	// connection is closed (a cancelled call, an idle one dropped).
+	anchor atomic.Pointer[conn]
 }
 
 type conn struct {
@@ -84,6 +91,7 @@ func (cl *client) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
 	for tries := 0; ; tries++ {
 		mc, fresh, err := cl.take(ctx)
 		if err != nil {
+			cl.lost(err)
 			return nil, err
 		}
 		vals, err := cl.roundTrip(ctx, mc, r)
@@ -91,6 +99,7 @@ func (cl *client) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
 		if errors.As(err, &gone) && !fresh && !gone.sent && tries == 0 {
 			continue // a connection kept from before the manager went away: try a new one
 		}
+		cl.lost(err)
 		return vals, err
 	}
 }
@@ -231,13 +240,48 @@ func boolByte(b bool) byte {
 	return 0
 }
 
-// closeIdle closes the connections kept for later calls.
+// closeIdle closes the connections kept for later calls, and the anchor:
+// the locks this process holds in the manager go when the calls in
+// progress end.
 func (cl *client) closeIdle() {
 	cl.mu.Lock()
 	free := cl.free
 	cl.free = nil
 	cl.mu.Unlock()
+	if a := cl.anchor.Swap(nil); a != nil {
+		free = append(free, a)
+	}
 	for _, mc := range free {
 		mc.c.Close()
 	}
+}
+
+// lost drops the anchor when err says the manager is gone: a manager that
+// comes back on the same address needs a new one.
+func (cl *client) lost(err error) {
+	if err == nil || !errors.Is(err, ErrGone) {
+		return
+	}
+	if a := cl.anchor.Swap(nil); a != nil {
+		a.c.Close()
+	}
+}
+
+// anchored makes sure the anchor is open, before this process takes a
+// lock.
+func (cl *client) anchored(ctx context.Context) error {
+	if cl.anchor.Load() != nil {
+		return nil
+	}
+	cl.mu.Lock()
+	key := cl.key
+	cl.mu.Unlock()
+	mc, err := cl.dial(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !cl.anchor.CompareAndSwap(nil, mc) {
+		mc.c.Close() // another goroutine's came first
+	}
+	return nil
 }

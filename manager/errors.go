@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"mproc"
 	"mproc/internal/mgr"
@@ -56,16 +57,31 @@ func answerError(r mgr.Response, req *mgr.Request) error {
 	if s == nil {
 		s = mgr.Sentinel(r.Code)
 	}
-	waited := req.Deadline != 0 && req.Flags&mgr.FlagNoWait == 0
 	switch {
 	case s == nil:
 		return fmt.Errorf("manager: %s", r.Msg)
-	case waited && (r.Code == mgr.CodeEmpty || r.Code == mgr.CodeFull):
+	case gaveUp(r.Code, req):
 		return &answerErr{msg: r.Msg, sentinels: []error{s, context.DeadlineExceeded}}
 	case r.Msg == s.Error():
 		return s
 	}
 	return &answerErr{msg: r.Msg, sentinels: []error{s}}
+}
+
+// gaveUp reports whether a call that waited ended at its deadline: a
+// queue's Empty or Full answers only that way; a barrier breaks for other
+// reasons too, so for it the deadline must have passed.
+func gaveUp(c mgr.Code, req *mgr.Request) bool {
+	if req.Deadline == 0 || req.Flags&mgr.FlagNoWait != 0 {
+		return false
+	}
+	switch c {
+	case mgr.CodeEmpty, mgr.CodeFull:
+		return true
+	case mgr.CodeBroken:
+		return time.Now().UnixNano() >= req.Deadline
+	}
+	return false
 }
 
 // answerErr is an error from the manager with its own text.

@@ -70,6 +70,14 @@ func TestManagerDies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lock, err := NewLock(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sem, err := NewSemaphore(ctx, m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := q.Len(ctx); err != nil { // a connection to reuse
 		t.Fatal(err)
 	}
@@ -91,7 +99,31 @@ func TestManagerDies(t *testing.T) {
 	if _, err := q.Len(ctx); !errors.Is(err, ErrGone) {
 		t.Fatalf("a call after the manager died: %v", err)
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Fatalf("a call to a dead manager took %v", time.Since(start))
+	// The calls without a ctx end too: the lock's panic, the others false
+	// or an error.
+	mustPanic(t, "Lock with the manager gone", lock.Lock)
+	mustPanic(t, "Unlock with the manager gone", lock.Unlock)
+	if err := lock.LockContext(ctx); !errors.Is(err, ErrGone) {
+		t.Errorf("LockContext with the manager gone: %v", err)
 	}
+	if lock.TryLock() || sem.TryAcquire() {
+		t.Error("TryLock or TryAcquire succeeded with the manager gone")
+	}
+	if err := sem.Release(); !errors.Is(err, ErrGone) {
+		t.Errorf("Release with the manager gone: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("calls to a dead manager took %v", time.Since(start))
+	}
+}
+
+// mustPanic checks that f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s did not panic", what)
+		}
+	}()
+	f()
 }

@@ -36,6 +36,9 @@ func (l *lockProxy) lock() {
 }
 
 func (l *lockProxy) lockContext(ctx context.Context) error {
+	if err := l.ref.anchored(ctx); err != nil {
+		return err
+	}
 	if _, err := l.ref.call(ctx, mgr.OpAcquire); err != nil {
 		return err
 	}
@@ -48,6 +51,9 @@ func (l *lockProxy) took(ctx context.Context) { holders.Store(l.key(), lockword.
 
 func (l *lockProxy) tryLock() bool {
 	ctx := context.Background()
+	if l.ref.anchored(ctx) != nil {
+		return false
+	}
 	if _, err := l.ref.callNoWait(ctx, mgr.OpAcquire); err != nil {
 		return false
 	}

@@ -46,6 +46,7 @@ func TestManager(t *testing.T) {
 			"Nested":              testManagerNested,
 			"Sync":                testManagerSync,
 			"ValueAndQueue":       testManagerValueQueue,
+			"Deadlines":           testManagerDeadlines,
 			"RegisteredType":      testManagerCustom,
 			"BadInput":            testManagerBadInput,
 			"ClientKilledHolding": testManagerClientKilled,

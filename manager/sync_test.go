@@ -164,7 +164,7 @@ func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
 	_, err = b.Wait(short)
 	cancel()
-	if !errors.Is(err, mproc.ErrBrokenBarrier) || !must(b.State(ctx))(t).Broken {
+	if !errors.Is(err, mproc.ErrBrokenBarrier) || !errors.Is(err, context.DeadlineExceeded) || !must(b.State(ctx))(t).Broken {
 		t.Fatalf("a barrier wait that timed out: %v", err)
 	}
 	b.Reset(ctx)
@@ -178,6 +178,59 @@ func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("event wait at the deadline: %v", err)
+	}
+}
+
+// A call that gives up when its ctx ends says so: its error matches
+// ctx.Err(), and the sentinel that adds meaning too.
+func testManagerDeadlines(t *testing.T, ctx context.Context, m *manager.Manager) {
+	q := must(manager.NewQueue[int](ctx, m, 1))(t)
+	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	_, err := q.Get(short)
+	cancel()
+	if !errors.Is(err, mproc.ErrEmpty) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Get of an empty queue at the deadline: %v, want ErrEmpty and DeadlineExceeded", err)
+	}
+	if _, err := q.TryGet(ctx); !errors.Is(err, mproc.ErrEmpty) || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("TryGet of an empty queue: %v, want ErrEmpty alone", err)
+	}
+	if err := q.Put(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
+	err = q.Put(short, 2)
+	cancel()
+	if !errors.Is(err, mproc.ErrFull) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Put to a full queue at the deadline: %v, want ErrFull and DeadlineExceeded", err)
+	}
+	sem := must(manager.NewSemaphore(ctx, m, 0))(t)
+	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
+	err = sem.Acquire(short)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Acquire of a semaphore of 0 at the deadline: %v", err)
+	}
+	// Cancelled while it waits in the manager.
+	lock := must(manager.NewLock(ctx, m))(t)
+	lock.Lock()
+	defer lock.Unlock()
+	cctx, cancel := context.WithCancel(ctx)
+	timer := time.AfterFunc(30*time.Millisecond, cancel)
+	defer timer.Stop()
+	if err := lock.LockContext(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("LockContext of a held lock, cancelled: %v", err)
+	}
+	if err := sem.Acquire(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Acquire with a cancelled ctx: %v", err)
+	}
+	if n := must(sem.Value(ctx))(t); n != 0 {
+		t.Errorf("the semaphore after a cancelled Acquire: %d, want 0", n)
+	}
+	// A cancelled call closes its connection; the lock this process holds
+	// must outlive it (the manager drops a client's locks with its last
+	// connection).
+	if !must(lock.Locked(ctx))(t) {
+		t.Error("a cancelled call released the lock this process holds")
 	}
 }
 
