@@ -34,11 +34,14 @@ var (
 	ErrRefused = mgr.ErrRefused
 )
 
-// sentinels are the errors the manager's codes stand for; the codes not
-// listed (ErrKeyNotFound and the others that are internal/mgr's own) stand
-// for internal/mgr's errors. A timeout is not here: it is the caller's
-// deadline (see answerError).
+// sentinels are the errors the manager's codes stand for, in one table. A
+// timeout is not here: it is the caller's deadline (see answerError).
 var sentinels = map[mgr.Code]error{
+	mgr.CodeNoObject: ErrNoObject,
+	mgr.CodeKey:      ErrKeyNotFound,
+	mgr.CodeIndex:    ErrIndexOutOfRange,
+	mgr.CodeRefused:  ErrRefused,
+	mgr.CodeBadArgs:  mgr.ErrBadArgs,
 	mgr.CodeFull:     mproc.ErrFull,
 	mgr.CodeEmpty:    mproc.ErrEmpty,
 	mgr.CodeNotOwner: mproc.ErrNotHeld,
@@ -54,9 +57,6 @@ func answerError(r mgr.Response, req *mgr.Request) error {
 		return fmt.Errorf("manager: the wait timed out: %w", context.DeadlineExceeded)
 	}
 	s := sentinels[r.Code]
-	if s == nil {
-		s = mgr.Sentinel(r.Code)
-	}
 	switch {
 	case s == nil:
 		return fmt.Errorf("manager: %s", r.Msg)
