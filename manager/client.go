@@ -28,8 +28,10 @@ type client struct {
 	// anchor is a connection that makes no calls: while this process
 	// lives it keeps a session open, so that the manager, which releases a
 	// client's locks when its last session ends, keeps them when a call's
-	// connection is closed (a cancelled call, an idle one dropped).
+	// connection must be closed (a cancelled call). It is opened then, if
+	// this process has taken a lock there (locked).
 	anchor atomic.Pointer[conn]
+	locked atomic.Bool
 }
 
 type conn struct {
@@ -117,7 +119,7 @@ func (e *connGone) Unwrap() []error { return []error{ErrGone, e.err} }
 func (cl *client) roundTrip(ctx context.Context, mc *conn, r *mgr.Request) ([][]byte, error) {
 	mc.buf = mgr.AppendRequest(mc.buf[:0], r)
 	if err := mc.c.SendBytes(ctx, mc.buf); err != nil {
-		mc.c.Close()
+		cl.drop(mc, ctx.Err() != nil)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("manager: %w", ctx.Err())
 		}
@@ -127,18 +129,19 @@ func (cl *client) roundTrip(ctx context.Context, mc *conn, r *mgr.Request) ([][]
 	b, err := mc.c.RecvBytes(rctx)
 	stop()
 	if err != nil {
-		mc.c.Close() // the answer may still come: this connection is out of step
-		if ctx.Err() != nil {
+		broken := ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, mproc.ErrClosed))
+		cl.drop(mc, !broken) // the answer may still come: this connection is out of step
+		switch {
+		case ctx.Err() != nil:
 			return nil, fmt.Errorf("manager: %w", ctx.Err())
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, mproc.ErrClosed) {
+		case broken:
 			return nil, &connGone{err: err, sent: true}
 		}
 		return nil, err
 	}
 	resp, err := mgr.DecodeResponse(b)
 	if err != nil {
-		mc.c.Close()
+		cl.drop(mc, true)
 		return nil, err
 	}
 	cl.give(mc)
@@ -267,8 +270,22 @@ func (cl *client) lost(err error) {
 	}
 }
 
-// anchored makes sure the anchor is open, before this process takes a
-// lock.
+// drop closes a connection that can't serve more calls. One the manager
+// may still use (alive) is closed after the anchor is open, when this
+// process may hold locks there.
+func (cl *client) drop(mc *conn, alive bool) {
+	if alive && cl.locked.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), anchorTimeout)
+		cl.anchored(ctx)
+		cancel()
+	}
+	mc.c.Close()
+}
+
+// anchorTimeout bounds the dial of an anchor.
+const anchorTimeout = 5 * time.Second
+
+// anchored makes sure the anchor is open.
 func (cl *client) anchored(ctx context.Context) error {
 	if cl.anchor.Load() != nil {
 		return nil

@@ -36,9 +36,6 @@ func (l *lockProxy) lock() {
 }
 
 func (l *lockProxy) lockContext(ctx context.Context) error {
-	if err := l.ref.anchored(ctx); err != nil {
-		return err
-	}
 	if _, err := l.ref.call(ctx, mgr.OpAcquire); err != nil {
 		return err
 	}
@@ -47,13 +44,13 @@ func (l *lockProxy) lockContext(ctx context.Context) error {
 }
 
 // took notes that ctx's owner holds the lock now.
-func (l *lockProxy) took(ctx context.Context) { holders.Store(l.key(), lockword.OwnerOf(ctx)) }
+func (l *lockProxy) took(ctx context.Context) {
+	holders.Store(l.key(), lockword.OwnerOf(ctx))
+	l.ref.cl.locked.Store(true)
+}
 
 func (l *lockProxy) tryLock() bool {
 	ctx := context.Background()
-	if l.ref.anchored(ctx) != nil {
-		return false
-	}
 	if _, err := l.ref.callNoWait(ctx, mgr.OpAcquire); err != nil {
 		return false
 	}

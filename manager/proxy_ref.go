@@ -56,15 +56,6 @@ func (r proxyRef) callNoWait(ctx context.Context, op mgr.Op, args ...[]byte) ([]
 	return r.do(ctx, mgr.FlagNoWait, op, args)
 }
 
-// anchored makes sure this process keeps a session with the manager while
-// it lives, before it takes a lock there (see client.anchor).
-func (r proxyRef) anchored(ctx context.Context) error {
-	if r.cl == nil {
-		return errors.New("manager: use of a zero proxy (create it with its manager)")
-	}
-	return r.cl.anchored(ctx)
-}
-
 // callAs is call on behalf of the owner token rather than ctx's.
 func (r proxyRef) callAs(ctx context.Context, token uint64, op mgr.Op) ([][]byte, error) {
 	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Token: token})
