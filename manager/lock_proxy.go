@@ -69,6 +69,8 @@ func (l *lockProxy) unlock() {
 		panic(fmt.Sprintf("manager: %s.Unlock of a lock this process does not hold: %v", l.kind, err))
 	case err != nil:
 		panic(fmt.Sprintf("manager: %s.Unlock: %v", l.kind, err))
+	case l.kind == "Lock":
+		holders.Delete(l.key()) // free now; an RLock may still be held
 	}
 }
 
