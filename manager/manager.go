@@ -150,7 +150,8 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 
 // Close closes this process's idle connections to the manager, which goes
 // on serving others (and this process too: a later call connects again).
-// It does not stop the manager: Shutdown does.
+// It does not stop the manager: Shutdown does. Locks this process holds
+// there are released when its last connection ends, as when it dies.
 func (m *Manager) Close() error {
 	m.cl.closeIdle()
 	return nil
