@@ -107,18 +107,9 @@
 //
 // # Managers
 //
-// [StartManager] starts a server process holding objects that every
-// process reaches through proxies: [Dict], [List], [Namespace],
-// [ManagedValue], [ManagedQueue], and the manager's locks, semaphores,
-// events, conditions and barriers. Proxies are ordinary arguments and may
-// live inside other managed containers. [ServeManager] and
-// [ConnectManager] do the same over TCP with an auth key.
-//
-//	with Manager() as m:                 m, _ := mproc.StartManager(ctx); defer m.Shutdown(ctx)
-//	d = m.dict({'count': 100})           d, _ := mproc.NewDict(ctx, m, map[string]int{"count": 100})
-//	with lock: d['count'] -= 1           d.Add(ctx, "count", -1)   one atomic request, no lock
-//	l = m.list(); l.append(x)            l, _ := mproc.NewList[int](ctx, m, nil); l.Append(ctx, x)
-//	BaseManager.register('T', T)         mproc.RegisterType[T]("T"); mproc.NewProxy(ctx, m, "T", nil)
+// Managers, a server process holding dicts, lists, namespaces, values,
+// queues and sync objects that every process reaches through proxies
+// (Python's multiprocessing.managers), are in package mproc/manager.
 //
 // # Errors
 //

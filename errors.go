@@ -8,7 +8,6 @@ import (
 
 	"mproc/internal/auth"
 	"mproc/internal/lockword"
-	"mproc/internal/mgr"
 	"mproc/internal/ring"
 	"mproc/internal/wire"
 )
@@ -42,13 +41,6 @@ var (
 	// ErrUnencodable is matched by every error about a value that cannot be
 	// sent to another process (funcs, chans, unexported fields, ...).
 	ErrUnencodable = wire.ErrUnencodable
-
-	// Errors of managers and their proxies.
-	ErrManagerGone     = errors.New("mproc: the manager is gone")
-	ErrKeyNotFound     = mgr.ErrKey   // Dict.Get and Pop of a missing key (CPython's KeyError)
-	ErrIndexOutOfRange = mgr.ErrIndex // a List index out of range (CPython's IndexError)
-	ErrNoObject        = mgr.ErrNoObject
-	ErrRefused         = mgr.ErrRefused // the manager refuses the request: nothing executable crosses
 )
 
 // sentinels maps the names sent by a child back to the parent's values;

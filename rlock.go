@@ -44,23 +44,13 @@ func NewRLock() (*RLock, error) {
 	return &RLock{seg: s}, nil
 }
 
-type ownerKey struct{}
-
-var ownerCounter atomic.Uint64
-
 // WithOwner returns a context that carries a new owner for RLock (and for
-// Condition built on one): what locks with it re-enters with it, and other
-// owners wait.
-func WithOwner(ctx context.Context) context.Context {
-	return context.WithValue(ctx, ownerKey{}, ownerCounter.Add(1))
-}
+// Condition built on one, and for the manager's locks): what locks with it
+// re-enters with it, and other owners wait.
+func WithOwner(ctx context.Context) context.Context { return lockword.WithOwner(ctx) }
 
-// ownerOf names ctx's owner across processes: this pid and the token, so
-// that a token left behind by a dead holder never matches a live owner.
-func ownerOf(ctx context.Context) uint64 {
-	o, _ := ctx.Value(ownerKey{}).(uint64)
-	return uint64(lockword.Self)<<40 | o&(1<<40-1)
-}
+// ownerOf names ctx's owner across processes.
+func ownerOf(ctx context.Context) uint64 { return lockword.OwnerOf(ctx) }
 
 func (r *RLock) words() (w, count *uint32, owner *uint64) {
 	if r == nil || r.seg == nil {

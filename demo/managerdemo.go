@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 // The seeds' Manager examples, with a real manager process: `with
@@ -17,7 +18,7 @@ import (
 const managerProcs = 100
 
 type mgrSetArg struct {
-	D *mproc.Dict[int, int]
+	D *manager.Dict[int, int]
 	I int
 }
 
@@ -26,8 +27,8 @@ var mgrDemoSet = mproc.Register[mgrSetArg, mproc.None]("demo.manager.set", func(
 })
 
 type mgrCountArg struct {
-	D    *mproc.Dict[string, int]
-	Lock *mproc.ManagedLock // nil: the atomic add
+	D    *manager.Dict[string, int]
+	Lock *manager.Lock // nil: the atomic add
 	Go   *mproc.Event
 }
 
@@ -40,10 +41,10 @@ var mgrDemoCount = mproc.Register[mgrCountArg, mproc.None]("demo.manager.count",
 		return err
 	}
 	// with lock: d['count'] -= 1 (a read and a write, two requests)
-	if err := a.Lock.Acquire(ctx); err != nil {
+	if err := a.Lock.LockContext(ctx); err != nil {
 		return err
 	}
-	defer a.Lock.Release(ctx)
+	defer a.Lock.Unlock()
 	c, err := a.D.Get(ctx, "count")
 	if err != nil {
 		return err
@@ -65,7 +66,7 @@ func init() {
 }
 
 func runManager(ctx context.Context, con *console, started *[]*mproc.Process) error {
-	m, err := mproc.StartManager(ctx)
+	m, err := manager.Start(ctx)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func runManager(ctx context.Context, con *console, started *[]*mproc.Process) er
 	defer m.Shutdown(context.WithoutCancel(ctx))
 	con.Printf("Manager started: process %d, listening on %s", m.Process().Pid(), m.Addr())
 
-	d, err := mproc.NewDict[int, int](ctx, m, nil)
+	d, err := manager.NewDict[int, int](ctx, m, nil)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func runManager(ctx context.Context, con *console, started *[]*mproc.Process) er
 	}
 	con.Printf("   d = %v  (%d items)", items, len(items))
 
-	lock, err := m.Lock(ctx)
+	lock, err := manager.NewLock(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -112,9 +113,9 @@ func runManager(ctx context.Context, con *console, started *[]*mproc.Process) er
 
 // managerRound lets managerProcs processes decrement a count of
 // managerProcs and reports what is left, which must be 0.
-func managerRound(ctx context.Context, con *console, m *mproc.Manager, started *[]*mproc.Process, lock *mproc.ManagedLock) error {
+func managerRound(ctx context.Context, con *console, m *manager.Manager, started *[]*mproc.Process, lock *manager.Lock) error {
 	t0 := time.Now()
-	d, err := mproc.NewDict(ctx, m, map[string]int{"count": managerProcs})
+	d, err := manager.NewDict(ctx, m, map[string]int{"count": managerProcs})
 	if err != nil {
 		return err
 	}

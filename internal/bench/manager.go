@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 type mgrWorkerArg struct {
-	D    *mproc.Dict[int, int]
+	D    *manager.Dict[int, int]
 	N, K int
 }
 
@@ -40,12 +41,12 @@ func runManager(ctx context.Context, scale float64) ([]Result, error) {
 	n := N(10_000, scale)
 	ctx, cancel := context.WithTimeout(ctx, ipcTimeout)
 	defer cancel()
-	m, err := mproc.StartManager(ctx)
+	m, err := manager.Start(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer m.Shutdown(context.WithoutCancel(ctx))
-	d, err := mproc.NewDict[int, int](ctx, m, nil)
+	d, err := manager.NewDict[int, int](ctx, m, nil)
 	if err != nil {
 		return nil, err
 	}

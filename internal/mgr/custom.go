@@ -36,7 +36,7 @@ func RegisterType(name string, info TypeInfo) {
 		types.m = map[string]TypeInfo{}
 	}
 	if _, dup := types.m[name]; dup {
-		panic("mproc: manager type " + name + " registered twice")
+		panic("manager: type " + name + " registered twice")
 	}
 	types.m[name] = info
 }

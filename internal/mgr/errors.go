@@ -28,17 +28,17 @@ const (
 
 // The server's errors, one per code.
 var (
-	ErrNoObject = errors.New("mproc: no such object in the manager (it was made by another manager, or this one restarted)")
-	ErrKey      = errors.New("mproc: key not found")
-	ErrIndex    = errors.New("mproc: index out of range")
-	ErrFull     = errors.New("mproc: full")
-	ErrEmpty    = errors.New("mproc: empty")
-	ErrTimeout  = errors.New("mproc: timeout")
-	ErrNotOwner = errors.New("mproc: release of a lock that is not held")
-	ErrBroken   = errors.New("mproc: broken barrier")
-	ErrRefused  = errors.New("mproc: the manager refuses the request")
-	ErrBadArgs  = errors.New("mproc: bad arguments to a manager call")
-	ErrClosed   = errors.New("mproc: closed")
+	ErrNoObject = errors.New("manager: no such object in the manager (it was made by another manager, or this one restarted)")
+	ErrKey      = errors.New("manager: key not found")
+	ErrIndex    = errors.New("manager: index out of range")
+	ErrFull     = errors.New("manager: full")
+	ErrEmpty    = errors.New("manager: empty")
+	ErrTimeout  = errors.New("manager: timeout")
+	ErrNotOwner = errors.New("manager: release of a lock that is not held")
+	ErrBroken   = errors.New("manager: broken barrier")
+	ErrRefused  = errors.New("manager: the manager refuses the request")
+	ErrBadArgs  = errors.New("manager: bad arguments to a manager call")
+	ErrClosed   = errors.New("manager: closed")
 )
 
 var byCode = map[Code]error{

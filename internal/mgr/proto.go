@@ -131,7 +131,7 @@ const (
 )
 
 // ErrCorrupt is the error of a frame that can't be decoded.
-var ErrCorrupt = errors.New("mproc: corrupt manager message")
+var ErrCorrupt = errors.New("manager: corrupt message")
 
 // AppendRequest appends r's encoding to dst.
 func AppendRequest(dst []byte, r *Request) []byte {

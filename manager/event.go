@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -6,33 +6,33 @@ import (
 	"mproc/internal/mgr"
 )
 
-// ManagedEvent is a proxy for an event held by a Manager (CPython's
+// Event is a proxy for an event held by a Manager (CPython's
 // m.Event()).
-type ManagedEvent struct{ ref proxyRef }
+type Event struct{ ref proxyRef }
 
-// Event makes an event, not set, in the manager.
-func (m *Manager) Event(ctx context.Context) (*ManagedEvent, error) {
+// NewEvent makes an event, not set, in m.
+func NewEvent(ctx context.Context, m *Manager) (*Event, error) {
 	ref, err := m.create(ctx, mgr.KindEvent)
 	if err != nil {
 		return nil, err
 	}
-	return &ManagedEvent{ref}, nil
+	return &Event{ref}, nil
 }
 
 // Set sets the event, waking every waiter.
-func (e *ManagedEvent) Set(ctx context.Context) error {
+func (e *Event) Set(ctx context.Context) error {
 	_, err := e.ref.call(ctx, mgr.OpEventSet)
 	return err
 }
 
 // Clear unsets the event.
-func (e *ManagedEvent) Clear(ctx context.Context) error {
+func (e *Event) Clear(ctx context.Context) error {
 	_, err := e.ref.call(ctx, mgr.OpEventClear)
 	return err
 }
 
 // IsSet reports whether the event is set.
-func (e *ManagedEvent) IsSet(ctx context.Context) (bool, error) {
+func (e *Event) IsSet(ctx context.Context) (bool, error) {
 	vals, err := e.ref.call(ctx, mgr.OpEventIsSet)
 	if err != nil {
 		return false, err
@@ -42,7 +42,7 @@ func (e *ManagedEvent) IsSet(ctx context.Context) (bool, error) {
 
 // Wait waits until the event is set, or returns ctx's error (CPython's
 // False for wait(timeout=...)), as Event.Wait does.
-func (e *ManagedEvent) Wait(ctx context.Context) error {
+func (e *Event) Wait(ctx context.Context) error {
 	vals, err := e.ref.call(ctx, mgr.OpEventWait)
 	if err != nil {
 		return err
@@ -56,11 +56,11 @@ func (e *ManagedEvent) Wait(ctx context.Context) error {
 	return err
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the event's id.
-func (e *ManagedEvent) MarshalCBOR() ([]byte, error) { return e.ref.marshal("ManagedEvent") }
+// MarshalBinary encodes the proxy as its manager's address and the event's id.
+func (e *Event) MarshalBinary() ([]byte, error) { return e.ref.marshal("Event") }
 
-// UnmarshalCBOR makes the proxy reach the same event.
-func (e *ManagedEvent) UnmarshalCBOR(b []byte) (err error) {
-	e.ref, err = unmarshalRef(b, "ManagedEvent")
+// UnmarshalBinary makes the proxy reach the same event.
+func (e *Event) UnmarshalBinary(b []byte) (err error) {
+	e.ref, err = unmarshalRef(b, "Event")
 	return err
 }

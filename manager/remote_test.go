@@ -1,4 +1,4 @@
-package mproc_test
+package manager_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 type serveArg struct {
@@ -24,12 +25,12 @@ var mgrServe = mproc.Register[serveArg, mproc.None]("test.mgr.serve", func(ctx c
 	if err := a.Out.Put(ctx, l.Addr()); err != nil {
 		return err
 	}
-	return mproc.ServeManager(ctx, l)
+	return manager.Serve(ctx, l)
 })
 
 // A manager served over TCP by another process: the right key connects, a
 // wrong one gets ErrAuthentication; when the server dies its clients get
-// ErrManagerGone at once, and a new server on the same address takes them
+// ErrGone at once, and a new server on the same address takes them
 // again (their old objects are gone: ErrNoObject).
 func TestManagerRemote(t *testing.T) {
 	noChildLeft(t)
@@ -41,14 +42,14 @@ func TestManagerRemote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mproc.ConnectManager(ctx, "tcp", addr, []byte("wrong key")); !errors.Is(err, mproc.ErrAuthentication) {
+	if _, err := manager.Connect(ctx, "tcp", addr, []byte("wrong key")); !errors.Is(err, mproc.ErrAuthentication) {
 		t.Fatalf("a wrong key: %v, want ErrAuthentication", err)
 	}
-	m, err := mproc.ConnectManager(ctx, "tcp", addr, key)
+	m, err := manager.Connect(ctx, "tcp", addr, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := must(mproc.NewDict(ctx, m, map[string]int{"a": 1}))(t)
+	d := must(manager.NewDict(ctx, m, map[string]int{"a": 1}))(t)
 	if v := must(d.Add(ctx, "a", 41))(t); v != 42 {
 		t.Fatalf("add over TCP: %d", v)
 	}
@@ -61,11 +62,11 @@ func TestManagerRemote(t *testing.T) {
 	first.Kill()
 	first.Join(ctx)
 	start := time.Now()
-	if _, err := d.Get(ctx, "a"); !errors.Is(err, mproc.ErrManagerGone) {
-		t.Fatalf("a call to a dead manager: %v, want ErrManagerGone", err)
+	if _, err := d.Get(ctx, "a"); !errors.Is(err, manager.ErrGone) {
+		t.Fatalf("a call to a dead manager: %v, want ErrGone", err)
 	}
-	if _, err := d.Get(ctx, "a"); !errors.Is(err, mproc.ErrManagerGone) {
-		t.Fatalf("the next call to a dead manager: %v, want ErrManagerGone", err)
+	if _, err := d.Get(ctx, "a"); !errors.Is(err, manager.ErrGone) {
+		t.Fatalf("the next call to a dead manager: %v, want ErrGone", err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("calls to a dead manager took %v", took)
@@ -75,14 +76,14 @@ func TestManagerRemote(t *testing.T) {
 	if got, err := addrs.Get(ctx); err != nil || got != addr {
 		t.Fatalf("the second server listens on %q (%v), want %q", got, err, addr)
 	}
-	if _, err := d.Get(ctx, "a"); !errors.Is(err, mproc.ErrNoObject) {
+	if _, err := d.Get(ctx, "a"); !errors.Is(err, manager.ErrNoObject) {
 		t.Fatalf("an object of the dead manager, on the new one: %v, want ErrNoObject", err)
 	}
-	m2, err := mproc.ConnectManager(ctx, "tcp", addr, key)
+	m2, err := manager.Connect(ctx, "tcp", addr, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := must(mproc.NewList(ctx, m2, []string{"again"}))(t)
+	l := must(manager.NewList(ctx, m2, []string{"again"}))(t)
 	if v := must(l.Get(ctx, 0))(t); v != "again" {
 		t.Fatalf("the new manager: %q", v)
 	}
@@ -93,14 +94,14 @@ func TestManagerRemote(t *testing.T) {
 }
 
 type remoteArg struct {
-	D   *mproc.Dict[string, int]
+	D   *manager.Dict[string, int]
 	Key []byte
 }
 
 // mgrRemoteChild is given a proxy of a manager that is not its parent's
 // child: it connects with the key first, then uses the proxy.
 var mgrRemoteChild = mproc.Register[remoteArg, mproc.None]("test.mgr.remotechild", func(ctx context.Context, a remoteArg) error {
-	m, err := mproc.ConnectManager(ctx, "tcp", a.D.Addr(), a.Key)
+	m, err := manager.Connect(ctx, "tcp", a.D.Addr(), a.Key)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -7,16 +7,16 @@ import (
 	"mproc/internal/wire"
 )
 
-// ManagedValue is a proxy for one value held by a Manager (CPython's
+// Value is a proxy for one value held by a Manager (CPython's
 // m.Value). Unlike Value, which lives in shared memory, it can be reached
 // from other machines, and T may be any encodable type.
-type ManagedValue[T any] struct{ ref proxyRef }
+type Value[T any] struct{ ref proxyRef }
 
-func (p *ManagedValue[T]) c() *wire.Coder[T] { return coderOf[T]() }
+func (p *Value[T]) c() *wire.Coder[T] { return coderOf[T]() }
 
-// NewManagedValue makes a value in m, set to v.
-func NewManagedValue[T any](ctx context.Context, m *Manager, v T) (*ManagedValue[T], error) {
-	p := &ManagedValue[T]{}
+// NewValue makes a value in m, set to v.
+func NewValue[T any](ctx context.Context, m *Manager, v T) (*Value[T], error) {
+	p := &Value[T]{}
 	b, err := p.c().Encode(v)
 	if err != nil {
 		return nil, err
@@ -28,12 +28,12 @@ func NewManagedValue[T any](ctx context.Context, m *Manager, v T) (*ManagedValue
 }
 
 // Load returns the value.
-func (p *ManagedValue[T]) Load(ctx context.Context) (T, error) {
+func (p *Value[T]) Load(ctx context.Context) (T, error) {
 	return decodeOne[T](p.ref.call(ctx, mgr.OpValueGet))
 }
 
 // Store sets the value.
-func (p *ManagedValue[T]) Store(ctx context.Context, v T) error {
+func (p *Value[T]) Store(ctx context.Context, v T) error {
 	b, err := p.c().Encode(v)
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (p *ManagedValue[T]) Store(ctx context.Context, v T) error {
 }
 
 // Apply sets the value to op(value, operand) in one step and returns it.
-func (p *ManagedValue[T]) Apply(ctx context.Context, op AtomicOp, operand T) (T, error) {
+func (p *Value[T]) Apply(ctx context.Context, op AtomicOp, operand T) (T, error) {
 	kind, err := numKind[T]()
 	if err != nil && op != OpSet {
 		var zero T
@@ -58,13 +58,13 @@ func (p *ManagedValue[T]) Apply(ctx context.Context, op AtomicOp, operand T) (T,
 }
 
 // Add adds delta in one step and returns the new value.
-func (p *ManagedValue[T]) Add(ctx context.Context, delta T) (T, error) {
+func (p *Value[T]) Add(ctx context.Context, delta T) (T, error) {
 	return p.Apply(ctx, OpAdd, delta)
 }
 
 // CompareAndSwap sets the value to new if it is old (by encoding) and
 // reports whether it did.
-func (p *ManagedValue[T]) CompareAndSwap(ctx context.Context, old, new T) (bool, error) {
+func (p *Value[T]) CompareAndSwap(ctx context.Context, old, new T) (bool, error) {
 	ob, err := p.c().EncodeCopy(old)
 	if err != nil {
 		return false, err
@@ -80,12 +80,12 @@ func (p *ManagedValue[T]) CompareAndSwap(ctx context.Context, old, new T) (bool,
 	return boolVal(vals)
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the value's id.
-func (p *ManagedValue[T]) MarshalCBOR() ([]byte, error) { return p.ref.marshal("ManagedValue") }
+// MarshalBinary encodes the proxy as its manager's address and the value's id.
+func (p *Value[T]) MarshalBinary() ([]byte, error) { return p.ref.marshal("Value") }
 
-// UnmarshalCBOR makes the proxy reach the same value.
-func (p *ManagedValue[T]) UnmarshalCBOR(b []byte) error {
-	ref, err := unmarshalRef(b, "ManagedValue")
+// UnmarshalBinary makes the proxy reach the same value.
+func (p *Value[T]) UnmarshalBinary(b []byte) error {
+	ref, err := unmarshalRef(b, "Value")
 	p.ref = ref
 	return err
 }

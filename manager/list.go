@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -159,11 +159,11 @@ func (l *List[T]) Clear(ctx context.Context) error {
 	return err
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the list's id.
-func (l *List[T]) MarshalCBOR() ([]byte, error) { return l.ref.marshal("List") }
+// MarshalBinary encodes the proxy as its manager's address and the list's id.
+func (l *List[T]) MarshalBinary() ([]byte, error) { return l.ref.marshal("List") }
 
-// UnmarshalCBOR makes the proxy reach the same list.
-func (l *List[T]) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary makes the proxy reach the same list.
+func (l *List[T]) UnmarshalBinary(b []byte) error {
 	ref, err := unmarshalRef(b, "List")
 	l.ref = ref
 	return err

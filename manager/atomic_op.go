@@ -1,17 +1,20 @@
-package mproc
+package manager
 
 import (
 	"fmt"
 	"reflect"
 
+	"mproc"
 	"mproc/internal/mgr"
 )
 
 // AtomicOp is an operation a manager applies to a stored value in one
 // step, so that no lock is needed around a read-modify-write (Dict.Apply,
-// ManagedValue.Apply).
+// Value.Apply).
 type AtomicOp string
 
+// The operations: numeric ones need a number type, OpAppend a string or
+// []byte, and OpSet works on any type.
 const (
 	OpAdd    AtomicOp = "add" // numbers
 	OpSub    AtomicOp = "sub"
@@ -41,5 +44,5 @@ func numKind[T any]() ([]byte, error) {
 			return []byte{mgr.ClassBytes, 0}, nil
 		}
 	}
-	return []byte{0, 0}, fmt.Errorf("%w: atomic operations need numbers, strings or []byte, not %v", ErrUnencodable, t)
+	return []byte{0, 0}, fmt.Errorf("%w: atomic operations need numbers, strings or []byte, not %v", mproc.ErrUnencodable, t)
 }

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sync"
 
+	"mproc"
 	"mproc/internal/mgr"
 	"mproc/internal/wire"
 )
@@ -18,7 +19,7 @@ import (
 // knows for that address, or its own auth key (which children inherit),
 // as CPython's proxies do: the key itself never travels.
 type proxyRef struct {
-	cl *mgrClient
+	cl *client
 	id uint64
 }
 
@@ -29,7 +30,7 @@ type proxyWire struct {
 
 func (r proxyRef) marshal(kind string) ([]byte, error) {
 	if r.cl == nil {
-		return nil, fmt.Errorf("%w: a zero %s (create it with its manager)", ErrUnencodable, kind)
+		return nil, fmt.Errorf("%w: a zero %s (create it with its manager)", mproc.ErrUnencodable, kind)
 	}
 	return wire.CBOR.Marshal(proxyWire{r.cl.network, r.cl.addr, r.id})
 }
@@ -55,11 +56,20 @@ func (r proxyRef) callNoWait(ctx context.Context, op mgr.Op, args ...[]byte) ([]
 	return r.do(ctx, mgr.FlagNoWait, op, args)
 }
 
+// callAs is call on behalf of the owner token rather than ctx's.
+func (r proxyRef) callAs(ctx context.Context, token uint64, op mgr.Op) ([][]byte, error) {
+	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Token: token})
+}
+
 func (r proxyRef) do(ctx context.Context, flags uint8, op mgr.Op, args [][]byte) ([][]byte, error) {
+	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Flags: flags, Args: args})
+}
+
+func (r proxyRef) send(ctx context.Context, req *mgr.Request) ([][]byte, error) {
 	if r.cl == nil {
-		return nil, errors.New("mproc: use of a zero proxy (create it with its manager)")
+		return nil, errors.New("manager: use of a zero proxy (create it with its manager)")
 	}
-	return r.cl.call(ctx, &mgr.Request{Op: op, Obj: r.id, Flags: flags, Args: args})
+	return r.cl.call(ctx, req)
 }
 
 func u64Arg(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
@@ -85,9 +95,9 @@ func oneVal(vals [][]byte) ([]byte, error) {
 	return vals[0], nil
 }
 
-func mgrCBOR(v any) ([]byte, error) { return wire.CBOR.Marshal(v) }
+func encodeWire(v any) ([]byte, error) { return wire.CBOR.Marshal(v) }
 
-func mgrUnCBOR(b []byte, v any) error {
+func decodeWire(b []byte, v any) error {
 	if err := wire.CBOR.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%w: proxy: %v", wire.ErrCorrupt, err)
 	}

@@ -1,10 +1,11 @@
-package mproc
+package manager
 
 import (
 	"context"
 	"fmt"
 	"reflect"
 
+	"mproc"
 	"mproc/internal/mgr"
 	"mproc/internal/wire"
 )
@@ -30,7 +31,7 @@ func (n *Namespace) Set(ctx context.Context, name string, v any) error {
 	}
 	b, err := wire.CBOR.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnencodable, err)
+		return fmt.Errorf("%w: %v", mproc.ErrUnencodable, err)
 	}
 	_, err = n.ref.call(ctx, mgr.OpDictSet, []byte(name), b)
 	return err
@@ -69,12 +70,12 @@ func (n *Namespace) Names(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// MarshalCBOR encodes the proxy as its manager's address and the
+// MarshalBinary encodes the proxy as its manager's address and the
 // namespace's id.
-func (n *Namespace) MarshalCBOR() ([]byte, error) { return n.ref.marshal("Namespace") }
+func (n *Namespace) MarshalBinary() ([]byte, error) { return n.ref.marshal("Namespace") }
 
-// UnmarshalCBOR makes the proxy reach the same namespace.
-func (n *Namespace) UnmarshalCBOR(b []byte) (err error) {
+// UnmarshalBinary makes the proxy reach the same namespace.
+func (n *Namespace) UnmarshalBinary(b []byte) (err error) {
 	n.ref, err = unmarshalRef(b, "Namespace")
 	return err
 }

@@ -1,4 +1,4 @@
-package mproc_test
+package manager_test
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 // ---- Managers: shared containers and sync objects in a server process ----
 
-func startManager(t *testing.T, ctx context.Context, opts ...mproc.ManagerOption) *mproc.Manager {
+func startManager(t *testing.T, ctx context.Context, opts ...manager.Option) *manager.Manager {
 	t.Helper()
-	m, err := mproc.StartManager(ctx, opts...)
+	m, err := manager.Start(ctx, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,23 +31,12 @@ func startManager(t *testing.T, ctx context.Context, opts ...mproc.ManagerOption
 	return m
 }
 
-// must(f())(t) is f's value, failing t on f's error.
-func must[T any](v T, err error) func(t *testing.T) T {
-	return func(t *testing.T) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 func TestManager(t *testing.T) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
 	m := startManager(t, ctx)
 	t.Run("group", func(t *testing.T) {
-		for name, f := range map[string]func(*testing.T, context.Context, *mproc.Manager){
+		for name, f := range map[string]func(*testing.T, context.Context, *manager.Manager){
 			"DictOperations":      testManagerDict,
 			"DictTenChildren":     testManagerDictChildren,
 			"CountDownUnderLock":  testManagerCountDownLock,
@@ -56,6 +46,7 @@ func TestManager(t *testing.T) {
 			"Nested":              testManagerNested,
 			"Sync":                testManagerSync,
 			"ValueAndQueue":       testManagerValueQueue,
+			"Deadlines":           testManagerDeadlines,
 			"RegisteredType":      testManagerCustom,
 			"BadInput":            testManagerBadInput,
 			"ClientKilledHolding": testManagerClientKilled,
@@ -68,12 +59,12 @@ func TestManager(t *testing.T) {
 	})
 }
 
-func testManagerDict(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	d := must(mproc.NewDict(ctx, m, map[string]int{"count": 100}))(t)
+func testManagerDict(t *testing.T, ctx context.Context, m *manager.Manager) {
+	d := must(manager.NewDict(ctx, m, map[string]int{"count": 100}))(t)
 	if v := must(d.Get(ctx, "count"))(t); v != 100 {
 		t.Fatalf("count %d", v)
 	}
-	if _, err := d.Get(ctx, "nope"); !errors.Is(err, mproc.ErrKeyNotFound) {
+	if _, err := d.Get(ctx, "nope"); !errors.Is(err, manager.ErrKeyNotFound) {
 		t.Fatalf("missing key: %v", err)
 	}
 	for i, k := range []string{"b", "a", "c"} {
@@ -87,7 +78,7 @@ func testManagerDict(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if err := d.Delete(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Delete(ctx, "b"); !errors.Is(err, mproc.ErrKeyNotFound) {
+	if err := d.Delete(ctx, "b"); !errors.Is(err, manager.ErrKeyNotFound) {
 		t.Fatalf("delete twice: %v", err)
 	}
 	if err := d.Update(ctx, map[string]int{"x": 7, "a": 10}); err != nil {
@@ -116,7 +107,7 @@ func testManagerDict(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if v := must(d.Add(ctx, "count", -1))(t); v != 99 {
 		t.Fatalf("add: %d", v)
 	}
-	if v := must(d.Apply(ctx, "count", mproc.OpMax, 150))(t); v != 150 {
+	if v := must(d.Apply(ctx, "count", manager.OpMax, 150))(t); v != 150 {
 		t.Fatalf("max: %d", v)
 	}
 	if ok := must(d.CompareAndSwap(ctx, "count", 1, 2))(t); ok {
@@ -128,20 +119,20 @@ func testManagerDict(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if err := d.Clear(ctx); err != nil || must(d.Len(ctx))(t) != 0 {
 		t.Fatalf("clear: %v", err)
 	}
-	s := must(mproc.NewDict[int, string](ctx, m, nil))(t)
-	if v := must(s.Apply(ctx, 1, mproc.OpAppend, "ab"))(t); v != "ab" {
+	s := must(manager.NewDict[int, string](ctx, m, nil))(t)
+	if v := must(s.Apply(ctx, 1, manager.OpAppend, "ab"))(t); v != "ab" {
 		t.Fatalf("append to a missing key: %q", v)
 	}
-	if v := must(s.Apply(ctx, 1, mproc.OpAppend, "cd"))(t); v != "abcd" {
+	if v := must(s.Apply(ctx, 1, manager.OpAppend, "cd"))(t); v != "abcd" {
 		t.Fatalf("append: %q", v)
 	}
-	if _, err := s.Add(ctx, 1, "x"); !errors.Is(err, mproc.ErrRefused) && err == nil {
+	if _, err := s.Add(ctx, 1, "x"); !errors.Is(err, manager.ErrRefused) && err == nil {
 		t.Fatalf("add on strings: %v", err)
 	}
 }
 
 type dictArg struct {
-	D *mproc.Dict[int, int]
+	D *manager.Dict[int, int]
 	I int
 }
 
@@ -150,8 +141,8 @@ var mgrSetItem = mproc.Register[dictArg, mproc.None]("test.mgr.setitem", func(ct
 })
 
 // The seeds' first manager demo: 10 processes each set d[i] = 100.
-func testManagerDictChildren(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	d := must(mproc.NewDict[int, int](ctx, m, nil))(t)
+func testManagerDictChildren(t *testing.T, ctx context.Context, m *manager.Manager) {
+	d := must(manager.NewDict[int, int](ctx, m, nil))(t)
 	var ps []*mproc.Proc[mproc.None]
 	for i := range 10 {
 		ps = append(ps, startChild(t, ctx, mgrSetItem, dictArg{d, i}))
@@ -171,8 +162,8 @@ func testManagerDictChildren(t *testing.T, ctx context.Context, m *mproc.Manager
 }
 
 type countArg struct {
-	D    *mproc.Dict[string, int]
-	Lock *mproc.ManagedLock // nil: the atomic Add
+	D    *manager.Dict[string, int]
+	Lock *manager.Lock // nil: the atomic Add
 }
 
 var mgrCountDown = mproc.Register[countArg, mproc.None]("test.mgr.countdown", func(ctx context.Context, a countArg) error {
@@ -180,10 +171,10 @@ var mgrCountDown = mproc.Register[countArg, mproc.None]("test.mgr.countdown", fu
 		_, err := a.D.Add(ctx, "count", -1)
 		return err
 	}
-	if err := a.Lock.Acquire(ctx); err != nil {
+	if err := a.Lock.LockContext(ctx); err != nil {
 		return err
 	}
-	defer a.Lock.Release(ctx)
+	defer a.Lock.Unlock()
 	v, err := a.D.Get(ctx, "count")
 	if err != nil {
 		return err
@@ -192,8 +183,8 @@ var mgrCountDown = mproc.Register[countArg, mproc.None]("test.mgr.countdown", fu
 	return a.D.Set(ctx, "count", v-1)
 })
 
-func countDown(t *testing.T, ctx context.Context, m *mproc.Manager, lock *mproc.ManagedLock) {
-	d := must(mproc.NewDict(ctx, m, map[string]int{"count": 100}))(t)
+func countDown(t *testing.T, ctx context.Context, m *manager.Manager, lock *manager.Lock) {
+	d := must(manager.NewDict(ctx, m, map[string]int{"count": 100}))(t)
 	var ps []*mproc.Proc[mproc.None]
 	for range 100 {
 		ps = append(ps, startChild(t, ctx, mgrCountDown, countArg{d, lock}))
@@ -207,17 +198,17 @@ func countDown(t *testing.T, ctx context.Context, m *mproc.Manager, lock *mproc.
 }
 
 // The seeds' second demo: 100 processes decrement 'count' under a lock.
-func testManagerCountDownLock(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	countDown(t, ctx, m, must(m.Lock(ctx))(t))
+func testManagerCountDownLock(t *testing.T, ctx context.Context, m *manager.Manager) {
+	countDown(t, ctx, m, must(manager.NewLock(ctx, m))(t))
 }
 
 // And with the atomic operation, no lock.
-func testManagerCountDownAtomic(t *testing.T, ctx context.Context, m *mproc.Manager) {
+func testManagerCountDownAtomic(t *testing.T, ctx context.Context, m *manager.Manager) {
 	countDown(t, ctx, m, nil)
 }
 
-func testManagerList(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	l := must(mproc.NewList(ctx, m, []int{1, 2, 3}))(t)
+func testManagerList(t *testing.T, ctx context.Context, m *manager.Manager) {
+	l := must(manager.NewList(ctx, m, []int{1, 2, 3}))(t)
 	if err := l.Append(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +218,7 @@ func testManagerList(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if v := must(l.Get(ctx, -1))(t); v != 6 {
 		t.Fatalf("l[-1] = %d", v)
 	}
-	if _, err := l.Get(ctx, 6); !errors.Is(err, mproc.ErrIndexOutOfRange) {
+	if _, err := l.Get(ctx, 6); !errors.Is(err, manager.ErrIndexOutOfRange) {
 		t.Fatalf("l[6]: %v", err)
 	}
 	if s := must(l.Slice(ctx, 1, -1))(t); !slices.Equal(s, []int{2, 3, 4, 5}) {
@@ -242,7 +233,7 @@ func testManagerList(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if i := must(l.Index(ctx, 4))(t); i != 4 {
 		t.Fatalf("index(4) = %d", i)
 	}
-	if _, err := l.Index(ctx, 42); !errors.Is(err, mproc.ErrKeyNotFound) {
+	if _, err := l.Index(ctx, 42); !errors.Is(err, manager.ErrKeyNotFound) {
 		t.Fatalf("index(42): %v", err)
 	}
 	if v := must(l.Pop(ctx, -1))(t); v != 6 {
@@ -259,8 +250,8 @@ func testManagerList(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	}
 }
 
-func testManagerNamespace(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	ns := must(mproc.NewNamespace(ctx, m))(t)
+func testManagerNamespace(t *testing.T, ctx context.Context, m *manager.Manager) {
+	ns := must(manager.NewNamespace(ctx, m))(t)
 	if err := ns.Set(ctx, "x", 42); err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +266,7 @@ func testManagerNamespace(t *testing.T, ctx context.Context, m *mproc.Manager) {
 	if err := ns.Get(ctx, "name", &name); err != nil || name != "mproc" {
 		t.Fatalf("name = %q, %v", name, err)
 	}
-	if err := ns.Get(ctx, "y", &x); !errors.Is(err, mproc.ErrKeyNotFound) {
+	if err := ns.Get(ctx, "y", &x); !errors.Is(err, manager.ErrKeyNotFound) {
 		t.Fatalf("missing attribute: %v", err)
 	}
 	if names := must(ns.Names(ctx))(t); !slices.Equal(names, []string{"x", "name"}) {
@@ -287,7 +278,7 @@ func testManagerNamespace(t *testing.T, ctx context.Context, m *mproc.Manager) {
 }
 
 type nestedArg struct {
-	D *mproc.Dict[string, *mproc.List[int]]
+	D *manager.Dict[string, *manager.List[int]]
 }
 
 var mgrNested = mproc.Register[nestedArg, mproc.None]("test.mgr.nested", func(ctx context.Context, a nestedArg) error {
@@ -299,9 +290,9 @@ var mgrNested = mproc.Register[nestedArg, mproc.None]("test.mgr.nested", func(ct
 })
 
 // A list stored in a dict is the same list wherever it is read from.
-func testManagerNested(t *testing.T, ctx context.Context, m *mproc.Manager) {
-	l := must(mproc.NewList(ctx, m, []int{1}))(t)
-	d := must(mproc.NewDict[string, *mproc.List[int]](ctx, m, nil))(t)
+func testManagerNested(t *testing.T, ctx context.Context, m *manager.Manager) {
+	l := must(manager.NewList(ctx, m, []int{1}))(t)
+	d := must(manager.NewDict[string, *manager.List[int]](ctx, m, nil))(t)
 	if err := d.Set(ctx, "list", l); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -8,52 +8,63 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"mproc"
+	"mproc/internal/lockword"
 	"mproc/internal/mgr"
 )
 
-// mgrClient is this process's link to one manager: a few connections, one
+// client is this process's link to one manager: a few connections, one
 // per call in progress, kept for the next calls.
-type mgrClient struct {
+type client struct {
 	network, addr string
 	key           []byte
 
 	mu   sync.Mutex
-	free []*mgrConn
+	free []*conn
+
+	// anchor is a connection that makes no calls: while this process
+	// lives it keeps a session open, so that the manager, which releases a
+	// client's locks when its last session ends, keeps them when a call's
+	// connection must be closed (a cancelled call). It is opened then, if
+	// this process has taken a lock there (locked).
+	anchor atomic.Pointer[conn]
+	locked atomic.Bool
 }
 
-type mgrConn struct {
-	c   *Conn
+type conn struct {
+	c   *mproc.Conn
 	buf []byte
 }
 
 // clients are this process's manager clients by address, and the keys for
-// them that StartManager or ConnectManager gave; a proxy that arrives in a
+// them that Start or Connect gave; a proxy that arrives in a
 // message finds its manager here (or uses this process's auth key, as
 // CPython's proxies do).
 var clients struct {
 	sync.Mutex
-	m map[string]*mgrClient
+	m map[string]*client
 }
 
 func clientKey(network, addr string) string { return network + "\x00" + addr }
 
 // clientFor returns the client for a manager; key nil means the key
 // already known for it, or this process's auth key.
-func clientFor(network, addr string, key []byte) *mgrClient {
+func clientFor(network, addr string, key []byte) *client {
 	clients.Lock()
 	defer clients.Unlock()
 	if clients.m == nil {
-		clients.m = map[string]*mgrClient{}
+		clients.m = map[string]*client{}
 	}
 	k := clientKey(network, addr)
 	cl := clients.m[k]
 	if cl == nil {
 		if key == nil {
-			key = Current().AuthKey()
+			key = mproc.Current().AuthKey()
 		}
-		cl = &mgrClient{network: network, addr: addr, key: key}
+		cl = &client{network: network, addr: addr, key: key}
 		clients.m[k] = cl
 	} else if key != nil {
 		cl.mu.Lock()
@@ -71,14 +82,18 @@ var clientID = sync.OnceValue(func() uint64 {
 })
 
 // call sends a request and returns the values of the answer.
-func (cl *mgrClient) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
-	r.Owner, r.Token = clientID(), ownerOf(ctx)
+func (cl *client) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
+	r.Owner = clientID()
+	if r.Token == 0 { // OwnerOf is never 0: a token set already is the caller's choice
+		r.Token = lockword.OwnerOf(ctx)
+	}
 	if d, ok := ctx.Deadline(); ok {
 		r.Deadline = d.UnixNano()
 	}
 	for tries := 0; ; tries++ {
 		mc, fresh, err := cl.take(ctx)
 		if err != nil {
+			cl.lost(err)
 			return nil, err
 		}
 		vals, err := cl.roundTrip(ctx, mc, r)
@@ -86,6 +101,7 @@ func (cl *mgrClient) call(ctx context.Context, r *mgr.Request) ([][]byte, error)
 		if errors.As(err, &gone) && !fresh && !gone.sent && tries == 0 {
 			continue // a connection kept from before the manager went away: try a new one
 		}
+		cl.lost(err)
 		return vals, err
 	}
 }
@@ -97,15 +113,15 @@ type connGone struct {
 	sent bool
 }
 
-func (e *connGone) Error() string   { return fmt.Sprintf("%v: %v", ErrManagerGone, e.err) }
-func (e *connGone) Unwrap() []error { return []error{ErrManagerGone, e.err} }
+func (e *connGone) Error() string   { return fmt.Sprintf("%v: %v", ErrGone, e.err) }
+func (e *connGone) Unwrap() []error { return []error{ErrGone, e.err} }
 
-func (cl *mgrClient) roundTrip(ctx context.Context, mc *mgrConn, r *mgr.Request) ([][]byte, error) {
+func (cl *client) roundTrip(ctx context.Context, mc *conn, r *mgr.Request) ([][]byte, error) {
 	mc.buf = mgr.AppendRequest(mc.buf[:0], r)
 	if err := mc.c.SendBytes(ctx, mc.buf); err != nil {
-		mc.c.Close()
+		cl.drop(mc, ctx.Err() != nil)
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+			return nil, fmt.Errorf("manager: %w", ctx.Err())
 		}
 		return nil, &connGone{err: err}
 	}
@@ -113,23 +129,24 @@ func (cl *mgrClient) roundTrip(ctx context.Context, mc *mgrConn, r *mgr.Request)
 	b, err := mc.c.RecvBytes(rctx)
 	stop()
 	if err != nil {
-		mc.c.Close() // the answer may still come: this connection is out of step
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, ErrClosed) {
+		broken := ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, mproc.ErrClosed))
+		cl.drop(mc, !broken) // the answer may still come: this connection is out of step
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("manager: %w", ctx.Err())
+		case broken:
 			return nil, &connGone{err: err, sent: true}
 		}
 		return nil, err
 	}
 	resp, err := mgr.DecodeResponse(b)
 	if err != nil {
-		mc.c.Close()
+		cl.drop(mc, true)
 		return nil, err
 	}
 	cl.give(mc)
 	if resp.Code != mgr.CodeOK {
-		return nil, managerError(resp)
+		return nil, answerError(resp, r)
 	}
 	return resp.Vals, nil
 }
@@ -153,39 +170,7 @@ func answerCtx(ctx context.Context, blocks bool) (context.Context, func()) {
 	return rctx, func() { stop(); cancel() }
 }
 
-// managerError is the error an answer carries, matching the sentinel of
-// its code.
-func managerError(r mgr.Response) error {
-	s, ok := managerSentinels[r.Code]
-	if !ok {
-		s = mgr.Sentinel(r.Code) // ErrKeyNotFound and the others that are mgr's own
-	}
-	if s == nil {
-		return fmt.Errorf("mproc: manager: %s", r.Msg)
-	}
-	if r.Msg == s.Error() {
-		return s
-	}
-	return &managerErr{msg: r.Msg, sentinel: s}
-}
-
-// managerSentinels are this package's sentinels for the codes that stand
-// for them.
-var managerSentinels = map[mgr.Code]error{
-	mgr.CodeFull: ErrFull, mgr.CodeEmpty: ErrEmpty, mgr.CodeTimeout: ErrTimeout,
-	mgr.CodeNotOwner: ErrNotHeld, mgr.CodeBroken: ErrBrokenBarrier, mgr.CodeClosed: ErrClosed,
-}
-
-// managerErr is an error from the manager with its own text.
-type managerErr struct {
-	msg      string
-	sentinel error
-}
-
-func (e *managerErr) Error() string { return e.msg }
-func (e *managerErr) Unwrap() error { return e.sentinel }
-
-func (cl *mgrClient) take(ctx context.Context) (*mgrConn, bool, error) {
+func (cl *client) take(ctx context.Context) (*conn, bool, error) {
 	cl.mu.Lock()
 	if n := len(cl.free); n > 0 {
 		mc := cl.free[n-1]
@@ -199,7 +184,7 @@ func (cl *mgrClient) take(ctx context.Context) (*mgrConn, bool, error) {
 	return mc, true, err
 }
 
-func (cl *mgrClient) give(mc *mgrConn) {
+func (cl *client) give(mc *conn) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	if len(cl.free) < maxIdleManagerConns {
@@ -215,40 +200,40 @@ const maxIdleManagerConns = 16
 
 // dial connects and says hello. On a Unix socket it asks for a pipe: calls
 // then go through shared memory, and the socket is closed.
-func (cl *mgrClient) dial(ctx context.Context, key []byte) (*mgrConn, error) {
-	c, err := Dial(ctx, cl.network, cl.addr, key)
+func (cl *client) dial(ctx context.Context, key []byte) (*conn, error) {
+	c, err := mproc.Dial(ctx, cl.network, cl.addr, key)
 	if err != nil {
-		if errors.Is(err, ErrAuthentication) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.Is(err, mproc.ErrAuthentication) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, err // a wrong key, not a manager that went away mid-handshake
 		}
-		return nil, fmt.Errorf("%w: %w", ErrManagerGone, err)
+		return nil, fmt.Errorf("%w: %w", ErrGone, err)
 	}
 	pipe := cl.network == "unix"
 	hello := mgr.Request{Op: mgr.OpHello, Owner: clientID(), Args: [][]byte{{boolByte(pipe)}}}
 	if err := c.SendBytes(ctx, mgr.AppendRequest(nil, &hello)); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%w: %w", ErrManagerGone, err)
+		return nil, fmt.Errorf("%w: %w", ErrGone, err)
 	}
 	b, err := c.RecvBytes(ctx)
 	if err == nil {
 		var resp mgr.Response
 		if resp, err = mgr.DecodeResponse(b); err == nil && resp.Code != mgr.CodeOK {
-			err = managerError(resp)
+			err = answerError(resp, &hello)
 		}
 	}
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%w: hello: %w", ErrManagerGone, err)
+		return nil, fmt.Errorf("%w: hello: %w", ErrGone, err)
 	}
 	if !pipe {
-		return &mgrConn{c: c}, nil
+		return &conn{c: c}, nil
 	}
 	defer c.Close()
-	var end *Conn
+	var end *mproc.Conn
 	if err := c.Recv(ctx, &end); err != nil {
-		return nil, fmt.Errorf("%w: pipe: %w", ErrManagerGone, err)
+		return nil, fmt.Errorf("%w: pipe: %w", ErrGone, err)
 	}
-	return &mgrConn{c: end}, nil
+	return &conn{c: end}, nil
 }
 
 func boolByte(b bool) byte {
@@ -258,13 +243,62 @@ func boolByte(b bool) byte {
 	return 0
 }
 
-// closeIdle closes the connections kept for later calls.
-func (cl *mgrClient) closeIdle() {
+// closeIdle closes the connections kept for later calls, and the anchor:
+// the locks this process holds in the manager go when the calls in
+// progress end.
+func (cl *client) closeIdle() {
 	cl.mu.Lock()
 	free := cl.free
 	cl.free = nil
 	cl.mu.Unlock()
+	if a := cl.anchor.Swap(nil); a != nil {
+		free = append(free, a)
+	}
 	for _, mc := range free {
 		mc.c.Close()
 	}
+}
+
+// lost drops the anchor when err says the manager is gone: a manager that
+// comes back on the same address needs a new one.
+func (cl *client) lost(err error) {
+	if err == nil || !errors.Is(err, ErrGone) {
+		return
+	}
+	if a := cl.anchor.Swap(nil); a != nil {
+		a.c.Close()
+	}
+}
+
+// drop closes a connection that can't serve more calls. One the manager
+// may still use (alive) is closed after the anchor is open, when this
+// process may hold locks there.
+func (cl *client) drop(mc *conn, alive bool) {
+	if alive && cl.locked.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), anchorTimeout)
+		cl.anchored(ctx)
+		cancel()
+	}
+	mc.c.Close()
+}
+
+// anchorTimeout bounds the dial of an anchor.
+const anchorTimeout = 5 * time.Second
+
+// anchored makes sure the anchor is open.
+func (cl *client) anchored(ctx context.Context) error {
+	if cl.anchor.Load() != nil {
+		return nil
+	}
+	cl.mu.Lock()
+	key := cl.key
+	cl.mu.Unlock()
+	mc, err := cl.dial(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !cl.anchor.CompareAndSwap(nil, mc) {
+		mc.c.Close() // another goroutine's came first
+	}
+	return nil
 }

@@ -1,26 +1,28 @@
-package mproc
+package manager
 
 import (
 	"context"
 	"errors"
 	"sync"
 
+	"mproc"
 	"mproc/internal/mgr"
 )
 
-// mgrServer serves a manager's objects to the clients of a Listener.
-type mgrServer struct {
-	l    *Listener
+// server serves a manager's objects to the clients of a mproc.Listener.
+type server struct {
+	l    *mproc.Listener
 	srv  *mgr.Server
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
 
-// serveManager serves on l until ctx ends or a client asks the manager to
-// shut down; then it closes l and ends every session.
-func serveManager(ctx context.Context, l *Listener) error {
+// Serve runs a manager in this process on l, until ctx ends or a client
+// calls Shutdown (CPython's get_server().serve_forever()); l's auth key is
+// the manager's. Then it closes l, ends every session and returns nil.
+func Serve(ctx context.Context, l *mproc.Listener) error {
 	ctx, stop := context.WithCancel(ctx)
-	s := &mgrServer{l: l, srv: mgr.NewServer(), stop: stop}
+	s := &server{l: l, srv: mgr.NewServer(), stop: stop}
 	go func() {
 		<-ctx.Done()
 		l.Close() // ends Accept
@@ -30,9 +32,9 @@ func serveManager(ctx context.Context, l *Listener) error {
 		switch {
 		case err == nil:
 			s.wg.Go(func() { s.session(ctx, c) })
-		case errors.Is(err, ErrAuthentication):
+		case errors.Is(err, mproc.ErrAuthentication):
 			// that client gets the error too; serve the others
-		case ctx.Err() != nil || errors.Is(err, ErrClosed):
+		case ctx.Err() != nil || errors.Is(err, mproc.ErrClosed):
 			s.wg.Wait()
 			return nil
 		}
@@ -41,17 +43,17 @@ func serveManager(ctx context.Context, l *Listener) error {
 
 // session serves one client connection: a hello first, then calls until the
 // client goes or the server stops.
-func (s *mgrServer) session(ctx context.Context, c *Conn) {
+func (s *server) session(ctx context.Context, c *mproc.Conn) {
 	defer func() { c.Close() }()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer func() { stop() }() // the stop of the connection served last
 	b, err := c.RecvBytes(ctx)
 	if err != nil {
 		return
 	}
 	hello, err := mgr.DecodeRequest(b)
 	if err != nil || hello.Op != mgr.OpHello {
-		c.SendBytes(ctx, mgr.AppendResponse(nil, &mgr.Response{Code: mgr.CodeRefused, Msg: "mproc: a manager session begins with a hello"}))
+		c.SendBytes(ctx, mgr.AppendResponse(nil, &mgr.Response{Code: mgr.CodeRefused, Msg: "manager: a session begins with a hello"}))
 		return
 	}
 	s.srv.ClientCame(hello.Owner)
@@ -61,20 +63,22 @@ func (s *mgrServer) session(ctx context.Context, c *Conn) {
 		return
 	}
 	if len(hello.Args) == 1 && len(hello.Args[0]) == 1 && hello.Args[0][0] == 1 {
-		if c = s.upgrade(ctx, c); c == nil {
+		up := s.upgrade(ctx, c)
+		if up == nil {
 			return
 		}
 		stop()
-		stop = context.AfterFunc(ctx, func() { c.Close() })
+		c = up
+		stop = context.AfterFunc(ctx, func() { up.Close() })
 	}
 	s.serve(ctx, c)
 }
 
 // upgrade moves a local client to a pipe, sent over its socket: calls then
 // cost no system call. The socket is closed.
-func (s *mgrServer) upgrade(ctx context.Context, c *Conn) *Conn {
+func (s *server) upgrade(ctx context.Context, c *mproc.Conn) *mproc.Conn {
 	defer c.Close()
-	mine, theirs, err := Pipe(true)
+	mine, theirs, err := mproc.Pipe(true)
 	if err != nil {
 		return nil
 	}
@@ -87,7 +91,7 @@ func (s *mgrServer) upgrade(ctx context.Context, c *Conn) *Conn {
 	return mine
 }
 
-func (s *mgrServer) serve(ctx context.Context, c *Conn) {
+func (s *server) serve(ctx context.Context, c *mproc.Conn) {
 	var out []byte
 	for {
 		b, err := c.RecvBytes(ctx)
@@ -119,7 +123,7 @@ func (s *mgrServer) serve(ctx context.Context, c *Conn) {
 // call runs one request. One that may wait watches the connection: a
 // client that goes away ends the wait, and what the call did for it is
 // undone.
-func (s *mgrServer) call(ctx context.Context, c *Conn, r *mgr.Request) mgr.Response {
+func (s *server) call(ctx context.Context, c *mproc.Conn, r *mgr.Request) mgr.Response {
 	if !r.Op.Blocks() {
 		vals, err := s.srv.Handle(ctx, r)
 		if err != nil {
@@ -146,7 +150,7 @@ func (s *mgrServer) call(ctx context.Context, c *Conn, r *mgr.Request) mgr.Respo
 	}
 	if gone.Err() != nil {
 		s.srv.Undo(r, vals)
-		return errResponse(ErrManagerGone)
+		return errResponse(ErrGone)
 	}
 	return mgr.Response{Vals: vals}
 }

@@ -1,9 +1,10 @@
-package mproc
+package manager
 
 import (
 	"context"
 	"fmt"
 
+	"mproc"
 	"mproc/internal/mgr"
 	"mproc/internal/wire"
 )
@@ -23,7 +24,7 @@ func NewProxy(ctx context.Context, m *Manager, typeName string, init any) (*Prox
 	if init != nil {
 		b, err := wire.CBOR.Marshal(init)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnencodable, err)
+			return nil, fmt.Errorf("%w: %v", mproc.ErrUnencodable, err)
 		}
 		args = append(args, b)
 	}
@@ -34,7 +35,8 @@ func NewProxy(ctx context.Context, m *Manager, typeName string, init any) (*Prox
 	return &Proxy{ref: ref, typeName: typeName}, nil
 }
 
-// Call calls the method, discarding its results.
+// Call calls the method, discarding its results; the function Call returns
+// one.
 func (p *Proxy) Call(ctx context.Context, method string, args ...any) error {
 	_, err := p.call(ctx, method, args)
 	return err
@@ -46,25 +48,27 @@ func (p *Proxy) call(ctx context.Context, method string, args []any) ([][]byte, 
 	for i, a := range args {
 		b, err := wire.CBOR.Marshal(a)
 		if err != nil {
-			return nil, fmt.Errorf("%w: argument %d: %v", ErrUnencodable, i, err)
+			return nil, fmt.Errorf("%w: argument %d: %v", mproc.ErrUnencodable, i, err)
 		}
 		enc = append(enc, b)
 	}
 	return p.ref.call(ctx, mgr.OpMethod, enc...)
 }
 
-// CallResult calls the method and returns its first result as an R.
-func CallResult[R any](ctx context.Context, p *Proxy, method string, args ...any) (R, error) {
+// Call calls p's method and returns its first result as an R (CPython's
+// proxy._callmethod); Proxy.Call is the form for methods whose results are
+// not wanted.
+func Call[R any](ctx context.Context, p *Proxy, method string, args ...any) (R, error) {
 	var r R
 	vals, err := p.call(ctx, method, args)
 	if err != nil {
 		return r, err
 	}
 	if len(vals) == 0 {
-		return r, fmt.Errorf("mproc: %s.%s returns nothing", p.typeName, method)
+		return r, fmt.Errorf("manager: %s.%s returns nothing", p.typeName, method)
 	}
 	if err := wire.CBOR.Unmarshal(vals[0], &r); err != nil {
-		return r, fmt.Errorf("mproc: the result of %s.%s: %w", p.typeName, method, err)
+		return r, fmt.Errorf("manager: the result of %s.%s: %w", p.typeName, method, err)
 	}
 	return r, nil
 }
@@ -74,20 +78,20 @@ type proxyTypeWire struct {
 	Type string
 }
 
-// MarshalCBOR encodes the proxy as its manager's address, the object's id
+// MarshalBinary encodes the proxy as its manager's address, the object's id
 // and its type's name.
-func (p *Proxy) MarshalCBOR() ([]byte, error) {
+func (p *Proxy) MarshalBinary() ([]byte, error) {
 	rb, err := p.ref.marshal("Proxy")
 	if err != nil {
 		return nil, err
 	}
-	return mgrCBOR(proxyTypeWire{rb, p.typeName})
+	return encodeWire(proxyTypeWire{rb, p.typeName})
 }
 
-// UnmarshalCBOR makes the proxy reach the same object.
-func (p *Proxy) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary makes the proxy reach the same object.
+func (p *Proxy) UnmarshalBinary(b []byte) error {
 	var w proxyTypeWire
-	if err := mgrUnCBOR(b, &w); err != nil {
+	if err := decodeWire(b, &w); err != nil {
 		return err
 	}
 	ref, err := unmarshalRef(w.Ref, "Proxy")

@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"

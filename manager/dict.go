@@ -1,4 +1,4 @@
-package mproc
+package manager
 
 import (
 	"context"
@@ -264,11 +264,11 @@ func (d *Dict[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool,
 // Addr is the address of the dict's manager.
 func (d *Dict[K, V]) Addr() string { return d.ref.addr() }
 
-// MarshalCBOR encodes the proxy as its manager's address and the dict's id.
-func (d *Dict[K, V]) MarshalCBOR() ([]byte, error) { return d.ref.marshal("Dict") }
+// MarshalBinary encodes the proxy as its manager's address and the dict's id.
+func (d *Dict[K, V]) MarshalBinary() ([]byte, error) { return d.ref.marshal("Dict") }
 
-// UnmarshalCBOR makes the proxy reach the same dict.
-func (d *Dict[K, V]) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary makes the proxy reach the same dict.
+func (d *Dict[K, V]) UnmarshalBinary(b []byte) error {
 	ref, err := unmarshalRef(b, "Dict")
 	d.ref = ref
 	return err
