@@ -15,10 +15,11 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/manager"
 )
 
 type setArg struct {
-	D *mproc.Dict[int, int]
+	D *manager.Dict[int, int]
 	I int
 }
 
@@ -28,16 +29,16 @@ var set = mproc.Register[setArg, mproc.None]("manager.set", func(ctx context.Con
 })
 
 type countArg struct {
-	D    *mproc.Dict[string, int]
-	Lock *mproc.ManagedLock
+	D    *manager.Dict[string, int]
+	Lock *manager.Lock
 }
 
 // decrement is `with lock: d['count'] -= 1`: a read and a write, two requests.
 var decrement = mproc.Register[countArg, mproc.None]("manager.decrement", func(ctx context.Context, a countArg) error {
-	if err := a.Lock.Acquire(ctx); err != nil {
+	if err := a.Lock.LockContext(ctx); err != nil {
 		return err
 	}
-	defer a.Lock.Release(ctx)
+	defer a.Lock.Unlock()
 	c, err := a.D.Get(ctx, "count")
 	if err != nil {
 		return err
@@ -59,14 +60,14 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	m, err := mproc.StartManager(ctx)
+	m, err := manager.Start(ctx)
 	if err != nil {
 		return err
 	}
 	defer m.Shutdown(context.WithoutCancel(ctx))
 	fmt.Printf("main: the manager runs in pid %d\n", m.Process().Pid())
 
-	d, err := mproc.NewDict[int, int](ctx, m, nil)
+	d, err := manager.NewDict[int, int](ctx, m, nil)
 	if err != nil {
 		return err
 	}
@@ -79,11 +80,11 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("main: d = %v\n", items)
 
-	counter, err := mproc.NewDict(ctx, m, map[string]int{"count": procs})
+	counter, err := manager.NewDict(ctx, m, map[string]int{"count": procs})
 	if err != nil {
 		return err
 	}
-	lock, err := m.Lock(ctx)
+	lock, err := manager.NewLock(ctx, m)
 	if err != nil {
 		return err
 	}
