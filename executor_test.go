@@ -69,14 +69,14 @@ func exercise(t *testing.T, ctx context.Context, ex mproc.Executor) int {
 			}
 		}
 	}
-	for _, opts := range [][]mproc.MapOption{nil, {mproc.Chunk(1)}, {mproc.Chunk(10)}, {mproc.Chunk(1000)}} {
+	for _, opts := range [][]mproc.MapOption{nil, {mproc.WithChunk(1)}, {mproc.WithChunk(10)}, {mproc.WithChunk(1000)}} {
 		ys, err := ptSquare.Map(ctx, ex, xs, opts...)
 		inOrder(fmt.Sprintf("Map %d", len(opts)), ys, err)
 		ys, err = ptGet(t, ptSquare.MapAsync(ctx, ex, xs, opts...), 20*time.Second)
 		inOrder(fmt.Sprintf("MapAsync %d", len(opts)), ys, err)
 	}
 	var ys []int
-	for y, err := range ptSquare.Imap(ctx, ex, slices.Values(xs), mproc.Chunk(4)) {
+	for y, err := range ptSquare.Imap(ctx, ex, slices.Values(xs), mproc.WithChunk(4)) {
 		if err != nil {
 			t.Fatal(err)
 		}

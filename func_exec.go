@@ -86,20 +86,20 @@ type mapConfig struct {
 	progress func(done, total int)
 }
 
-// Chunk sends arguments to workers n at a time (CPython's chunksize): one
+// WithChunk sends arguments to workers n at a time (CPython's chunksize): one
 // message and one result per chunk. Map's default is CPython's: the input
 // spread over four chunks per worker; Imap's is 1.
-func Chunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
+func WithChunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
 
-// Progress calls fn(done, total) as Map's results come in, from one chunk
+// WithProgress calls fn(done, total) as Map's results come in, from one chunk
 // to the next (mpire's progress bar): done counts the arguments whose
 // results have arrived. Calls are serialized and in increasing order of
 // done, the last with done == total.
-func Progress(fn func(done, total int)) MapOption { return func(c *mapConfig) { c.progress = fn } }
+func WithProgress(fn func(done, total int)) MapOption { return func(c *mapConfig) { c.progress = fn } }
 
-// InFlight bounds how many chunks Imap and ImapUnordered keep submitted
+// WithInFlight bounds how many chunks Imap and ImapUnordered keep submitted
 // ahead of what has been consumed (default: twice the workers).
-func InFlight(n int) MapOption { return func(c *mapConfig) { c.inFlight = n } }
+func WithInFlight(n int) MapOption { return func(c *mapConfig) { c.inFlight = n } }
 
 func mapOptions(ex Executor, n int, defaultChunk bool, opts []MapOption) mapConfig {
 	c := mapConfig{inFlight: 2 * ex.workerCount()}
@@ -256,7 +256,7 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 			if len(chunk) == 0 {
 				return nil
 			}
-			return f.MapAsync(ctx, ex, chunk, Chunk(len(chunk)))
+			return f.MapAsync(ctx, ex, chunk, WithChunk(len(chunk)))
 		}
 		w := newWindow(ordered, submit)
 		defer w.cancel()
