@@ -46,11 +46,6 @@ type transport interface {
 
 // Errors of Conn.
 var (
-	// ErrBufferTooShort matches the *BufferTooShortError of RecvBytesInto.
-	ErrBufferTooShort = errors.New("mproc: buffer too short for the message")
-	// ErrWrongEnd is the error of sending on the receiving end of a one-way
-	// pipe, or receiving on its sending end.
-	ErrWrongEnd    = errors.New("mproc: wrong end of a one-way pipe")
 	errNotWritable = fmt.Errorf("%w: this end only receives", ErrWrongEnd)
 	errNotReadable = fmt.Errorf("%w: this end only sends", ErrWrongEnd)
 )

@@ -41,10 +41,6 @@ type Future[T any] struct {
 // getSpin is how long Get polls before it parks.
 const getSpin = 20 * time.Microsecond
 
-// ErrCancelled is the error of a Future whose task was cancelled before it
-// ran.
-var ErrCancelled = errors.New("mproc: task cancelled")
-
 func newFuture[T any](cancel func() bool) *Future[T] {
 	return &Future[T]{cancelFn: cancel}
 }

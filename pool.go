@@ -101,10 +101,6 @@ func WithTaskGrace(d time.Duration) PoolOption { return func(c *poolConfig) { c.
 // n times, before failing it with *WorkerLostError.
 func WithRetries(n int) PoolOption { return func(c *poolConfig) { c.retries = n } }
 
-// ErrTerminated is the error of the tasks still pending when a pool or
-// executor was terminated.
-var ErrTerminated = errors.New("mproc: pool terminated")
-
 // poolResultBuffer is the shared memory results come back through.
 const poolResultBuffer = 16 << 20
 

@@ -29,13 +29,14 @@ import (
 	"mproc/internal/futex"
 	"mproc/internal/lockword"
 	"mproc/internal/shm"
+	"mproc/internal/wire"
 )
 
 var (
 	ErrClosed  = errors.New("mproc: closed")
 	ErrEmpty   = errors.New("mproc: empty")
 	ErrFull    = errors.New("mproc: full")
-	ErrCorrupt = errors.New("mproc: corrupt ring")
+	ErrCorrupt = fmt.Errorf("%w in a ring", wire.ErrCorrupt)
 	// ErrTaskDone means TaskDone was called more times than items were put.
 	ErrTaskDone = errors.New("mproc: TaskDone called more times than there were items")
 )
