@@ -1502,7 +1502,7 @@ func TestPoolJoinWhileCallbacksAdded(t *testing.T) {
 			}
 			var wg sync.WaitGroup
 			wg.Go(func() {
-				if err := ex.Shutdown(ctx, false); err != nil {
+				if err := ex.Shutdown(ctx); err != nil {
 					t.Errorf("round %d: Shutdown: %v", round, err)
 				}
 			})
