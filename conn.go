@@ -134,7 +134,8 @@ func (c *Conn) RecvBytes(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err := c.t.recv(ctx, func(p []byte) error { out = append([]byte(nil), p...); return nil })
+	// An empty message is an empty slice, not nil (CPython's b'').
+	err := c.t.recv(ctx, func(p []byte) error { out = append(make([]byte, 0, len(p)), p...); return nil })
 	return out, err
 }
 
