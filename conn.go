@@ -159,17 +159,18 @@ func (c *Conn) RecvBytesInto(ctx context.Context, buf []byte) (int, error) {
 
 // Poll reports whether a message (or the end of the stream) is there to
 // receive, waiting for one as long as ctx allows: with a ctx that is already
-// done it answers at once (CPython's poll(0)); when ctx ends first it
-// returns false and no error.
+// done it answers at once (CPython's poll(0)). When ctx ends with nothing
+// there it returns false and ctx's error (see "Deadlines" in the package
+// doc).
 func (c *Conn) Poll(ctx context.Context) (bool, error) {
 	if err := c.usable(false); err != nil {
 		return false, err
 	}
 	ok, err := c.t.poll(ctx)
-	if err != nil && ctx.Err() != nil {
-		return false, nil
+	if !ok && err == nil {
+		err = ctx.Err()
 	}
-	return ok, err
+	return ok, waitErr(ctx, err)
 }
 
 // Close closes this end in this process. The other end sees io.EOF once

@@ -3,6 +3,7 @@ package mproc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -89,6 +90,18 @@ var (
 //
 // A context's errors are never translated: a call that gives up on its ctx
 // returns an error matching ctx.Err() (see "Deadlines" in the package doc).
+
+// gaveUp is the error of a call that gave up because ctx ended (see
+// "Deadlines" in the package doc): ctx's error, and at a deadline also
+// meaning, the sentinel CPython would raise at its timeout (ErrTimeout for a
+// result, ErrFull, ErrEmpty...). A cancellation is only a cancellation.
+func gaveUp(ctx context.Context, meaning error) error {
+	err := ctx.Err()
+	if meaning != nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", meaning, err)
+	}
+	return err
+}
 
 // sentinels maps the names sent by a child back to the parent's values;
 // sentinelOrder fixes the order in which an error is matched against them.

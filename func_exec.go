@@ -28,7 +28,7 @@ func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] 
 		t.payload, t.err = f.encodeForPool(arg)
 	}
 	if t.err == nil && ctx.Err() != nil {
-		t.err = fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		t.err = gaveUp(ctx, ErrTimeout)
 	}
 	ex.execute(t)
 	return fut
@@ -176,6 +176,10 @@ func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
+	if ctx.Err() != nil {
+		t.err = gaveUp(ctx, ErrTimeout)
+		return t
+	}
 	ac, _ := f.chunkCoders()
 	if pool {
 		if arg, _ := f.shared(); arg {
@@ -227,7 +231,7 @@ func (j *chunkJob[A, R]) run(ctx context.Context) {
 // order (CPython's imap): it reads the input lazily and keeps at most
 // InFlight chunks submitted ahead of the consumer. A failed task yields its
 // error in its place; iteration goes on unless the consumer stops. When ctx
-// ends, one last error (matching ErrTimeout and ctx's error) ends it.
+// ends, one last error (ctx's, and ErrTimeout at a deadline) ends it.
 // Stopping early cancels the chunks not yet started.
 func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
 	return f.imap(ctx, ex, args, opts, true)
@@ -271,7 +275,7 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 				rs, err = fut.Get(ctx)
 			}
 			if ctx.Err() != nil { // nothing more will come: one error ends it
-				yield(zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err()))
+				yield(zero, gaveUp(ctx, ErrTimeout))
 				return
 			}
 			if err != nil {

@@ -58,6 +58,10 @@ func (e *GoExecutor) workerCount() int { return e.n }
 func (e *GoExecutor) callbackGroup() *callbackGroup { return &e.callbacks }
 
 func (e *GoExecutor) execute(t *execTask) {
+	if t.err != nil {
+		t.job.finish(nil, t.err)
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
