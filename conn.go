@@ -167,9 +167,6 @@ func (c *Conn) Poll(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	ok, err := c.t.poll(ctx)
-	if !ok && err == nil {
-		err = ctx.Err()
-	}
 	return ok, waitErr(ctx, err)
 }
 

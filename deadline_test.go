@@ -260,3 +260,8 @@ func poolCases(t *testing.T, bg context.Context) []deadlineCase {
 		{name: "Pool.Join", call: closing.Join},
 	}
 }
+
+// ctxEnded reports whether err is a context's error.
+func ctxEnded(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
