@@ -141,9 +141,10 @@
 // context.DeadlineExceeded, a Get with nothing there [ErrEmpty], a
 // Future's Get [ErrTimeout] (CPython's TimeoutError), a Barrier's Wait
 // [ErrBrokenBarrier]. A cancelled ctx reads as cancelled only: a cancelled
-// Put matches context.Canceled, not ErrFull. A ctx that is already done
-// makes a call only look: TryLock-like, it succeeds if it need not wait.
-// Poll and Wait included, no call that gives up returns a nil error.
+// Put matches context.Canceled, not ErrFull. With a ctx that is already
+// done, a Get or Put only looks (it succeeds if it need not wait), while
+// work not yet started (Start, Submit, Map) is refused. Poll and Wait
+// included, no call that gives up returns a nil error.
 //
 // # Encoding
 //
