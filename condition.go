@@ -38,10 +38,6 @@ const (
 	slotAbandoned = 2
 )
 
-// ErrTooManyWaiters means more processes wait on a Condition than it has
-// room for (condCapacity).
-var ErrTooManyWaiters = errors.New("mproc: too many waiters on a condition")
-
 // NewCondition creates a condition on lock; a nil lock means a new RLock,
 // as in CPython.
 func NewCondition(lock SharedLock) (*Condition, error) {

@@ -46,11 +46,6 @@ type transport interface {
 
 // Errors of Conn.
 var (
-	// ErrBufferTooShort matches the *BufferTooShortError of RecvBytesInto.
-	ErrBufferTooShort = errors.New("mproc: buffer too short for the message")
-	// ErrWrongEnd is the error of sending on the receiving end of a one-way
-	// pipe, or receiving on its sending end.
-	ErrWrongEnd    = errors.New("mproc: wrong end of a one-way pipe")
 	errNotWritable = fmt.Errorf("%w: this end only receives", ErrWrongEnd)
 	errNotReadable = fmt.Errorf("%w: this end only sends", ErrWrongEnd)
 )
@@ -139,7 +134,8 @@ func (c *Conn) RecvBytes(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err := c.t.recv(ctx, func(p []byte) error { out = append([]byte(nil), p...); return nil })
+	// An empty message is an empty slice, not nil (CPython's b'').
+	err := c.t.recv(ctx, func(p []byte) error { out = append(make([]byte, 0, len(p)), p...); return nil })
 	return out, err
 }
 
@@ -163,17 +159,15 @@ func (c *Conn) RecvBytesInto(ctx context.Context, buf []byte) (int, error) {
 
 // Poll reports whether a message (or the end of the stream) is there to
 // receive, waiting for one as long as ctx allows: with a ctx that is already
-// done it answers at once (CPython's poll(0)); when ctx ends first it
-// returns false and no error.
+// done it answers at once (CPython's poll(0)). When ctx ends with nothing
+// there it returns false and ctx's error (see "Deadlines" in the package
+// doc).
 func (c *Conn) Poll(ctx context.Context) (bool, error) {
 	if err := c.usable(false); err != nil {
 		return false, err
 	}
 	ok, err := c.t.poll(ctx)
-	if err != nil && ctx.Err() != nil {
-		return false, nil
-	}
-	return ok, err
+	return ok, waitErr(ctx, err)
 }
 
 // Close closes this end in this process. The other end sees io.EOF once

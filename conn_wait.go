@@ -8,11 +8,11 @@ import (
 // Wait waits until at least one of conns has a message to receive (or has
 // reached its end) and returns those that have, in the order given
 // (CPython's multiprocessing.connection.wait). With a ctx that is already
-// done it only looks; when ctx ends with none ready it returns none and no
-// error.
+// done it only looks; when ctx ends with none ready it returns none and
+// ctx's error (see "Deadlines" in the package doc).
 func Wait(ctx context.Context, conns ...*Conn) ([]*Conn, error) {
 	if r := readyConns(conns); len(r) > 0 || ctx.Err() != nil {
-		return r, nil
+		return r, noneReady(ctx, r)
 	}
 	sub, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -25,7 +25,16 @@ func Wait(ctx context.Context, conns ...*Conn) ([]*Conn, error) {
 	}
 	wg.Wait()
 	cancel()
-	return readyConns(conns), nil
+	r := readyConns(conns)
+	return r, noneReady(ctx, r)
+}
+
+// noneReady is Wait's error: ctx's when it ended with nothing ready.
+func noneReady(ctx context.Context, ready []*Conn) error {
+	if len(ready) > 0 {
+		return nil
+	}
+	return ctx.Err()
 }
 
 // readyConns lists the conns that have something to receive now.

@@ -120,7 +120,22 @@
 // [ErrTimeout] survive the crossing and match with errors.Is. Values that
 // cannot cross (funcs, chans, pointers into this process's memory,
 // unexported fields) are refused by Start with [ErrUnencodable], naming the
-// type; nothing is started.
+// type; nothing is started. Every sentinel is declared in errors.go; the
+// internal packages' errors reach callers as those sentinels.
+//
+// # Deadlines
+//
+// Every call that can wait takes a ctx first, and one rule covers how it
+// gives up: when ctx ends first, the error matches ctx.Err() with
+// errors.Is. Where CPython raises something at its timeout, that sentinel
+// is matched too at a deadline: a Put with no room matches [ErrFull] and
+// context.DeadlineExceeded, a Get with nothing there [ErrEmpty], a
+// Future's Get [ErrTimeout] (CPython's TimeoutError), a Barrier's Wait
+// [ErrBrokenBarrier]. A cancelled ctx reads as cancelled only: a cancelled
+// Put matches context.Canceled, not ErrFull. With a ctx that is already
+// done, a Get or Put only looks (it succeeds if it need not wait), while
+// work not yet started (Start, Submit, Map) is refused. Poll and Wait
+// included, no call that gives up returns a nil error.
 //
 // # Encoding
 //

@@ -9,10 +9,13 @@ import (
 // processes, or a GoExecutor of goroutines. Registered functions run on
 // either (Func.Submit, Func.Map...); closures only on a GoExecutor (Go).
 type Executor interface {
-	// Shutdown stops taking tasks and waits for those taken (CPython's
-	// shutdown(wait=True, cancel_futures=...)). With cancelPending, tasks
-	// not yet started are cancelled (their futures fail with ErrCancelled).
-	Shutdown(ctx context.Context, cancelPending bool) error
+	// Shutdown stops taking tasks and waits for those taken, and for their
+	// OnDone callbacks (CPython's shutdown(wait=True)).
+	Shutdown(ctx context.Context) error
+	// CancelPending cancels the tasks not yet started, whose futures fail
+	// with ErrCancelled, and returns how many it cancelled. CPython's
+	// shutdown(cancel_futures=True) is CancelPending, then Shutdown.
+	CancelPending() int
 
 	execute(t *execTask)
 	workerCount() int

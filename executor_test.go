@@ -39,7 +39,8 @@ func ptGoExecutor(t *testing.T, n int) *mproc.GoExecutor {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		if err := e.Shutdown(ctx, true); err != nil {
+		e.CancelPending()
+		if err := e.Shutdown(ctx); err != nil {
 			t.Errorf("GoExecutor Shutdown: %v", err)
 		}
 	})
@@ -69,14 +70,14 @@ func exercise(t *testing.T, ctx context.Context, ex mproc.Executor) int {
 			}
 		}
 	}
-	for _, opts := range [][]mproc.MapOption{nil, {mproc.Chunk(1)}, {mproc.Chunk(10)}, {mproc.Chunk(1000)}} {
+	for _, opts := range [][]mproc.MapOption{nil, {mproc.WithChunk(1)}, {mproc.WithChunk(10)}, {mproc.WithChunk(1000)}} {
 		ys, err := ptSquare.Map(ctx, ex, xs, opts...)
 		inOrder(fmt.Sprintf("Map %d", len(opts)), ys, err)
 		ys, err = ptGet(t, ptSquare.MapAsync(ctx, ex, xs, opts...), 20*time.Second)
 		inOrder(fmt.Sprintf("MapAsync %d", len(opts)), ys, err)
 	}
 	var ys []int
-	for y, err := range ptSquare.Imap(ctx, ex, slices.Values(xs), mproc.Chunk(4)) {
+	for y, err := range ptSquare.Imap(ctx, ex, slices.Values(xs), mproc.WithChunk(4)) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +129,7 @@ func testExecutorSameFuncOnBoth(t *testing.T) {
 		if (pid == os.Getpid()) != c.inParent {
 			t.Fatalf("%s: ptPid ran in %d; this process is %d", c.name, pid, os.Getpid())
 		}
-		if err := c.ex.Shutdown(ctx, false); err != nil {
+		if err := c.ex.Shutdown(ctx); err != nil {
 			t.Fatalf("%s: Shutdown: %v", c.name, err)
 		}
 		if _, err := ptGet(t, ptSquare.Submit(ctx, c.ex, 2), 10*time.Second); !errors.Is(err, mproc.ErrClosed) {
@@ -232,7 +233,7 @@ func testExecutorGoPanic(t *testing.T) {
 	}
 }
 
-// Shutdown(ctx, false) waits for running and queued tasks; nothing more is
+// Shutdown(ctx) waits for running and queued tasks; nothing more is
 // taken.
 func testExecutorGoShutdownWaits(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
@@ -249,7 +250,7 @@ func testExecutorGoShutdownWaits(t *testing.T) {
 	}
 	ptPoll(t, ctx, "two closures run", func() bool { return started.Load() == 2 })
 	shut := make(chan error, 1)
-	go func() { shut <- e.Shutdown(ctx, false) }()
+	go func() { shut <- e.Shutdown(ctx) }()
 	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		select {
 		case err := <-shut:
@@ -286,7 +287,7 @@ func testExecutorGoShutdownWaits(t *testing.T) {
 	})
 	<-cbEntered
 	shut3 := make(chan error, 1)
-	go func() { shut3 <- e3.Shutdown(ctx, false) }()
+	go func() { shut3 <- e3.Shutdown(ctx) }()
 	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		select {
 		case err := <-shut3:
@@ -306,13 +307,13 @@ func testExecutorGoShutdownWaits(t *testing.T) {
 	mproc.Go(ctx, e2, func(context.Context) (int, error) { <-block; return 0, nil })
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	if err := e2.Shutdown(short, false); !errors.Is(err, context.DeadlineExceeded) {
+	if err := e2.Shutdown(short); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown past its deadline: %v", err)
 	}
 }
 
-// Shutdown(ctx, true) cancels the tasks not started: they fail with
-// ErrCancelled at once; running ones finish.
+// CancelPending, then Shutdown (CPython's shutdown(cancel_futures=True)):
+// the tasks not started fail with ErrCancelled at once; running ones finish.
 func testExecutorGoShutdownCancels(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	e := ptGoExecutor(t, 1)
@@ -330,7 +331,10 @@ func testExecutorGoShutdownCancels(t *testing.T) {
 	}
 	pending = append(pending, ptSquare.Submit(ctx, e, 3))
 	shut := make(chan error, 1)
-	go func() { shut <- e.Shutdown(ctx, true) }()
+	if n := e.CancelPending(); n != len(pending) {
+		t.Fatalf("CancelPending: %d, want %d", n, len(pending))
+	}
+	go func() { shut <- e.Shutdown(ctx) }()
 	for i, f := range pending {
 		if _, err := ptGet(t, f, 5*time.Second); !errors.Is(err, mproc.ErrCancelled) {
 			t.Fatalf("pending task %d: %v, want ErrCancelled", i, err)
@@ -359,7 +363,7 @@ func testExecutorBadSize(t *testing.T) {
 	}
 }
 
-// A Pool's Shutdown(ctx, false) waits for its tasks and ends its workers.
+// A Pool's Shutdown(ctx) waits for its tasks and ends its workers.
 func testExecutorPoolShutdown(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	p := ptPool(t, ctx, mproc.WithWorkers(2))
@@ -369,7 +373,7 @@ func testExecutorPoolShutdown(t *testing.T) {
 		futs = append(futs, ptSleep.Submit(ctx, p, 100*time.Millisecond))
 	}
 	var ex mproc.Executor = p
-	if err := ex.Shutdown(ctx, false); err != nil {
+	if err := ex.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for i, f := range futs {
@@ -385,7 +389,7 @@ func testExecutorPoolShutdown(t *testing.T) {
 	}
 }
 
-// A Pool's Shutdown(ctx, true) cancels the tasks still in its queue.
+// A Pool's CancelPending cancels the tasks still in its queue.
 // Observed: tasks already handed to a worker's own queue (up to 16 per
 // worker, here 15 behind the running one) are not cancelled and still run.
 func testExecutorPoolShutdownCancels(t *testing.T) {
@@ -400,7 +404,8 @@ func testExecutorPoolShutdownCancels(t *testing.T) {
 	// Two round trips to the scheduler: it has dispatched what it could.
 	p.Workers()
 	p.Workers()
-	if err := p.Shutdown(ctx, true); err != nil {
+	n := p.CancelPending()
+	if err := p.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ptGet(t, f0, time.Second); err != nil {
@@ -418,8 +423,8 @@ func testExecutorPoolShutdownCancels(t *testing.T) {
 			t.Fatalf("task %d: %d, %v", i, v, err)
 		}
 	}
-	t.Logf("Shutdown(ctx, true) behind a running task: %d cancelled, %d ran", cancelled, ran)
-	if cancelled == 0 {
-		t.Fatal("nothing was cancelled")
+	t.Logf("CancelPending behind a running task: %d cancelled, %d ran", cancelled, ran)
+	if cancelled == 0 || cancelled != n {
+		t.Fatalf("%d cancelled, CancelPending said %d", cancelled, n)
 	}
 }

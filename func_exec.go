@@ -28,7 +28,7 @@ func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] 
 		t.payload, t.err = f.encodeForPool(arg)
 	}
 	if t.err == nil && ctx.Err() != nil {
-		t.err = fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		t.err = gaveUp(ctx, ErrTimeout)
 	}
 	ex.execute(t)
 	return fut
@@ -86,20 +86,20 @@ type mapConfig struct {
 	progress func(done, total int)
 }
 
-// Chunk sends arguments to workers n at a time (CPython's chunksize): one
+// WithChunk sends arguments to workers n at a time (CPython's chunksize): one
 // message and one result per chunk. Map's default is CPython's: the input
 // spread over four chunks per worker; Imap's is 1.
-func Chunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
+func WithChunk(n int) MapOption { return func(c *mapConfig) { c.chunk = n } }
 
-// Progress calls fn(done, total) as Map's results come in, from one chunk
+// WithProgress calls fn(done, total) as Map's results come in, from one chunk
 // to the next (mpire's progress bar): done counts the arguments whose
 // results have arrived. Calls are serialized and in increasing order of
 // done, the last with done == total.
-func Progress(fn func(done, total int)) MapOption { return func(c *mapConfig) { c.progress = fn } }
+func WithProgress(fn func(done, total int)) MapOption { return func(c *mapConfig) { c.progress = fn } }
 
-// InFlight bounds how many chunks Imap and ImapUnordered keep submitted
+// WithInFlight bounds how many chunks Imap and ImapUnordered keep submitted
 // ahead of what has been consumed (default: twice the workers).
-func InFlight(n int) MapOption { return func(c *mapConfig) { c.inFlight = n } }
+func WithInFlight(n int) MapOption { return func(c *mapConfig) { c.inFlight = n } }
 
 func mapOptions(ex Executor, n int, defaultChunk bool, opts []MapOption) mapConfig {
 	c := mapConfig{inFlight: 2 * ex.workerCount()}
@@ -176,6 +176,10 @@ func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
+	if ctx.Err() != nil {
+		t.err = gaveUp(ctx, ErrTimeout)
+		return t
+	}
 	ac, _ := f.chunkCoders()
 	if pool {
 		if arg, _ := f.shared(); arg {
@@ -227,7 +231,7 @@ func (j *chunkJob[A, R]) run(ctx context.Context) {
 // order (CPython's imap): it reads the input lazily and keeps at most
 // InFlight chunks submitted ahead of the consumer. A failed task yields its
 // error in its place; iteration goes on unless the consumer stops. When ctx
-// ends, one last error (matching ErrTimeout and ctx's error) ends it.
+// ends, one last error (ctx's, and ErrTimeout at a deadline) ends it.
 // Stopping early cancels the chunks not yet started.
 func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
 	return f.imap(ctx, ex, args, opts, true)
@@ -256,7 +260,7 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 			if len(chunk) == 0 {
 				return nil
 			}
-			return f.MapAsync(ctx, ex, chunk, Chunk(len(chunk)))
+			return f.MapAsync(ctx, ex, chunk, WithChunk(len(chunk)))
 		}
 		w := newWindow(ordered, submit)
 		defer w.cancel()
@@ -271,7 +275,7 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 				rs, err = fut.Get(ctx)
 			}
 			if ctx.Err() != nil { // nothing more will come: one error ends it
-				yield(zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err()))
+				yield(zero, gaveUp(ctx, ErrTimeout))
 				return
 			}
 			if err != nil {

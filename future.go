@@ -3,7 +3,6 @@ package mproc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -41,10 +40,6 @@ type Future[T any] struct {
 // getSpin is how long Get polls before it parks.
 const getSpin = 20 * time.Microsecond
 
-// ErrCancelled is the error of a Future whose task was cancelled before it
-// ran.
-var ErrCancelled = errors.New("mproc: task cancelled")
-
 func newFuture[T any](cancel func() bool) *Future[T] {
 	return &Future[T]{cancelFn: cancel}
 }
@@ -68,8 +63,9 @@ var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // Ready reports whether the future has completed.
 func (f *Future[T]) Ready() bool { return f.ready.Load() }
 
-// Get waits for the result. When ctx ends first it returns an error
-// matching ErrTimeout (and ctx's error); the task goes on, and a later Get
+// Get waits for the result. When ctx ends first it returns ctx's error,
+// which at a deadline matches ErrTimeout too (CPython's TimeoutError; see
+// "Deadlines" in the package doc); the task goes on, and a later Get
 // can still collect it. A task that failed returns its error: a
 // *RemoteError from a worker, *WorkerLostError when the worker died.
 func (f *Future[T]) Get(ctx context.Context) (T, error) {
@@ -83,7 +79,7 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 	case <-f.Done():
 	case <-ctx.Done():
 		var zero T
-		return zero, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		return zero, gaveUp(ctx, ErrTimeout)
 	}
 	return f.val, f.err
 }

@@ -58,6 +58,10 @@ func (e *GoExecutor) workerCount() int { return e.n }
 func (e *GoExecutor) callbackGroup() *callbackGroup { return &e.callbacks }
 
 func (e *GoExecutor) execute(t *execTask) {
+	if t.err != nil {
+		t.job.finish(nil, t.err)
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -69,23 +73,29 @@ func (e *GoExecutor) execute(t *execTask) {
 }
 
 // Shutdown stops taking tasks and waits for those taken, and for their
-// OnDone callbacks; with cancelPending, tasks not yet started are
-// cancelled.
-func (e *GoExecutor) Shutdown(ctx context.Context, cancelPending bool) error {
+// OnDone callbacks (Executor).
+func (e *GoExecutor) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
-	if cancelPending {
-		for _, t := range e.queue {
-			t.job.finish(nil, ErrCancelled)
-		}
-		e.queue = nil
-	}
 	e.cond.Broadcast()
 	e.mu.Unlock()
 	if err := waitGroup(ctx, &e.wg); err != nil {
 		return err
 	}
 	return e.callbacks.wait(ctx)
+}
+
+// CancelPending cancels the tasks no goroutine has taken yet (their futures
+// fail with ErrCancelled) and says how many there were (Executor).
+func (e *GoExecutor) CancelPending() int {
+	e.mu.Lock()
+	pending := e.queue
+	e.queue = nil
+	e.mu.Unlock()
+	for _, t := range pending {
+		t.job.finish(nil, ErrCancelled)
+	}
+	return len(pending)
 }
 
 // Go runs fn on the executor and returns its Future (CPython's

@@ -101,10 +101,6 @@ func WithTaskGrace(d time.Duration) PoolOption { return func(c *poolConfig) { c.
 // n times, before failing it with *WorkerLostError.
 func WithRetries(n int) PoolOption { return func(c *poolConfig) { c.retries = n } }
 
-// ErrTerminated is the error of the tasks still pending when a pool or
-// executor was terminated.
-var ErrTerminated = errors.New("mproc: pool terminated")
-
 // poolResultBuffer is the shared memory results come back through.
 const poolResultBuffer = 16 << 20
 
@@ -282,19 +278,24 @@ func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 
 func (p *Pool) callbackGroup() *callbackGroup { return &p.callbacks }
 
-// Shutdown closes the pool and waits for it (Executor). With cancelPending,
-// tasks not yet started are cancelled first.
-func (p *Pool) Shutdown(ctx context.Context, cancelPending bool) error {
-	if cancelPending {
-		p.do(func() {
-			for _, t := range p.queue {
-				p.finish(t, nil, ErrCancelled)
-			}
-			p.queue = nil
-		})
-	}
+// Shutdown closes the pool and waits for it (Executor).
+func (p *Pool) Shutdown(ctx context.Context) error {
 	p.Close()
 	return p.Join(ctx)
+}
+
+// CancelPending cancels the tasks no worker has taken yet (their futures
+// fail with ErrCancelled) and says how many there were (Executor).
+func (p *Pool) CancelPending() int {
+	n := 0
+	p.do(func() {
+		n = len(p.queue)
+		for _, t := range p.queue {
+			p.finish(t, nil, ErrCancelled)
+		}
+		p.queue = nil
+	})
+	return n
 }
 
 // WorkerInfo says what a worker is doing.

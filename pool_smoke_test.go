@@ -121,7 +121,7 @@ func TestSmokeMapProgress(t *testing.T) {
 	defer func() { p.Terminate(); p.Join(ctx) }()
 	var seen []int
 	xs := make([]int, 1000)
-	if _, err := psSquare.Map(ctx, p, xs, mproc.Chunk(100), mproc.Progress(func(done, total int) {
+	if _, err := psSquare.Map(ctx, p, xs, mproc.WithChunk(100), mproc.WithProgress(func(done, total int) {
 		if total != 1000 {
 			t.Errorf("total %d", total)
 		}

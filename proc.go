@@ -23,5 +23,8 @@ func (p *Proc[R]) Wait(ctx context.Context) (R, error) {
 	if err != nil {
 		return zero, err
 	}
-	return v.(R), nil
+	// A nil interface result (R is any or error, say) arrives as a nil any,
+	// which the assertion would refuse.
+	r, _ := v.(R)
+	return r, nil
 }

@@ -153,22 +153,34 @@ func (p *Process) Start(ctx context.Context) error {
 	p.mu.Unlock()
 
 	c, err := p.launch(ctx)
+	if err != nil {
+		return p.failStart(c, err)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err != nil {
-		if c == nil {
-			p.state = stateInitial // nothing ran; the caller may fix the cause and retry
-		} else {
-			p.finish(c)
-		}
-		return err
-	}
 	p.state, p.pid, p.child = stateStarted, c.Pid, c
 	p.done = make(chan struct{})
 	p.seq = startCounter.Add(1)
 	children.add(p)
 	go p.monitor(c, p.done)
 	return nil
+}
+
+// failStart records a start that failed with err; c is the child that ran,
+// or nil. The child is reaped before p.mu is taken: it may take
+// lingerAfterRefusal, and Pid and String must not wait that long.
+func (p *Process) failStart(c *spawn.Child, err error) error {
+	if c != nil {
+		reap(c, lingerAfterRefusal)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c == nil {
+		p.state = stateInitial // nothing ran; the caller may fix the cause and retry
+	} else {
+		p.finish(c)
+	}
+	return err
 }
 
 // launch starts (or takes a spare) child and hands it the work. A non-nil
@@ -271,7 +283,7 @@ func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 			}
 		}
 	}
-	<-c.Exited()
+	reap(c, 0)
 	p.mu.Lock()
 	p.result, p.hasResult, p.failure = result, hasResult, fail
 	p.finish(c)
@@ -280,16 +292,25 @@ func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 	close(done)
 }
 
-// finish records how the child ended; p.mu is held. A child that refused
-// its work exits by itself; one that lingers is killed.
-func (p *Process) finish(c *spawn.Child) {
-	select {
-	case <-c.Exited():
-	case <-time.After(lingerAfterRefusal):
-		c.Signal(syscall.SIGKILL)
-		<-c.Exited()
+// reap waits for c to exit and closes it. A child that refused its work
+// exits by itself; one that lingers past linger is killed (linger 0: no
+// bound, for a child that is running its work).
+func reap(c *spawn.Child, linger time.Duration) {
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		select {
+		case <-c.Exited():
+		case <-t.C:
+			c.Signal(syscall.SIGKILL)
+		}
+		t.Stop()
 	}
+	<-c.Exited()
 	c.Close()
+}
+
+// finish records how the reaped child ended; p.mu is held.
+func (p *Process) finish(c *spawn.Child) {
 	code, sig := c.ExitCode()
 	p.exitCode, p.signal, p.pid = code, sig, c.Pid
 	if p.state != stateClosed {

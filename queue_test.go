@@ -272,10 +272,10 @@ func testQueuePutDeadline(t *testing.T) {
 	if q.Len() != 2 {
 		t.Fatalf("len %d after the failed Put", q.Len())
 	}
-	// A cancelled ctx: the same, at once.
+	// A cancelled ctx: at once, and it reads as cancelled, not as full.
 	c, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := q.Put(c, 99); !errors.Is(err, mproc.ErrFull) || !errors.Is(err, context.Canceled) {
+	if err := q.Put(c, 99); errors.Is(err, mproc.ErrFull) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Put with a cancelled ctx on a full queue: %v", err)
 	}
 	for i := range 2 {

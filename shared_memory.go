@@ -3,7 +3,6 @@ package mproc
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -33,9 +32,6 @@ type SharedMemory struct {
 	mu  sync.Mutex
 	mem []byte // nil once closed
 }
-
-// ErrNotCreator is returned by Unlink in a process that did not create the segment.
-var ErrNotCreator = errors.New("mproc: only the creator unlinks shared memory")
 
 const shmDir = "/dev/shm/"
 

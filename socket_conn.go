@@ -161,17 +161,18 @@ func (t *sockTransport) poll(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	if ready, err := t.s.readable(); ready || err != nil || ctx.Err() != nil {
-		return ready, err // a done ctx only looks
+		if !ready && err == nil {
+			err = ctx.Err() // a done ctx only looks
+		}
+		return ready, err
 	}
 	defer deadline(ctx, t.s.f.SetReadDeadline)()
 	_, err := t.r.Peek(1)
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return true, nil
-	case ranOut(ctx, err):
-		return false, nil // ctx ended with nothing there
 	}
-	return false, err
+	return false, ctxErr(ctx, err) // at ctx's end, with nothing there: ctx's error
 }
 
 func (t *sockTransport) close() error {

@@ -68,7 +68,7 @@ func runGevent(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 	if err != nil {
 		return err
 	}
-	defer ex.Shutdown(context.Background(), true)
+	defer func() { ex.CancelPending(); ex.Shutdown(context.Background()) }()
 	t0 = time.Now()
 	var futs []*mproc.Future[string]
 	for i, d := range geventSleeps {
@@ -101,5 +101,5 @@ func runGevent(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 		"   goroutine that computes without blocking; gevent's one thread would wait for it. A GoExecutor's\n"+
 		"   futures are the process pool's, so a task can move to processes (Func.Submit on an mproc.Pool)\n"+
 		"   without changing the code that waits for it.", longest, sum)
-	return ex.Shutdown(ctx, false)
+	return ex.Shutdown(ctx)
 }

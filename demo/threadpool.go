@@ -65,7 +65,7 @@ func runThreadpool(ctx context.Context, con *console, _ *[]*mproc.Process) error
 	if err != nil {
 		return err
 	}
-	defer ex.Shutdown(context.Background(), true)
+	defer func() { ex.CancelPending(); ex.Shutdown(context.Background()) }()
 	con.Printf("main: pid %d; p_pool = ThreadPoolExecutor(%d)  →  ex, _ := mproc.NewGoExecutor(%d)", os.Getpid(), threadpoolThreads, threadpoolThreads)
 
 	// 1. Closures on goroutines.
@@ -147,8 +147,8 @@ func runThreadpool(ctx context.Context, con *console, _ *[]*mproc.Process) error
 		"   goroutines are cheap and fifty is nothing; processes cost memory and a start each, and pay off for CPU\n"+
 		"   work on several cores, or when a task must be killable or isolated.", os.Getpid(), threadpoolProcs)
 
-	con.Printf("\nmain: p_pool.shutdown()  →  ex.Shutdown(ctx, false); pool.Close(); pool.Join(ctx)")
-	if err := ex.Shutdown(ctx, false); err != nil {
+	con.Printf("\nmain: p_pool.shutdown()  →  ex.Shutdown(ctx); pool.Close(); pool.Join(ctx)")
+	if err := ex.Shutdown(ctx); err != nil {
 		return err
 	}
 	pool.Close()

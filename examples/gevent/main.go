@@ -61,7 +61,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer ex.Shutdown(context.Background(), true)
+	defer func() { ex.CancelPending(); ex.Shutdown(context.Background()) }() // on an early return
 	t0 = time.Now()
 	var futs []*mproc.Future[string]
 	for _, s := range sleeps {
@@ -88,5 +88,5 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("the futures took %v, the sum of their sleeps", took)
 	}
 	fmt.Printf("main: all done after %v\n", time.Since(t0).Round(10*time.Millisecond))
-	return ex.Shutdown(ctx, false)
+	return ex.Shutdown(ctx)
 }

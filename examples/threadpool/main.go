@@ -39,7 +39,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer ex.Shutdown(context.Background(), true)
+	defer func() { ex.CancelPending(); ex.Shutdown(context.Background()) }() // on an early return
 	pool, err := mproc.NewPool(ctx, mproc.WithWorkers(2))
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("%d results from %s, want %d", n, e.name, e.tasks)
 		}
 	}
-	if err := ex.Shutdown(ctx, false); err != nil { // p_pool.shutdown()
+	if err := ex.Shutdown(ctx); err != nil { // p_pool.shutdown()
 		return err
 	}
 	if err := pool.Close(); err != nil {

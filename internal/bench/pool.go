@@ -112,7 +112,7 @@ func cpuSpeedup(ctx context.Context, scale float64) (float64, error) {
 		var dt time.Duration
 		err := withPool(ctx, workers, func(ctx context.Context, p *mproc.Pool) error {
 			start := time.Now()
-			_, err := poolSpin.Map(ctx, p, tasks, mproc.Chunk(1))
+			_, err := poolSpin.Map(ctx, p, tasks, mproc.WithChunk(1))
 			dt = time.Since(start)
 			return err
 		})

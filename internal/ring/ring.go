@@ -29,13 +29,14 @@ import (
 	"mproc/internal/futex"
 	"mproc/internal/lockword"
 	"mproc/internal/shm"
+	"mproc/internal/wire"
 )
 
 var (
 	ErrClosed  = errors.New("mproc: closed")
 	ErrEmpty   = errors.New("mproc: empty")
 	ErrFull    = errors.New("mproc: full")
-	ErrCorrupt = errors.New("mproc: corrupt ring")
+	ErrCorrupt = fmt.Errorf("%w in a ring", wire.ErrCorrupt)
 	// ErrTaskDone means TaskDone was called more times than items were put.
 	ErrTaskDone = errors.New("mproc: TaskDone called more times than there were items")
 )
@@ -262,10 +263,15 @@ type Options struct {
 // ErrPeerGone ends a Get whose Options.PeerGone reported true.
 var ErrPeerGone = errors.New("mproc: the other end is gone")
 
-// waitErr is the error for a wait that ctx ended: what CPython raises at a
-// timeout (Full, Empty), matching ctx's error too.
+// waitErr is the error for a wait that ctx ended: ctx's error, and at a
+// deadline also what CPython raises at a timeout (Full, Empty). A
+// cancelled wait is only cancelled.
 func waitErr(sentinel error, ctx context.Context) error {
-	return fmt.Errorf("%w (%w)", sentinel, ctx.Err())
+	err := ctx.Err()
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%w)", sentinel, err)
+	}
+	return err
 }
 
 // lock takes a ring lock; a nowait caller waits only briefly (a holder that

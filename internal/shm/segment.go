@@ -11,7 +11,6 @@ package shm
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -19,6 +18,8 @@ import (
 	"weak"
 
 	"golang.org/x/sys/unix"
+
+	"mproc/internal/wire"
 )
 
 // ID names a segment across processes.
@@ -55,7 +56,7 @@ var table = struct {
 }{m: map[ID]weak.Pointer[Segment]{}}
 
 // ErrUnknown means a handle named a segment this process has not received.
-var ErrUnknown = errors.New("mproc: shared object arrived without its memory")
+var ErrUnknown = fmt.Errorf("%w: shared object arrived without its memory", wire.ErrCorrupt)
 
 // New creates a zero-filled segment of at least size bytes.
 func New(size int) (*Segment, error) { return create(roundUp(max(size, 1)), false) }

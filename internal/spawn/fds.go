@@ -1,7 +1,6 @@
 package spawn
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,7 +74,7 @@ func (r *FDReader) keep(oob []byte) {
 }
 
 // ErrMissingFDs means a frame announced descriptors that did not arrive.
-var ErrMissingFDs = errors.New("mproc: descriptors announced but not received")
+var ErrMissingFDs = fmt.Errorf("%w: descriptors announced but not received", wire.ErrCorrupt)
 
 // TakeFDs returns the next n received descriptors, which the caller now owns.
 func (r *FDReader) TakeFDs(n int) ([]int, error) {

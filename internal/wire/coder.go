@@ -79,7 +79,7 @@ func (c *Coder[T]) Encode(v T) ([]byte, error) {
 	case empty:
 		return nil, nil
 	case rawBytes:
-		return *(*[]byte)(unsafe.Pointer(&v)), nil
+		return escapeEmpty(*(*[]byte)(unsafe.Pointer(&v))), nil
 	case rawString:
 		s := *(*string)(unsafe.Pointer(&v))
 		return unsafe.Slice(unsafe.StringData(s), len(s)), nil
@@ -87,10 +87,7 @@ func (c *Coder[T]) Encode(v T) ([]byte, error) {
 		return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(&v)), c.size)...), nil
 	case fixedSlice:
 		s := *(*[]byte)(unsafe.Pointer(&v)) // header with the element count as length
-		if len(s) == 0 {
-			return nil, nil
-		}
-		return unsafe.Slice(unsafe.SliceData(s), len(s)*c.size), nil
+		return escapeEmpty(unsafe.Slice(unsafe.SliceData(s), len(s)*c.size)), nil
 	}
 	if err := c.Check(v); err != nil {
 		return nil, err
@@ -131,7 +128,7 @@ func (c *Coder[T]) Decode(b []byte) (T, error) {
 			return v, fmt.Errorf("%w: %d bytes for empty %v", ErrCorrupt, len(b), c.typ)
 		}
 	case rawBytes:
-		*(*[]byte)(unsafe.Pointer(&v)) = b
+		*(*[]byte)(unsafe.Pointer(&v)) = unescapeEmpty(b)
 	case rawString:
 		if len(b) > 0 {
 			*(*string)(unsafe.Pointer(&v)) = unsafe.String(unsafe.SliceData(b), len(b))
@@ -162,16 +159,57 @@ func (c *Coder[T]) decodeCodec(b []byte) (T, error) {
 
 func (c *Coder[T]) decodeSlice(b []byte) (T, error) {
 	var v T
+	b = unescapeEmpty(b)
 	if len(b)%c.size != 0 {
 		return v, fmt.Errorf("%w: %d bytes is not a whole number of %v elements", ErrCorrupt, len(b), c.typ.Elem())
 	}
-	if len(b) == 0 {
+	if b == nil {
 		return v, nil
 	}
 	n := len(b) / c.size
 	s := reflect.MakeSlice(c.typ, n, n)
 	copy(unsafe.Slice((*byte)(s.UnsafePointer()), len(b)), b)
 	return s.Interface().(T), nil
+}
+
+// A slice sent as raw memory must arrive nil when it was nil and empty when
+// it was empty, but both have no bytes. So the bytes are shifted along the
+// run of 0xFF bytes: nil is sent as no bytes, an empty slice as one 0xFF,
+// k bytes of 0xFF as k+1 of them, and everything else as itself. Only a
+// slice of nothing but 0xFF pays for a copy; any other one is told apart by
+// its first byte that is not 0xFF, most often its first.
+
+// escapeEmpty returns the bytes that stand for s.
+func escapeEmpty(s []byte) []byte {
+	switch {
+	case s == nil:
+		return nil
+	case len(s) == 0:
+		return []byte{0xFF}
+	case s[0] != 0xFF || !allFF(s):
+		return s
+	}
+	return append(s[:len(s):len(s)], 0xFF)
+}
+
+// unescapeEmpty undoes escapeEmpty; it keeps b's memory.
+func unescapeEmpty(b []byte) []byte {
+	switch {
+	case len(b) == 0:
+		return nil
+	case b[0] != 0xFF || !allFF(b):
+		return b
+	}
+	return b[:len(b)-1]
+}
+
+func allFF(b []byte) bool {
+	for _, x := range b {
+		if x != 0xFF {
+			return false
+		}
+	}
+	return true
 }
 
 // IsFixed reports whether t is a fixed-size type without pointers whose every

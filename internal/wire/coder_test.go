@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -195,17 +196,8 @@ func TestCoderFixedSlices(t *testing.T) {
 	})
 	t.Run("nil and empty", func(t *testing.T) {
 		t.Parallel()
-		c := NewCoder[[]int](nil)
-		for _, v := range [][]int{nil, {}} {
-			b, err := c.Encode(v)
-			if err != nil || len(b) != 0 {
-				t.Fatalf("Encode(%#v) = % x, %v; want no bytes", v, b, err)
-			}
-			got, err := c.Decode(b)
-			if err != nil || len(got) != 0 {
-				t.Fatalf("Decode(% x) = %#v, %v; want an empty slice", b, got, err)
-			}
-		}
+		nilAndEmpty(t, NewCoder[[]int](nil))
+		nilAndEmpty(t, NewCoder[[]int8](nil))
 	})
 	t.Run("decode copies", func(t *testing.T) {
 		t.Parallel()
@@ -623,4 +615,35 @@ func TestCoderConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// nilAndEmpty checks that a nil slice decodes as nil and an empty one as
+// empty, not nil, and that slices of nothing but 0xFF bytes, which share
+// their encoding's neighbourhood, come back whole.
+func nilAndEmpty[E int | int8 | byte](t *testing.T, c *Coder[[]E]) {
+	t.Helper()
+	ff := E(0)
+	ff--
+	for _, v := range [][]E{nil, {}, {ff}, {ff, ff}, {ff, 0}, {0, ff}, {0}} {
+		b, err := c.EncodeCopy(v)
+		if err != nil {
+			t.Fatalf("Encode(%#v): %v", v, err)
+		}
+		got, err := c.Decode(b)
+		if err != nil || (got == nil) != (v == nil) || !slices.Equal(got, v) {
+			t.Fatalf("%#v → % x → %#v, %v", v, b, got, err)
+		}
+	}
+}
+
+func TestCoderBytesNilAndEmpty(t *testing.T) {
+	nilAndEmpty(t, NewCoder[[]byte](nil))
+	c := NewCoder[[]byte](nil)
+	if b, _ := c.Encode([]byte{1, 2, 3}); len(b) != 3 {
+		t.Fatalf("ordinary bytes are not sent as themselves: % x", b)
+	}
+	got, err := c.DecodeCopy([]byte{0xFF})
+	if err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("DecodeCopy(ff) = %#v, %v; want an empty slice", got, err)
+	}
 }

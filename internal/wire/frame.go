@@ -20,7 +20,7 @@ var (
 	// ErrTooLarge means a frame declared a payload above the reader's limit.
 	ErrTooLarge = errors.New("mproc: frame too large")
 	// ErrCorrupt means bytes that are not a frame header.
-	ErrCorrupt = errors.New("mproc: corrupt frame")
+	ErrCorrupt = errors.New("mproc: corrupt data")
 )
 
 // PutHeader writes the header of a frame of kind k with an n-byte payload.
