@@ -103,6 +103,7 @@ func receive(d attachDesc, fds []int) (*received, error) {
 		s, err := shm.Attach(desc, fds[i])
 		if err != nil {
 			closeAll(fds[i+1:])
+			r.done()
 			return nil, err
 		}
 		r.segs = append(r.segs, s)
@@ -119,7 +120,8 @@ func receive(d attachDesc, fds []int) (*received, error) {
 	return r, nil
 }
 
-// done releases what the decoded handles did not claim.
+// done releases what the decoded handles did not claim: a segment stays
+// mapped if a handle took a reference to it.
 func (r *received) done() {
 	if r == nil {
 		return
@@ -132,7 +134,10 @@ func (r *received) done() {
 		}
 	}
 	inbox.Unlock()
-	runtime.KeepAlive(r.segs) // decoded handles hold them from here on
+	for _, s := range r.segs {
+		s.Release()
+	}
+	r.segs = nil
 }
 
 func closeAll(fds []int) {

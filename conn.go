@@ -192,9 +192,9 @@ func (c *Conn) attach(at *attachments) {
 	}
 }
 
-// MarshalCBOR encodes the end as a handle; its memory and sockets travel
+// MarshalBinary encodes the end as a handle; its memory and sockets travel
 // beside the message.
-func (c *Conn) MarshalCBOR() ([]byte, error) {
+func (c *Conn) MarshalBinary() ([]byte, error) {
 	if c == nil || c.t == nil {
 		return nil, fmt.Errorf("%w: a zero Conn", ErrUnencodable)
 	}
@@ -214,9 +214,9 @@ type connHandle struct {
 	Unix     bool `cbor:",omitempty"` // a socket that can carry descriptors
 }
 
-// UnmarshalCBOR finds the end's memory and sockets, which came with the
+// UnmarshalBinary finds the end's memory and sockets, which came with the
 // message.
-func (c *Conn) UnmarshalCBOR(b []byte) error {
+func (c *Conn) UnmarshalBinary(b []byte) error {
 	var h connHandle
 	if err := wire.CBOR.Unmarshal(b, &h); err != nil {
 		return fmt.Errorf("%w: connection handle: %v", wire.ErrCorrupt, err)
