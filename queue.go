@@ -93,15 +93,20 @@ func freeQueue(r *ring.Ring, a, b *socket) {
 }
 
 // enter starts a call that returns an error: ErrClosed once the queue was
-// closed in this process. The caller must exit after a nil.
+// closed in this process. The caller must exit after a nil. (A panic
+// between them only delays the freeing to the garbage collector.)
 func (q *Queue[T]) enter() error {
+	if q == nil || q.r == nil || !q.use.enter() {
+		return q.unusable()
+	}
+	return nil
+}
+
+func (q *Queue[T]) unusable() error {
 	if q == nil || q.r == nil {
 		return fmt.Errorf("%w: a zero Queue (create it with NewQueue)", ErrUnencodable)
 	}
-	if !q.use.enter() {
-		return fmt.Errorf("%w: Queue", ErrClosed)
-	}
-	return nil
+	return fmt.Errorf("%w: Queue", ErrClosed)
 }
 
 func (q *Queue[T]) exit() { q.use.exit() }
@@ -133,7 +138,13 @@ func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
 	if err := q.enter(); err != nil {
 		return err
 	}
-	defer q.exit()
+	err := q.putIn(ctx, v, nowait)
+	q.exit()
+	return err
+}
+
+// putIn is put between enter and exit.
+func (q *Queue[T]) putIn(ctx context.Context, v T, nowait bool) error {
 	b, err := q.coder.EncodeAlias(&v)
 	if err != nil {
 		return err
@@ -173,11 +184,18 @@ func (q *Queue[T]) TryGet() (T, error) {
 }
 
 func (q *Queue[T]) get(ctx context.Context, o ring.Options) (T, error) {
-	var out T
 	if err := q.enter(); err != nil {
-		return out, err
+		var zero T
+		return zero, err
 	}
-	defer q.exit()
+	out, err := q.getIn(ctx, o)
+	q.exit()
+	return out, err
+}
+
+// getIn is get between enter and exit.
+func (q *Queue[T]) getIn(ctx context.Context, o ring.Options) (T, error) {
+	var out T
 	err := q.r.Get(ctx, o, func(p []byte, flags uint16) error {
 		var err error
 		if flags&flagAttached == 0 {
