@@ -46,9 +46,6 @@ func (u *inUse) close() bool {
 	return true
 }
 
-// closed reports whether close was called.
-func (u *inUse) closed() bool { return u.state.Load()&useClosing != 0 }
-
 func (u *inUse) finish() {
 	if u.state.CompareAndSwap(useClosing, useClosing|useFreed) {
 		u.free()
