@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"sync/atomic"
 
 	"mproc/internal/wire"
@@ -103,7 +102,7 @@ func (c *Conn) Send(ctx context.Context, v any) error {
 	}
 	att := attachmentsOf(rv)
 	err = c.t.send(ctx, b, att)
-	runtime.KeepAlive(att)
+	att.release()
 	return err
 }
 

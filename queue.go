@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"runtime"
 
 	"mproc/internal/ring"
 	"mproc/internal/shm"
@@ -106,7 +105,7 @@ func (q *Queue[T]) unusable() error {
 	if q == nil || q.r == nil {
 		return fmt.Errorf("%w: a zero Queue (create it with NewQueue)", ErrUnencodable)
 	}
-	return fmt.Errorf("%w: Queue", ErrClosed)
+	return ErrClosed
 }
 
 func (q *Queue[T]) exit() { q.use.exit() }
@@ -160,7 +159,7 @@ func (q *Queue[T]) putIn(ctx context.Context, v T, nowait bool) error {
 		}
 	}
 	err = q.r.Put(ctx, b, o)
-	runtime.KeepAlive(att)
+	att.release()
 	return err
 }
 
@@ -271,7 +270,7 @@ func (q *Queue[T]) attach(at *attachments) {
 	if q.enter() != nil {
 		return
 	}
-	defer q.exit()
+	at.hold(q.exit) // the sockets stay open until the message is sent
 	ctl, data := q.r.Segments()
 	at.addSegment(ctl)
 	at.addSegment(data)

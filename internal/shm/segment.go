@@ -211,6 +211,18 @@ func (r *resources) collect() {
 	table.Unlock()
 }
 
+// Retain takes another reference, unless the last one was already
+// released; it reports whether it took one.
+func (s *Segment) Retain() bool {
+	table.Lock()
+	defer table.Unlock()
+	if s.refs <= 0 {
+		return false
+	}
+	s.refs++
+	return true
+}
+
 // Release gives back a reference. With the last one, this process lets go
 // of the segment: its descriptor is closed and its shared mapping replaced,
 // in one step, by private zero-filled memory of the same size, so that a
