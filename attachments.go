@@ -16,11 +16,48 @@ import (
 
 // attachments are what travels beside a message: the shared memory
 // segments and the sockets of the shared objects in it, each once, as file
-// descriptors (SCM_RIGHTS).
+// descriptors (SCM_RIGHTS). They hold those objects open until release (or
+// until the garbage collector finds them unreachable), so that a Close in
+// another goroutine does not close a descriptor being sent.
 type attachments struct {
 	segs  []*shm.Segment
 	socks []*socket
 	seen  map[shm.ID]bool
+	holds *holds
+}
+
+// holds are what attachments keep open: the functions that let go.
+type holds struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (h *holds) release() {
+	h.mu.Lock()
+	fns := h.fns
+	h.fns = nil
+	h.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+}
+
+// hold keeps something open until release.
+func (a *attachments) hold(release func()) {
+	if a.holds == nil {
+		a.holds = &holds{}
+		runtime.AddCleanup(a, (*holds).release, a.holds)
+	}
+	a.holds.mu.Lock()
+	a.holds.fns = append(a.holds.fns, release)
+	a.holds.mu.Unlock()
+}
+
+// release lets go of what a holds open, once its descriptors are sent.
+func (a *attachments) release() {
+	if a != nil && a.holds != nil {
+		a.holds.release()
+	}
 }
 
 func (a *attachments) once(id shm.ID) bool {
@@ -35,7 +72,8 @@ func (a *attachments) once(id shm.ID) bool {
 }
 
 func (a *attachments) addSegment(s *shm.Segment) {
-	if s != nil && a.once(s.ID) {
+	if s != nil && a.once(s.ID) && s.Retain() {
+		a.hold(s.Release)
 		a.segs = append(a.segs, s)
 	}
 }
@@ -103,6 +141,7 @@ func receive(d attachDesc, fds []int) (*received, error) {
 		s, err := shm.Attach(desc, fds[i])
 		if err != nil {
 			closeAll(fds[i+1:])
+			r.done()
 			return nil, err
 		}
 		r.segs = append(r.segs, s)
@@ -119,7 +158,8 @@ func receive(d attachDesc, fds []int) (*received, error) {
 	return r, nil
 }
 
-// done releases what the decoded handles did not claim.
+// done releases what the decoded handles did not claim: a segment stays
+// mapped if a handle took a reference to it.
 func (r *received) done() {
 	if r == nil {
 		return
@@ -132,7 +172,10 @@ func (r *received) done() {
 		}
 	}
 	inbox.Unlock()
-	runtime.KeepAlive(r.segs) // decoded handles hold them from here on
+	for _, s := range r.segs {
+		s.Release()
+	}
+	r.segs = nil
 }
 
 func closeAll(fds []int) {
@@ -174,7 +217,7 @@ func sendAttachments(s *socket, nonce uint64, att *attachments) error {
 	}); err != nil {
 		return err
 	}
-	runtime.KeepAlive(att)
+	att.release()
 	return serr
 }
 

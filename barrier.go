@@ -20,7 +20,7 @@ import (
 // Reset. So a dead party never hangs the others for longer than that.
 // The zero Barrier is not usable: create one with NewBarrier.
 type Barrier struct {
-	seg *shm.Segment
+	ref *segRef
 }
 
 // Layout: a lock word for the state, then the state; seq changes on every
@@ -79,14 +79,15 @@ func NewBarrier(parties int, opts ...BarrierOption) (*Barrier, error) {
 	mem := seg.Bytes()
 	mem[barAction] = byte(len(cfg.action))
 	copy(mem[barAction+1:], cfg.action)
-	return &Barrier{seg: seg}, nil
+	return &Barrier{ref: newSegRef(seg)}, nil
 }
 
 func (b *Barrier) w(off int) *uint32 {
-	if b == nil || b.seg == nil {
-		panic("mproc: use of a Barrier not made by NewBarrier")
+	if b == nil {
+		panic("mproc: use of a nil Barrier")
 	}
-	return b.seg.Uint32(off)
+	b.ref.usable("Barrier")
+	return b.ref.seg.Uint32(off)
 }
 
 // Parties is the number of parties needed to pass.
@@ -112,8 +113,11 @@ func (b *Barrier) bump() {
 // arrival index: 0 for the first to arrive, Parties()-1 for the last, so
 // exactly one party per round gets each index.
 func (b *Barrier) Wait(ctx context.Context) (int, error) {
+	if err := b.ref.err("Barrier"); err != nil {
+		return 0, err
+	}
 	if _, ok := ctx.Deadline(); !ok {
-		if d := time.Duration(*b.seg.Uint64(barTimeout)); d > 0 {
+		if d := time.Duration(*b.ref.seg.Uint64(barTimeout)); d > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, d)
 			defer cancel()
@@ -149,7 +153,7 @@ func (b *Barrier) release(ctx context.Context) error {
 }
 
 func (b *Barrier) runAction(ctx context.Context) error {
-	mem := b.seg.Bytes()
+	mem := b.ref.seg.Bytes()
 	name := string(mem[barAction+1 : barAction+1+int(mem[barAction])])
 	if name == "" {
 		return nil
@@ -226,13 +230,27 @@ func (b *Barrier) Reset() {
 	b.unlock()
 }
 
-func (b *Barrier) attach(at *attachments) { at.addSegment(b.seg) }
+// Close lets go of the barrier in this process: its shared memory is
+// unmapped here and its descriptor closed. Other processes that have the
+// barrier keep using it; the kernel frees it with the last one. After
+// Close, this process's Wait returns ErrClosed and the other methods panic.
+// Closing again does nothing and returns nil. Close only a barrier no
+// goroutine of this process is using or waiting on.
+func (b *Barrier) Close() error { return b.ref.close() }
 
-// MarshalCBOR encodes the barrier as a handle to its shared memory.
-func (b *Barrier) MarshalCBOR() ([]byte, error) { return marshalHandle("barrier", b.seg, 0) }
+func (b *Barrier) attach(at *attachments) {
+	if b.ref.err("Barrier") == nil {
+		at.addSegment(b.ref.seg)
+	}
+}
 
-// UnmarshalCBOR finds the barrier's shared memory, which came with the message.
-func (b *Barrier) UnmarshalCBOR(data []byte) (err error) {
-	b.seg, _, err = unmarshalHandle(data, "barrier", shm.PageSize)
+// MarshalBinary encodes the barrier as a handle to its shared memory, which
+// travels beside the message.
+func (b *Barrier) MarshalBinary() ([]byte, error) { return marshalHandle("barrier", b.ref, 0) }
+
+// UnmarshalBinary finds the barrier's shared memory, which came with the
+// message.
+func (b *Barrier) UnmarshalBinary(data []byte) (err error) {
+	b.ref, _, err = unmarshalHandle(data, "barrier", shm.PageSize)
 	return err
 }

@@ -158,7 +158,7 @@ func report(conn *os.File, b bootstrap, res outcome, err error) int {
 	if err == nil && !res.att.empty() {
 		desc, fds := res.att.describe()
 		err = spawn.WriteFrameFDs(conn, kindResultFDs, encodeMsg(sharedResult{Result: res.payload, Attach: desc}), fds)
-		runtime.KeepAlive(res.att)
+		res.att.release()
 		if err == nil {
 			return 0
 		}

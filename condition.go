@@ -18,11 +18,16 @@ import (
 // Condition): Wait releases the lock and sleeps until Notify, then takes
 // the lock again. Waiters are woken in the order they came, and Notify(n)
 // wakes exactly n of them (fewer if fewer wait); a waiter that died or gave
-// up is skipped. The zero Condition is not usable: create one with
-// NewCondition.
+// up is skipped.
+//
+// A Condition is lock-like: Lock, Unlock, LockContext and TryLock take and
+// release its lock, as that lock's owner (see RLock; NewOwner gives a
+// goroutine a view with its own). The zero Condition is not usable: create
+// one with NewCondition.
 type Condition struct {
-	seg  *shm.Segment
-	lock SharedLock
+	ref      *segRef
+	lock     SharedLock
+	ownsLock bool // made by NewCondition(nil) or received: Close closes it
 }
 
 // The waiter queue: head and tail tickets, then slots, each a futex word
@@ -41,7 +46,8 @@ const (
 // NewCondition creates a condition on lock; a nil lock means a new RLock,
 // as in CPython.
 func NewCondition(lock SharedLock) (*Condition, error) {
-	if lock == nil {
+	owns := lock == nil
+	if owns {
 		rl, err := NewRLock()
 		if err != nil {
 			return nil, err
@@ -50,42 +56,83 @@ func NewCondition(lock SharedLock) (*Condition, error) {
 	}
 	seg, err := shm.New(shm.PageSize)
 	if err != nil {
+		if owns {
+			lock.Close()
+		}
 		return nil, err
 	}
-	return &Condition{seg: seg, lock: lock}, nil
+	return &Condition{ref: newSegRef(seg), lock: lock, ownsLock: owns}, nil
 }
 
-func (c *Condition) check() {
-	if c == nil || c.seg == nil {
-		panic("mproc: use of a Condition not made by NewCondition")
+func (c *Condition) usable() {
+	if c == nil {
+		panic("mproc: use of a nil Condition")
 	}
+	c.ref.usable("Condition")
+}
+
+func (c *Condition) err() error {
+	if c == nil {
+		return fmt.Errorf("%w: a nil Condition", ErrUnencodable)
+	}
+	if err := c.ref.err("Condition"); err != nil {
+		return err
+	}
+	if c.lock.closed() {
+		return fmt.Errorf("%w: the Condition's lock", ErrClosed)
+	}
+	return nil
 }
 
 type condSlot struct{ state, pid, ticket *uint32 }
 
 func (c *Condition) slot(ticket uint32) condSlot {
 	off := condSlots + int(ticket%condCapacity)*condSlotSize
-	return condSlot{c.seg.Uint32(off), c.seg.Uint32(off + 4), c.seg.Uint32(off + 8)}
+	seg := c.ref.seg
+	return condSlot{seg.Uint32(off), seg.Uint32(off + 4), seg.Uint32(off + 8)}
 }
 
-// Lock is the condition's lock.
-func (c *Condition) Lock() SharedLock { c.check(); return c.lock }
+// Locker is the condition's lock.
+func (c *Condition) Locker() SharedLock { c.usable(); return c.lock }
 
-// Acquire takes the condition's lock.
-func (c *Condition) Acquire(ctx context.Context) error { c.check(); return c.lock.acquire(ctx) }
+// NewOwner returns a view of the condition whose lock has a new owner (see
+// RLock.NewOwner; on a Lock, owners make no difference). The view shares
+// the condition: closing either closes both.
+func (c *Condition) NewOwner() *Condition {
+	c.usable()
+	return &Condition{ref: c.ref, lock: c.lock.withNewOwner(), ownsLock: c.ownsLock}
+}
 
-// Release releases the condition's lock.
-func (c *Condition) Release(ctx context.Context) error { c.check(); return c.lock.release(ctx) }
+// Lock takes the condition's lock, waiting as long as it takes.
+func (c *Condition) Lock() { c.usable(); c.lock.Lock() }
+
+// Unlock releases the condition's lock; see Lock.Unlock and RLock.Unlock.
+func (c *Condition) Unlock() { c.usable(); c.lock.Unlock() }
+
+// LockContext takes the condition's lock, or returns ctx's error; see
+// Lock.LockContext.
+func (c *Condition) LockContext(ctx context.Context) error {
+	if err := c.err(); err != nil {
+		return err
+	}
+	return c.lock.LockContext(ctx)
+}
+
+// TryLock takes the condition's lock if that needs no waiting, and reports
+// whether it did.
+func (c *Condition) TryLock() bool { c.usable(); return c.lock.TryLock() }
 
 // Wait releases the lock, sleeps until notified, and takes the lock again.
 // It returns ctx's error (CPython's False) when ctx ends first; the lock is
 // held again either way. The caller must hold the lock.
 func (c *Condition) Wait(ctx context.Context) error {
-	c.check()
-	if !c.lock.held(ctx) {
+	if err := c.err(); err != nil {
+		return err
+	}
+	if !c.lock.held() {
 		return notHeld("wait")
 	}
-	head, tail := c.seg.Uint32(condHead), c.seg.Uint32(condTail)
+	head, tail := c.ref.seg.Uint32(condHead), c.ref.seg.Uint32(condTail)
 	t := *tail
 	if t-*head >= condCapacity {
 		c.dropAbandoned()
@@ -99,7 +146,7 @@ func (c *Condition) Wait(ctx context.Context) error {
 	atomic.StoreUint32(s.ticket, t)
 	atomic.StoreUint32(tail, t+1)
 
-	n, err := c.lock.releaseAll(ctx)
+	n, err := c.lock.releaseAll()
 	if err != nil {
 		return err
 	}
@@ -111,7 +158,7 @@ func (c *Condition) Wait(ctx context.Context) error {
 		}
 		stop()
 	}
-	if err := c.lock.restore(ctx, n); err != nil && !errors.Is(err, ErrOwnerDead) {
+	if err := c.lock.restore(n); err != nil && !errors.Is(err, ErrOwnerDead) {
 		return err
 	}
 	// With the lock held again: a reused slot was notified and passed over.
@@ -139,11 +186,13 @@ func (c *Condition) WaitFor(ctx context.Context, pred func() bool) error {
 
 // Notify wakes up to n waiters, oldest first. The caller must hold the lock.
 func (c *Condition) Notify(n int) error {
-	c.check()
-	if !c.heldByProcess() {
+	if err := c.err(); err != nil {
+		return err
+	}
+	if !c.lock.heldByProcess() {
 		return notHeld("notify")
 	}
-	head, tail := c.seg.Uint32(condHead), c.seg.Uint32(condTail)
+	head, tail := c.ref.seg.Uint32(condHead), c.ref.seg.Uint32(condTail)
 	for n > 0 && *head != *tail {
 		s := c.slot(*head)
 		*head++
@@ -163,26 +212,36 @@ func (c *Condition) Notify(n int) error {
 
 // NotifyAll wakes every waiter. The caller must hold the lock.
 func (c *Condition) NotifyAll() error {
-	c.check()
-	return c.Notify(int(*c.seg.Uint32(condTail) - *c.seg.Uint32(condHead)))
+	if err := c.err(); err != nil {
+		return err
+	}
+	return c.Notify(int(*c.ref.seg.Uint32(condTail) - *c.ref.seg.Uint32(condHead)))
 }
 
-// heldByProcess reports whether this process holds the lock under any owner
-// (an RLock taken with WithOwner).
-func (c *Condition) heldByProcess() bool {
-	switch l := c.lock.(type) {
-	case *RLock:
-		w, _, _ := l.words()
-		return atomic.LoadUint32(w)&lockword.PidMask == lockword.Self
-	case *Lock:
-		return atomic.LoadUint32(l.word())&lockword.PidMask == lockword.Self
+// Close lets go of the condition in this process, for every view of it:
+// its waiter queue's shared memory is unmapped here and its descriptor
+// closed, and so is its lock if the condition made it (NewCondition(nil))
+// or received it (as an argument); a lock passed to NewCondition stays the
+// caller's to close. Other processes that have the condition keep using it;
+// the kernel frees it with the last one. After Close, this process's Wait,
+// WaitFor, Notify, NotifyAll and LockContext return ErrClosed and Lock,
+// Unlock and TryLock panic. Closing again does nothing and returns nil.
+// Close only a condition no goroutine of this process is using or waiting
+// on.
+func (c *Condition) Close() error {
+	if c == nil {
+		return nil
 	}
-	return false
+	c.ref.close()
+	if c.ownsLock {
+		return c.lock.Close()
+	}
+	return nil
 }
 
 // dropAbandoned moves the head past slots nobody waits in any more.
 func (c *Condition) dropAbandoned() {
-	head, tail := c.seg.Uint32(condHead), c.seg.Uint32(condTail)
+	head, tail := c.ref.seg.Uint32(condHead), c.ref.seg.Uint32(condTail)
 	for *head != *tail {
 		s := c.slot(*head)
 		st := atomic.LoadUint32(s.state)
@@ -194,8 +253,10 @@ func (c *Condition) dropAbandoned() {
 }
 
 func (c *Condition) attach(at *attachments) {
-	at.addSegment(c.seg)
-	c.lock.attach(at)
+	if c.err() == nil {
+		at.addSegment(c.ref.seg)
+		c.lock.attach(at)
+	}
 }
 
 type conditionWire struct {
@@ -204,12 +265,13 @@ type conditionWire struct {
 	RLock *RLock `cbor:",omitempty"`
 }
 
-// MarshalCBOR encodes the condition and its lock as handles.
-func (c *Condition) MarshalCBOR() ([]byte, error) {
-	if c.seg == nil {
-		return nil, fmt.Errorf("%w: a zero Condition", ErrUnencodable)
+// MarshalBinary encodes the condition and its lock as handles to their
+// shared memory, which travels beside the message.
+func (c *Condition) MarshalBinary() ([]byte, error) {
+	if err := c.err(); err != nil {
+		return nil, err
 	}
-	w := conditionWire{H: handle{Kind: "condition", Seg: c.seg.Desc}}
+	w := conditionWire{H: handle{Kind: "condition", Seg: c.ref.seg.Desc}}
 	switch l := c.lock.(type) {
 	case *Lock:
 		w.Lock = l
@@ -219,28 +281,32 @@ func (c *Condition) MarshalCBOR() ([]byte, error) {
 	return wire.CBOR.Marshal(w)
 }
 
-// UnmarshalCBOR finds the condition's shared memory, which came with the message.
-func (c *Condition) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary finds the condition's shared memory, which came with the
+// message.
+func (c *Condition) UnmarshalBinary(b []byte) error {
 	var w conditionWire
 	if err := cbor.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("%w: condition: %v", wire.ErrCorrupt, err)
 	}
-	h, err := cbor.Marshal(w.H)
-	if err != nil {
-		return err
-	}
-	seg, _, err := unmarshalHandle(h, "condition", shm.PageSize)
-	if err != nil {
-		return err
-	}
+	var lock SharedLock
 	switch {
 	case w.Lock != nil:
-		c.lock = w.Lock
+		lock = w.Lock
 	case w.RLock != nil:
-		c.lock = w.RLock
+		lock = w.RLock
 	default:
 		return fmt.Errorf("%w: condition without a lock", wire.ErrCorrupt)
 	}
-	c.seg = seg
+	h, err := cbor.Marshal(w.H)
+	if err != nil {
+		lock.Close()
+		return err
+	}
+	ref, _, err := unmarshalHandle(h, "condition", shm.PageSize)
+	if err != nil {
+		lock.Close()
+		return err
+	}
+	c.ref, c.lock, c.ownsLock = ref, lock, true
 	return nil
 }

@@ -28,7 +28,7 @@ type condWaitArg struct {
 func condWaitLoop(ctx context.Context, a condWaitArg) error {
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
-	if err := a.C.Acquire(ctx); err != nil {
+	if err := a.C.LockContext(ctx); err != nil {
 		return err
 	}
 	a.Ready.Add(1)
@@ -37,7 +37,8 @@ func condWaitLoop(ctx context.Context, a condWaitArg) error {
 		k := a.Woken.Add(1)
 		a.Order.Set(int(k-1), a.ID+1)
 	}
-	return errors.Join(err, a.C.Release(ctx))
+	a.C.Unlock()
+	return err
 }
 
 // condBumpArg: N times, take C's lock, add one to V, NotifyAll (unless
@@ -54,7 +55,7 @@ var (
 
 	condBump = mproc.Register[condBumpArg, mproc.None]("test.sync.cond.bump", func(ctx context.Context, a condBumpArg) error {
 		for range a.N {
-			if err := a.C.Acquire(ctx); err != nil {
+			if err := a.C.LockContext(ctx); err != nil {
 				return err
 			}
 			a.V.Add(1)
@@ -63,9 +64,7 @@ var (
 					return err
 				}
 			}
-			if err := a.C.Release(ctx); err != nil {
-				return err
-			}
+			a.C.Unlock()
 		}
 		return nil
 	})
@@ -114,7 +113,7 @@ func (s condSetup) startWaiters(t *testing.T, ctx context.Context, first, n int3
 // notify runs Notify(n) (NotifyAll for n < 0) with the lock held.
 func (s condSetup) notify(t *testing.T, ctx context.Context, n int) {
 	t.Helper()
-	if err := s.c.Acquire(ctx); err != nil {
+	if err := s.c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var err error
@@ -126,9 +125,7 @@ func (s condSetup) notify(t *testing.T, ctx context.Context, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.c.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s.c.Unlock()
 }
 
 // woken is the IDs of the waiters woken so far, in the order they woke.
@@ -224,10 +221,10 @@ func testConditionChildNotifiesParent(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := newValue[int64](t, 0)
-		if err := c.Acquire(ctx); err != nil {
+		if err := c.LockContext(ctx); err != nil {
 			t.Fatal(err)
 		}
-		p := startChild(t, ctx, condBump, condBumpArg{C: c, V: v, N: 1}) // blocks in Acquire until we Wait
+		p := startChild(t, ctx, condBump, condBumpArg{C: c, V: v, N: 1}) // blocks in LockContext until we Wait
 		wctx, cancel := context.WithTimeout(ctx, wakeBound)
 		for v.Load() == 0 {
 			if err := c.Wait(wctx); err != nil {
@@ -235,9 +232,7 @@ func testConditionChildNotifiesParent(t *testing.T) {
 			}
 		}
 		cancel()
-		if err := c.Release(ctx); err != nil {
-			t.Fatalf("%T: Release after Wait = %v", lock, err)
-		}
+		c.Unlock()
 		waitOK(t, ctx, p)
 	}
 }
@@ -268,9 +263,9 @@ func testConditionGoroutinesAndChildren(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if s.c.Acquire(ctx) == nil {
+		if s.c.LockContext(ctx) == nil {
 			s.c.Notify(1)
-			s.c.Release(ctx)
+			s.c.Unlock()
 		}
 	}()
 	<-done
@@ -282,39 +277,39 @@ func testConditionGoroutinesAndChildren(t *testing.T) {
 	}
 }
 
-// On an RLock, goroutines with their own owners (WithOwner) exclude each
+// On an RLock, goroutines with their own owners (NewOwner) exclude each
 // other, wait and are woken like processes.
 func testConditionGoroutineOwners(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	s := newCondSetup(t, nil, 3)
 	errs := make(chan error, 3)
 	for id := range int32(3) {
-		go func() { errs <- condWaitLoop(mproc.WithOwner(ctx), s.arg(id, 20*time.Second)) }()
+		go func() {
+			a := s.arg(id, 20*time.Second)
+			a.C = a.C.NewOwner()
+			errs <- condWaitLoop(ctx, a)
+		}()
 	}
 	waitUntil(t, ctx, "three goroutines queued", func() bool { return s.ready.Load() == 3 })
-	me := mproc.WithOwner(ctx)
-	if err := s.c.Acquire(me); err != nil {
+	me := s.c.NewOwner()
+	if err := me.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.c.Notify(1); err != nil {
+	if err := me.Notify(1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.c.Release(me); err != nil {
-		t.Fatal(err)
-	}
+	me.Unlock()
 	if err := receive(t, errs, wakeBound, "a goroutine waiter after Notify(1)"); err != nil {
 		t.Fatal(err)
 	}
 	stays(t, 100*time.Millisecond, "one woken goroutine after Notify(1)", func() bool { return s.woken.Load() == 1 })
-	if err := s.c.Acquire(me); err != nil {
+	if err := me.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.c.NotifyAll(); err != nil {
+	if err := me.NotifyAll(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.c.Release(me); err != nil {
-		t.Fatal(err)
-	}
+	me.Unlock()
 	for range 2 {
 		if err := receive(t, errs, wakeBound, "a goroutine waiter after NotifyAll"); err != nil {
 			t.Fatal(err)
@@ -331,7 +326,7 @@ func testConditionWaitDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	const d = 100 * time.Millisecond
@@ -356,9 +351,7 @@ func testConditionWaitDeadline(t *testing.T) {
 		t.Fatalf("Wait with a cancelled ctx = %v", err)
 	}
 	within(t, "Wait with a cancelled ctx", took, 0, time.Second)
-	if err := c.Release(ctx); err != nil {
-		t.Fatalf("Release after the timed-out Waits: %v", err)
-	}
+	c.Unlock()
 	if l.Locked() {
 		t.Fatalf("after Release: %v", l)
 	}
@@ -373,25 +366,25 @@ func testConditionWaitDeadlineRLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	me, other := mproc.WithOwner(ctx), mproc.WithOwner(ctx)
+	other := l.NewOwner()
 	for range 2 {
-		if err := c.Acquire(me); err != nil {
+		if err := c.LockContext(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dctx, cancel := context.WithTimeout(me, 50*time.Millisecond)
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	err = c.Wait(dctx)
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Wait with a deadline = %v", err)
 	}
-	if l.TryLock(other) {
+	if other.TryLock() {
 		t.Fatal("another owner took the RLock after Wait timed out")
 	}
 	// Notified by a child this time.
 	v := newValue[int64](t, 0)
 	p := startChild(t, ctx, condBump, condBumpArg{C: c, V: v, N: 1})
-	wctx, cancel := context.WithTimeout(me, wakeBound)
+	wctx, cancel := context.WithTimeout(ctx, wakeBound)
 	for v.Load() == 0 {
 		if err := c.Wait(wctx); err != nil {
 			t.Fatal(err)
@@ -399,18 +392,14 @@ func testConditionWaitDeadlineRLock(t *testing.T) {
 	}
 	cancel()
 	waitOK(t, ctx, p)
-	for i := range 2 {
-		if err := c.Release(me); err != nil {
-			t.Fatalf("Release %d after Wait: %v (the count was not restored)", i+1, err)
-		}
+	for range 2 {
+		c.Unlock() // panics if Wait did not restore the count
 	}
-	if err := c.Release(me); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("a third Release = %v", err)
-	}
-	if !l.TryLock(other) {
+	unlockPanics(t, "a third Unlock", c.Unlock)
+	if !other.TryLock() {
 		t.Fatal("the RLock is not free at the end")
 	}
-	l.Unlock(other)
+	other.Unlock()
 }
 
 // A waiter that gave up (its deadline passed) does not take a later
@@ -468,7 +457,7 @@ func testConditionWaitFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := newValue[int64](t, 0)
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var ps []*mproc.Proc[mproc.None]
@@ -487,20 +476,18 @@ func testConditionWaitFor(t *testing.T) {
 	if calls < 2 {
 		t.Fatalf("the predicate was checked %d times: WaitFor did not wait", calls)
 	}
-	if err := c.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c.Unlock()
 	for _, p := range ps {
 		waitOK(t, ctx, p)
 	}
 	// A predicate that already holds: no wait at all, even with an ended ctx.
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.WaitFor(expired(), func() bool { return true }); err != nil {
 		t.Fatalf("WaitFor with a true predicate = %v", err)
 	}
-	c.Release(ctx)
+	c.Unlock()
 }
 
 // WaitFor whose deadline passes returns nil if the predicate holds by then,
@@ -513,7 +500,7 @@ func testConditionWaitForTrueAtDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := newValue[int64](t, 0)
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	startChild(t, ctx, condBump, condBumpArg{C: c, V: v, N: 1, Quiet: true}) // adds once we Wait, tells nobody
@@ -527,9 +514,7 @@ func testConditionWaitForTrueAtDeadline(t *testing.T) {
 		t.Fatalf("WaitFor whose predicate held at the deadline = %v", err)
 	}
 	within(t, "WaitFor without a notification", took, d, d+2*time.Second)
-	if err := c.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c.Unlock()
 }
 
 // WaitFor whose predicate never holds returns ctx's error after about the
@@ -541,7 +526,7 @@ func testConditionWaitForDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	const d = 100 * time.Millisecond
@@ -557,9 +542,7 @@ func testConditionWaitForDeadline(t *testing.T) {
 	if lockOwner(l) != os.Getpid() {
 		t.Fatalf("after WaitFor timed out: %v", l)
 	}
-	if err := c.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c.Unlock()
 }
 
 // Notify, NotifyAll and Wait without the lock give ErrNotHeld, here (also
@@ -602,14 +585,12 @@ func testConditionNotHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := mproc.WithOwner(ctx)
-	if err := rc.Acquire(other); err != nil {
+	other := rc.NewOwner()
+	if err := other.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := rc.Wait(mproc.WithOwner(ctx)); !errors.Is(err, mproc.ErrNotHeld) {
+	if err := rc.NewOwner().Wait(ctx); !errors.Is(err, mproc.ErrNotHeld) {
 		t.Fatalf("Wait by an owner that does not hold the RLock = %v", err)
 	}
-	if err := rc.Release(other); err != nil {
-		t.Fatal(err)
-	}
+	other.Unlock()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"sync/atomic"
 
 	"mproc/internal/wire"
@@ -98,7 +97,7 @@ func (c *Conn) Send(ctx context.Context, v any) error {
 	}
 	att := attachmentsOf(rv)
 	err = c.t.send(ctx, b, att)
-	runtime.KeepAlive(att)
+	att.release()
 	return err
 }
 
@@ -186,9 +185,9 @@ func (c *Conn) attach(at *attachments) {
 	}
 }
 
-// MarshalCBOR encodes the end as a handle; its memory and sockets travel
+// MarshalBinary encodes the end as a handle; its memory and sockets travel
 // beside the message.
-func (c *Conn) MarshalCBOR() ([]byte, error) {
+func (c *Conn) MarshalBinary() ([]byte, error) {
 	if c == nil || c.t == nil {
 		return nil, fmt.Errorf("%w: a zero Conn", ErrUnencodable)
 	}
@@ -208,9 +207,9 @@ type connHandle struct {
 	Unix     bool `cbor:",omitempty"` // a socket that can carry descriptors
 }
 
-// UnmarshalCBOR finds the end's memory and sockets, which came with the
+// UnmarshalBinary finds the end's memory and sockets, which came with the
 // message.
-func (c *Conn) UnmarshalCBOR(b []byte) error {
+func (c *Conn) UnmarshalBinary(b []byte) error {
 	var h connHandle
 	if err := wire.CBOR.Unmarshal(b, &h); err != nil {
 		return fmt.Errorf("%w: connection handle: %v", wire.ErrCorrupt, err)

@@ -156,14 +156,16 @@ func syncCases(t *testing.T, bg context.Context) []deadlineCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cond.Acquire(bg); err != nil {
+	if err := cond.LockContext(bg); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { l.Close(); s.Close(); ev.Close(); cond.Close() })
 	barrierWait := func(ctx context.Context) error {
 		b, err := mproc.NewBarrier(2) // a fresh one: a wait that gives up breaks it
 		if err != nil {
 			return err
 		}
+		defer b.Close()
 		_, err = b.Wait(ctx)
 		return err
 	}

@@ -63,11 +63,16 @@
 // arguments (or results), alone or inside structs; their memory travels as
 // file descriptors beside the message. A Lock whose holder dies passes to
 // the next acquirer with [ErrOwnerDead]. Named [SharedMemory] attaches by
-// name from any process.
+// name from any process. Lock-like types share sync.Mutex's method set
+// (Lock, Unlock, TryLock) plus LockContext(ctx); Close on any shared object
+// frees its descriptors and mapping in this process, while other processes
+// keep using it.
 //
 //	Lock(); with lock:                   mproc.NewLock(); l.Lock(); defer l.Unlock()
 //	lock.acquire(timeout=t)              l.LockContext(ctx)   ctx's error for False
 //	RLock(), Semaphore(n), Event()       mproc.NewRLock(), mproc.NewSemaphore(n), mproc.NewEvent()
+//	an RLock owned by another thread     r.NewOwner()
+//	v.get_lock()                         v.Locker()
 //	Condition(lock), Barrier(n)          mproc.NewCondition(lock), mproc.NewBarrier(n)
 //	Value('q', 0); v.value += 1          mproc.NewValue[int64](0); v.Add(1) or v.Update(fn)
 //	Array('i', n)                        mproc.NewArray[int32](n)

@@ -13,7 +13,7 @@ import (
 // some process Sets it. The zero Event is not usable: create one with
 // NewEvent.
 type Event struct {
-	seg *shm.Segment
+	ref *segRef
 	off int
 }
 
@@ -34,14 +34,15 @@ func NewEvent() (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Event{seg: seg}, nil
+	return &Event{ref: newSegRef(seg)}, nil
 }
 
 func (e *Event) words() (state, sleepers *uint32) {
-	if e == nil || e.seg == nil {
-		panic("mproc: use of an Event not made by NewEvent")
+	if e == nil {
+		panic("mproc: use of a nil Event")
 	}
-	return e.seg.Uint32(e.off), e.seg.Uint32(e.off + eventSleepers)
+	e.ref.usable("Event")
+	return e.ref.seg.Uint32(e.off), e.ref.seg.Uint32(e.off + eventSleepers)
 }
 
 // Set sets the flag and wakes every waiter.
@@ -79,6 +80,9 @@ func (e *Event) IsSet() bool {
 // False for wait(timeout=...)). A waiter that was waiting when Set was
 // called returns even if the flag was cleared again before it woke.
 func (e *Event) Wait(ctx context.Context) error {
+	if err := e.ref.err("Event"); err != nil {
+		return err
+	}
 	state, sleepers := e.words()
 	seen := atomic.LoadUint32(state)
 	if seen&eventFlag != 0 {
@@ -101,13 +105,27 @@ func (e *Event) Wait(ctx context.Context) error {
 	return nil
 }
 
-func (e *Event) attach(at *attachments) { at.addSegment(e.seg) }
+// Close lets go of the event in this process: its shared memory is
+// unmapped here and its descriptor closed. Other processes that have the
+// event keep using it; the kernel frees it with the last one. After Close,
+// this process's Wait returns ErrClosed and Set, Clear and IsSet panic.
+// Closing again does nothing and returns nil. Close only an event no
+// goroutine of this process is using or waiting on.
+func (e *Event) Close() error { return e.ref.close() }
 
-// MarshalCBOR encodes the event as a handle to its shared memory.
-func (e *Event) MarshalCBOR() ([]byte, error) { return marshalHandle("event", e.seg, e.off) }
+func (e *Event) attach(at *attachments) {
+	if e.ref.err("Event") == nil {
+		at.addSegment(e.ref.seg)
+	}
+}
 
-// UnmarshalCBOR finds the event's shared memory, which came with the message.
-func (e *Event) UnmarshalCBOR(b []byte) (err error) {
-	e.seg, e.off, err = unmarshalHandle(b, "event", 8)
+// MarshalBinary encodes the event as a handle to its shared memory, which
+// travels beside the message.
+func (e *Event) MarshalBinary() ([]byte, error) { return marshalHandle("event", e.ref, e.off) }
+
+// UnmarshalBinary finds the event's shared memory, which came with the
+// message.
+func (e *Event) UnmarshalBinary(b []byte) (err error) {
+	e.ref, e.off, err = unmarshalHandle(b, "event", 8)
 	return err
 }

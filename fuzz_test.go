@@ -42,8 +42,8 @@ func FuzzDecodeHandles(f *testing.F) {
 	c, _ := NewCondition(l)
 	q, _ := NewQueue[int](0)
 	pa, pb, _ := Pipe(true)
-	for _, m := range []interface{ MarshalCBOR() ([]byte, error) }{l, v, a, c, q, pa, pb} {
-		b, err := m.MarshalCBOR()
+	for _, m := range []interface{ MarshalBinary() ([]byte, error) }{l, v, a, c, q, pa, pb} {
+		b, err := m.MarshalBinary()
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -51,43 +51,43 @@ func FuzzDecodeHandles(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var lk Lock
-		if lk.UnmarshalCBOR(b) == nil {
+		if lk.UnmarshalBinary(b) == nil {
 			lk.Locked()
 		}
 		var rl RLock
-		if rl.UnmarshalCBOR(b) == nil {
+		if rl.UnmarshalBinary(b) == nil {
 			_ = rl.String()
 		}
 		var val Value[int64]
-		if val.UnmarshalCBOR(b) == nil {
+		if val.UnmarshalBinary(b) == nil {
 			val.Load()
 		}
 		var arr Array[int32]
-		if arr.UnmarshalCBOR(b) == nil {
+		if arr.UnmarshalBinary(b) == nil {
 			for i := range arr.Len() {
 				arr.Get(i)
 			}
 		}
 		var cond Condition
-		cond.UnmarshalCBOR(b)
+		cond.UnmarshalBinary(b)
 		var sem Semaphore
-		if sem.UnmarshalCBOR(b) == nil {
+		if sem.UnmarshalBinary(b) == nil {
 			sem.Value()
 		}
 		var ev Event
-		if ev.UnmarshalCBOR(b) == nil {
+		if ev.UnmarshalBinary(b) == nil {
 			ev.IsSet()
 		}
 		var bar Barrier
-		if bar.UnmarshalCBOR(b) == nil {
+		if bar.UnmarshalBinary(b) == nil {
 			bar.Broken()
 		}
 		var queue Queue[int]
-		if queue.UnmarshalCBOR(b) == nil {
+		if queue.UnmarshalBinary(b) == nil {
 			queue.Len()
 		}
 		var conn Conn
-		if conn.UnmarshalCBOR(b) == nil {
+		if conn.UnmarshalBinary(b) == nil {
 			conn.Close()
 		}
 	})

@@ -32,28 +32,29 @@ type handle struct {
 	Raw  bool `cbor:",omitempty"`
 }
 
-func marshalHandle(kind string, s *shm.Segment, off int) ([]byte, error) {
-	return encodeHandle(handle{Kind: kind, Off: off}, s)
+func marshalHandle(kind string, r *segRef, off int) ([]byte, error) {
+	return encodeHandle(handle{Kind: kind, Off: off}, r)
 }
 
-func encodeHandle(h handle, s *shm.Segment) ([]byte, error) {
-	if s == nil {
-		return nil, fmt.Errorf("%w: a zero %s (create it with its New function)", ErrUnencodable, h.Kind)
+func encodeHandle(h handle, r *segRef) ([]byte, error) {
+	if err := r.err(h.Kind); err != nil {
+		return nil, err
 	}
-	h.Seg = s.Desc
+	h.Seg = r.seg.Desc
 	return wire.CBOR.Marshal(h)
 }
 
 // unmarshalHandle finds the segment a handle names; it must have arrived
-// with the message (or been created here).
-func unmarshalHandle(data []byte, kind string, size int) (*shm.Segment, int, error) {
-	s, h, err := decodeHandle(data, kind, func(h handle) int { return h.Off + size })
-	return s, h.Off, err
+// with the message (or been created here). The caller owns the returned
+// reference.
+func unmarshalHandle(data []byte, kind string, size int) (*segRef, int, error) {
+	r, h, err := decodeHandle(data, kind, func(h handle) int { return h.Off + size })
+	return r, h.Off, err
 }
 
 // decodeHandle decodes a handle of the given kind whose segment must hold
 // need(h) bytes.
-func decodeHandle(data []byte, kind string, need func(handle) int) (*shm.Segment, handle, error) {
+func decodeHandle(data []byte, kind string, need func(handle) int) (*segRef, handle, error) {
 	var h handle
 	if err := cbor.Unmarshal(data, &h); err != nil {
 		return nil, h, fmt.Errorf("%w: %s handle: %v", wire.ErrCorrupt, kind, err)
@@ -66,9 +67,10 @@ func decodeHandle(data []byte, kind string, need func(handle) int) (*shm.Segment
 		return nil, h, fmt.Errorf("%w (a %s)", err, kind)
 	}
 	if n := need(h); h.Off < 0 || h.Off%8 != 0 || h.Elem < 0 || h.Len < 0 || n < 0 || n > s.Size {
+		s.Release()
 		return nil, h, fmt.Errorf("%w: %s needs %d bytes at %d in a %d-byte segment", wire.ErrCorrupt, kind, n, h.Off, s.Size)
 	}
-	return s, h, nil
+	return newSegRef(s), h, nil
 }
 
 // attachmentsOf returns what must travel beside v: the segments and

@@ -3,8 +3,6 @@ package mproc
 import (
 	"context"
 	"fmt"
-
-	"mproc/internal/wire"
 )
 
 // JoinableQueue is a Queue whose consumers mark each item done, so that
@@ -27,25 +25,40 @@ func NewJoinableQueue[T any](maxsize int, opts ...QueueOption) (*JoinableQueue[T
 
 // TaskDone marks one item got from the queue as processed. Calling it more
 // times than items were put returns ErrTaskDone.
-func (q *JoinableQueue[T]) TaskDone() error { q.check(); return q.r.TaskDone() }
+func (q *JoinableQueue[T]) TaskDone() error {
+	if err := q.enter(); err != nil {
+		return err
+	}
+	defer q.exit()
+	return q.r.TaskDone()
+}
 
 // Join waits until every item put has been marked done, or returns ctx's
 // error.
-func (q *JoinableQueue[T]) Join(ctx context.Context) error { q.check(); return q.r.Join(ctx) }
-
-// Unfinished is the number of items put and not yet marked done.
-func (q *JoinableQueue[T]) Unfinished() int { q.check(); return q.r.Unfinished() }
-
-// MarshalCBOR encodes the queue as a handle.
-func (q *JoinableQueue[T]) MarshalCBOR() ([]byte, error) {
-	if q == nil || q.Queue == nil || q.r == nil {
-		return nil, fmt.Errorf("%w: a zero JoinableQueue", ErrUnencodable)
+func (q *JoinableQueue[T]) Join(ctx context.Context) error {
+	if err := q.enter(); err != nil {
+		return err
 	}
-	return wire.CBOR.Marshal(q.handle("joinablequeue"))
+	defer q.exit()
+	return q.r.Join(ctx)
 }
 
-// UnmarshalCBOR finds the queue's memory and sockets, which came with the message.
-func (q *JoinableQueue[T]) UnmarshalCBOR(b []byte) error {
+// Unfinished is the number of items put and not yet marked done. It panics
+// after Close in this process.
+func (q *JoinableQueue[T]) Unfinished() int { q.check(); defer q.exit(); return q.r.Unfinished() }
+
+// MarshalBinary encodes the queue as a handle; its memory and sockets
+// travel beside the message.
+func (q *JoinableQueue[T]) MarshalBinary() ([]byte, error) {
+	if q == nil || q.Queue == nil {
+		return nil, fmt.Errorf("%w: a zero JoinableQueue", ErrUnencodable)
+	}
+	return q.marshal("joinablequeue")
+}
+
+// UnmarshalBinary finds the queue's memory and sockets, which came with the
+// message.
+func (q *JoinableQueue[T]) UnmarshalBinary(b []byte) error {
 	nq, err := decodeQueue[T](b, "joinablequeue")
 	if err == nil {
 		q.Queue = nq

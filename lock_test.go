@@ -388,7 +388,8 @@ var (
 		if err := a.Release.Wait(ctx); err != nil {
 			return err
 		}
-		return a.L.Release()
+		a.L.Unlock()
+		return nil
 	})
 
 	lockWaiter = mproc.Register[lockWaitArg, lockWaitResult]("test.sync.lock.waiter", func(ctx context.Context, a lockWaitArg) (lockWaitResult, error) {
@@ -407,7 +408,8 @@ var (
 		if err != nil && !r.OwnerDead {
 			return r, err
 		}
-		return r, a.L.Release()
+		a.L.Unlock()
+		return r, nil
 	})
 
 	// lockTry reports whether the child could take l (and lets it go again).
@@ -419,9 +421,16 @@ var (
 		return true
 	})
 
-	// lockRelease releases l from a process that did not take it.
-	lockRelease = mproc.Register[*mproc.Lock, mproc.None]("test.sync.lock.release", func(l *mproc.Lock) error {
-		return l.Release()
+	// lockRelease releases l from a process that did not take it, and
+	// returns Unlock's panic as its error.
+	lockRelease = mproc.Register[*mproc.Lock, mproc.None]("test.sync.lock.release", func(l *mproc.Lock) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err, _ = r.(error)
+			}
+		}()
+		l.Unlock()
+		return nil
 	})
 
 	// lockMake creates a lock in the child and returns it, locked or not;
@@ -576,34 +585,31 @@ func testLockContextDeadline(t *testing.T) {
 	}
 }
 
-// Unlock of an unlocked lock panics with ErrNotHeld; Release returns it.
+// unlockPanics checks that unlock panics with an error matching
+// ErrNotHeld, as sync.Mutex's Unlock of an unlocked mutex fails.
+func unlockPanics(t *testing.T, when string, unlock func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		err, ok := r.(error)
+		if !ok || !errors.Is(err, mproc.ErrNotHeld) {
+			t.Fatalf("%s: Unlock panicked with %v (%T), want an error matching ErrNotHeld", when, r, r)
+		}
+	}()
+	unlock()
+}
+
+// Unlock of an unlocked lock panics with ErrNotHeld.
 func testLockUnlockUnlocked(t *testing.T) {
 	l := newLock(t)
-	if err := l.Release(); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Release of a new lock = %v", err)
-	}
-	mustPanicNotHeld := func(when string) {
-		t.Helper()
-		defer func() {
-			t.Helper()
-			r := recover()
-			err, ok := r.(error)
-			if !ok || !errors.Is(err, mproc.ErrNotHeld) {
-				t.Fatalf("%s: Unlock panicked with %v (%T), want an error matching ErrNotHeld", when, r, r)
-			}
-		}()
-		l.Unlock()
-	}
-	mustPanicNotHeld("a new lock")
+	unlockPanics(t, "a new lock", l.Unlock)
 	l.Lock()
 	if !l.Locked() {
 		t.Fatal("Lock did not lock")
 	}
 	l.Unlock()
-	mustPanicNotHeld("a second Unlock")
-	if err := l.Release(); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Release after Unlock = %v", err)
-	}
+	unlockPanics(t, "a second Unlock", l.Unlock)
 	if l.Locked() {
 		t.Fatalf("after the failed releases: %v", l)
 	}
@@ -926,12 +932,13 @@ var passEveryObject = mproc.Register[allObjects, string]("test.sync.passevery", 
 	}
 	check(o.L.TryLock(), "Lock.TryLock")
 	o.L.Unlock()
-	check(o.RL.TryLock(ctx), "RLock.TryLock")
-	check(o.RL.Unlock(ctx) == nil, "RLock.Unlock")
+	check(o.RL.TryLock(), "RLock.TryLock")
+	o.RL.Unlock()
 	check(o.S.TryAcquire(), "Semaphore.TryAcquire")
 	check(o.S.Release() == nil, "Semaphore.Release")
 	o.E.Set()
-	check(o.C.Acquire(ctx) == nil && o.C.NotifyAll() == nil && o.C.Release(ctx) == nil, "Condition")
+	check(o.C.LockContext(ctx) == nil && o.C.NotifyAll() == nil, "Condition")
+	o.C.Unlock()
 	_, err := o.B.Wait(ctx)
 	check(err == nil, "Barrier.Wait")
 	o.V.Store(1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,7 +208,7 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 		return nil, err
 	}
 	err = c.SendFDs(kindBootstrap, msg, fds)
-	runtime.KeepAlive(att) // its descriptors are in flight until here
+	att.release() // its descriptors are in flight until here
 	if err != nil {
 		c.Signal(syscall.SIGKILL)
 		return c, fmt.Errorf("mproc: starting %s: %w", p.cfg.name, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"runtime"
 
 	"mproc/internal/ring"
 	"mproc/internal/shm"
@@ -32,7 +31,8 @@ type Queue[T any] struct {
 	r         *ring.Ring
 	side      [2]*socket // a SOCK_SEQPACKET pair: items' attachments travel from side[0] to side[1]
 	coder     *wire.Coder[T]
-	mayAttach bool // T can hold shared objects
+	mayAttach bool   // T can hold shared objects
+	use       *inUse // this process's calls, and Close
 }
 
 // DefaultQueueBuffer is the shared memory a queue's items travel through.
@@ -80,12 +80,43 @@ func newQueue[T any](maxsize int, joinable bool, opts []QueueOption) (*Queue[T],
 func newQueueOf[T any](r *ring.Ring, a, b *socket) *Queue[T] {
 	q := &Queue[T]{r: r, side: [2]*socket{a, b}, coder: wire.NewCoder[T](nil)}
 	q.mayAttach = mayHoldShared(reflect.TypeFor[T]())
+	q.use = &inUse{free: func() { freeQueue(r, a, b) }}
 	return q
 }
 
+// freeQueue lets go of a queue's memory and sockets in this process.
+func freeQueue(r *ring.Ring, a, b *socket) {
+	releaseRing(r)
+	a.close()
+	b.close()
+}
+
+// enter starts a call that returns an error: ErrClosed once the queue was
+// closed in this process. The caller must exit after a nil. (A panic
+// between them only delays the freeing to the garbage collector.)
+func (q *Queue[T]) enter() error {
+	if q == nil || q.r == nil || !q.use.enter() {
+		return q.unusable()
+	}
+	return nil
+}
+
+func (q *Queue[T]) unusable() error {
+	if q == nil || q.r == nil {
+		return fmt.Errorf("%w: a zero Queue (create it with NewQueue)", ErrUnencodable)
+	}
+	return ErrClosed
+}
+
+func (q *Queue[T]) exit() { q.use.exit() }
+
+// check is enter for calls that can't return an error: they panic.
 func (q *Queue[T]) check() {
 	if q == nil || q.r == nil {
 		panic("mproc: use of a Queue not made by NewQueue")
+	}
+	if !q.use.enter() {
+		panic("mproc: use of a closed Queue")
 	}
 }
 
@@ -103,7 +134,16 @@ func (q *Queue[T]) TryPut(v T) error { return q.put(context.Background(), v, tru
 const flagAttached = 1
 
 func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
-	q.check()
+	if err := q.enter(); err != nil {
+		return err
+	}
+	err := q.putIn(ctx, v, nowait)
+	q.exit()
+	return err
+}
+
+// putIn is put between enter and exit.
+func (q *Queue[T]) putIn(ctx context.Context, v T, nowait bool) error {
 	b, err := q.coder.EncodeAlias(&v)
 	if err != nil {
 		return err
@@ -119,7 +159,7 @@ func (q *Queue[T]) put(ctx context.Context, v T, nowait bool) error {
 		}
 	}
 	err = q.r.Put(ctx, b, o)
-	runtime.KeepAlive(att)
+	att.release()
 	return err
 }
 
@@ -143,7 +183,17 @@ func (q *Queue[T]) TryGet() (T, error) {
 }
 
 func (q *Queue[T]) get(ctx context.Context, o ring.Options) (T, error) {
-	q.check()
+	if err := q.enter(); err != nil {
+		var zero T
+		return zero, err
+	}
+	out, err := q.getIn(ctx, o)
+	q.exit()
+	return out, err
+}
+
+// getIn is get between enter and exit.
+func (q *Queue[T]) getIn(ctx context.Context, o ring.Options) (T, error) {
 	var out T
 	err := q.r.Get(ctx, o, func(p []byte, flags uint16) error {
 		var err error
@@ -173,27 +223,54 @@ func decodeAttached[T any](c *wire.Coder[T], side *socket, p []byte) (T, error) 
 }
 
 // Len is the number of items in the queue (approximate: others may be
-// putting and getting).
-func (q *Queue[T]) Len() int { q.check(); return q.r.Len() }
+// putting and getting). It panics after Close in this process, as do
+// Empty, Full and MaxSize.
+func (q *Queue[T]) Len() int { q.check(); defer q.exit(); return q.r.Len() }
 
 // Empty reports whether the queue is empty (approximate).
 func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 
 // Full reports whether a Put would wait for room (approximate).
-func (q *Queue[T]) Full() bool { q.check(); return q.r.Full() }
+func (q *Queue[T]) Full() bool { q.check(); defer q.exit(); return q.r.Full() }
 
 // MaxSize is the queue's item limit (0: none).
-func (q *Queue[T]) MaxSize() int { q.check(); return q.r.MaxItems() }
+func (q *Queue[T]) MaxSize() int { q.check(); defer q.exit(); return q.r.MaxItems() }
 
-// Close closes the queue for everyone: Put returns ErrClosed, and Get
-// returns what is left, then ErrClosed. (CPython's close is per process;
-// here it is the queue's, like closing a Go channel.)
-func (q *Queue[T]) Close() error { q.check(); q.r.Close(); return nil }
+// Close closes the queue for everyone, like closing a Go channel: Put
+// returns ErrClosed everywhere, and Get in other processes returns what is
+// left, then ErrClosed. (CPython's close is this process's "no more puts";
+// here it is the queue's.)
+//
+// It also lets go of the queue in this process: its shared memory is
+// unmapped here and its sockets closed, once calls in progress in this
+// process have returned (they return ErrClosed). Other processes keep
+// their copies until they close them. After Close, this process's calls
+// that return an error return ErrClosed, and Len, Empty, Full and MaxSize
+// panic. Closing again does nothing and returns nil.
+func (q *Queue[T]) Close() error {
+	if q == nil || q.r == nil || !q.use.enter() {
+		return nil
+	}
+	q.r.Close()
+	q.use.close()
+	q.use.exit()
+	return nil
+}
 
-// Closed reports whether the queue was closed.
-func (q *Queue[T]) Closed() bool { q.check(); return q.r.Closed() }
+// Closed reports whether the queue was closed, by any process.
+func (q *Queue[T]) Closed() bool {
+	if q.enter() != nil {
+		return true
+	}
+	defer q.exit()
+	return q.r.Closed()
+}
 
 func (q *Queue[T]) attach(at *attachments) {
+	if q.enter() != nil {
+		return
+	}
+	at.hold(q.exit) // the sockets stay open until the message is sent
 	ctl, data := q.r.Segments()
 	at.addSegment(ctl)
 	at.addSegment(data)
@@ -214,18 +291,21 @@ func (q *Queue[T]) handle(kind string) queueHandle {
 	return queueHandle{Kind: kind, Ctl: ctl.ID, Data: data.ID, Side: [2]shm.ID{q.side[0].id, q.side[1].id}, Type: reflect.TypeFor[T]().String()}
 }
 
-// MarshalCBOR encodes the queue as a handle; its memory and sockets travel
-// beside the message.
-func (q *Queue[T]) MarshalCBOR() ([]byte, error) {
-	if q == nil || q.r == nil {
-		return nil, fmt.Errorf("%w: a zero Queue", ErrUnencodable)
+// MarshalBinary encodes the queue as a handle; its memory and sockets
+// travel beside the message.
+func (q *Queue[T]) MarshalBinary() ([]byte, error) { return q.marshal("queue") }
+
+func (q *Queue[T]) marshal(kind string) ([]byte, error) {
+	if err := q.enter(); err != nil {
+		return nil, err
 	}
-	return wire.CBOR.Marshal(q.handle("queue"))
+	defer q.exit()
+	return wire.CBOR.Marshal(q.handle(kind))
 }
 
-// UnmarshalCBOR finds the queue's memory and sockets, which came with the
+// UnmarshalBinary finds the queue's memory and sockets, which came with the
 // message.
-func (q *Queue[T]) UnmarshalCBOR(b []byte) error {
+func (q *Queue[T]) UnmarshalBinary(b []byte) error {
 	nq, err := decodeQueue[T](b, "queue")
 	if err == nil {
 		*q = *nq
@@ -241,26 +321,46 @@ func decodeQueue[T any](b []byte, kind string) (*Queue[T], error) {
 	if want := reflect.TypeFor[T]().String(); h.Kind != kind || h.Type != want {
 		return nil, fmt.Errorf("%w: a %s of %s where a %s of %s belongs", wire.ErrCorrupt, h.Kind, h.Type, kind, want)
 	}
-	ctl, err := shm.Lookup(h.Ctl)
-	if err != nil {
-		return nil, err
-	}
-	data, err := shm.Lookup(h.Data)
-	if err != nil {
-		return nil, err
-	}
-	r, err := ring.Attach(ctl, data)
+	r, err := attachRing(h.Ctl, h.Data)
 	if err != nil {
 		return nil, err
 	}
 	a, err := claimSocket(h.Side[0])
 	if err != nil {
+		releaseRing(r)
 		return nil, err
 	}
 	s, err := claimSocket(h.Side[1])
 	if err != nil {
 		a.close()
+		releaseRing(r)
 		return nil, err
 	}
 	return newQueueOf[T](r, a, s), nil
+}
+
+// attachRing makes a ring of two segments that came with the message,
+// holding a reference to each.
+func attachRing(ctlID, dataID shm.ID) (*ring.Ring, error) {
+	ctl, err := shm.Lookup(ctlID)
+	if err != nil {
+		return nil, err
+	}
+	data, err := shm.Lookup(dataID)
+	if err != nil {
+		ctl.Release()
+		return nil, err
+	}
+	r, err := ring.Attach(ctl, data)
+	if err != nil {
+		ctl.Release()
+		data.Release()
+	}
+	return r, err
+}
+
+func releaseRing(r *ring.Ring) {
+	ctl, data := r.Segments()
+	ctl.Release()
+	data.Release()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ type drainResult struct {
 type qDrainArg struct {
 	Q     *mproc.Queue[int]
 	Ready *mproc.Value[int32] // optional: incremented before the first Get
+	Go    *mproc.Event        // optional: waited for before the first Get
 	Keep  bool                // return the items themselves
 }
 
@@ -69,6 +71,11 @@ var (
 		var r drainResult
 		if a.Ready != nil {
 			a.Ready.Add(1)
+		}
+		if a.Go != nil {
+			if err := a.Go.Wait(ctx); err != nil {
+				return r, err
+			}
 		}
 		for {
 			v, err := a.Q.Get(ctx)
@@ -326,8 +333,9 @@ func testQueueTryPutTryGet(t *testing.T) {
 	}
 }
 
-// After Close, Put fails with ErrClosed and Get returns what is left, then
-// ErrClosed; the other copies see the same.
+// After Close, a child that had the queue gets what is left, then
+// ErrClosed; in this process every call returns ErrClosed at once, and the
+// queue can no longer be passed on.
 func testQueueClose(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	q := newQueue[int](t, 0)
@@ -339,9 +347,12 @@ func testQueueClose(t *testing.T) {
 	if q.Closed() {
 		t.Fatal("closed before Close")
 	}
+	gate := newEvent(t)
+	p := startChild(t, ctx, commDrain, qDrainArg{Q: q, Go: gate, Keep: true})
 	if err := q.Close(); err != nil {
 		t.Fatal(err)
 	}
+	gate.Set()
 	if !q.Closed() {
 		t.Fatal("not closed after Close")
 	}
@@ -351,24 +362,20 @@ func testQueueClose(t *testing.T) {
 	if err := q.TryPut(9); !errors.Is(err, mproc.ErrClosed) {
 		t.Fatalf("TryPut after Close: %v", err)
 	}
-	for i := range 3 {
-		if v, err := q.Get(ctx); err != nil || v != i {
-			t.Fatalf("get %d after Close: %d, %v", i, v, err)
-		}
-	}
 	if _, err := q.Get(ctx); !errors.Is(err, mproc.ErrClosed) {
-		t.Fatalf("Get of a closed, empty queue: %v", err)
+		t.Fatalf("Get here after Close: %v", err)
 	}
 	if _, err := q.TryGet(); !errors.Is(err, mproc.ErrClosed) {
-		t.Fatalf("TryGet of a closed, empty queue: %v", err)
+		t.Fatalf("TryGet here after Close: %v", err)
 	}
 	if err := q.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	// A child that puts on a closed queue gets ErrClosed too, across.
-	p := startChild(t, ctx, commPutRange, qRange{Q: q, From: 0, N: 1})
-	if _, err := p.Wait(ctx); !errors.Is(err, mproc.ErrClosed) {
-		t.Fatalf("a child's Put on the closed queue: %v", err)
+	if r := waitOK(t, ctx, p); !r.Closed || !slices.Equal(r.Items, []int{0, 1, 2}) {
+		t.Fatalf("the child drained %v (closed: %v), want [0 1 2] then ErrClosed", r.Items, r.Closed)
+	}
+	if _, err := commPutRange.Start(ctx, qRange{Q: q, From: 0, N: 1}); !errors.Is(err, mproc.ErrClosed) {
+		t.Fatalf("starting a child with the closed queue: %v", err)
 	}
 }
 
@@ -383,11 +390,13 @@ func testQueueCloseChildrenDrain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q.Close()
+	gate := newEvent(t)
 	var ps []*mproc.Proc[drainResult]
 	for range 2 {
-		ps = append(ps, startChild(t, ctx, commDrain, qDrainArg{Q: q, Keep: true}))
+		ps = append(ps, startChild(t, ctx, commDrain, qDrainArg{Q: q, Go: gate, Keep: true}))
 	}
+	q.Close()
+	gate.Set()
 	seen := make([]int, n)
 	for _, p := range ps {
 		r := waitOK(t, ctx, p)
@@ -602,18 +611,12 @@ func testSimpleQueue(t *testing.T) {
 	if _, err := q.Get(shortCtx(t, ctx, 50*time.Millisecond)); !errors.Is(err, mproc.ErrEmpty) {
 		t.Fatalf("Get on an empty SimpleQueue: %v", err)
 	}
-	if err := q.Put(ctx, "last"); err != nil {
-		t.Fatal(err)
-	}
 	q.Close()
 	if err := q.Put(ctx, "x"); !errors.Is(err, mproc.ErrClosed) {
 		t.Fatalf("Put after Close: %v", err)
 	}
-	if s, err := q.Get(ctx); err != nil || s != "last" {
-		t.Fatalf("Get after Close: %q, %v", s, err)
-	}
 	if _, err := q.Get(ctx); !errors.Is(err, mproc.ErrClosed) {
-		t.Fatalf("Get of a closed, drained SimpleQueue: %v", err)
+		t.Fatalf("Get after Close: %v", err)
 	}
 }
 
@@ -660,6 +663,10 @@ func testJoinableQueueAcross(t *testing.T) {
 	if got := done.Load(); got != want+10000 {
 		t.Fatalf("second batch: %d, want %d", got, want+10000)
 	}
+	// Join of a queue with nothing unfinished returns at once.
+	if err := q.Join(expired()); err != nil {
+		t.Fatalf("Join with nothing unfinished: %v", err)
+	}
 	q.Close()
 	total := 0
 	for _, p := range ps {
@@ -667,10 +674,6 @@ func testJoinableQueueAcross(t *testing.T) {
 	}
 	if total != n+10 {
 		t.Fatalf("the workers processed %d items, want %d", total, n+10)
-	}
-	// Join of a queue with nothing unfinished returns at once.
-	if err := q.Join(expired()); err != nil {
-		t.Fatalf("Join with nothing unfinished: %v", err)
 	}
 }
 

@@ -32,7 +32,7 @@ type rlockProbe struct {
 var (
 	rlockHold = mproc.Register[rlockHoldArg, mproc.None]("test.sync.rlock.hold", func(ctx context.Context, a rlockHoldArg) error {
 		for i := range a.Depth {
-			if err := a.L.Lock(ctx); err != nil && !errors.Is(err, mproc.ErrOwnerDead) {
+			if err := a.L.LockContext(ctx); err != nil && !errors.Is(err, mproc.ErrOwnerDead) {
 				return fmt.Errorf("Lock %d: %w", i+1, err)
 			}
 		}
@@ -40,12 +40,10 @@ var (
 		if err := a.Release.Wait(ctx); err != nil {
 			return err
 		}
-		for i := range a.Depth {
-			if err := a.L.Unlock(ctx); err != nil {
-				return fmt.Errorf("Unlock %d: %w", i+1, err)
-			}
+		for range a.Depth {
+			a.L.Unlock()
 		}
-		if err := a.L.Unlock(ctx); !errors.Is(err, mproc.ErrNotHeld) {
+		if err := recoverUnlock(a.L); !errors.Is(err, mproc.ErrNotHeld) {
 			return fmt.Errorf("one Unlock too many = %v", err)
 		}
 		return nil
@@ -53,17 +51,17 @@ var (
 
 	rlockTry = mproc.Register[*mproc.RLock, rlockProbe]("test.sync.rlock.try", func(ctx context.Context, l *mproc.RLock) rlockProbe {
 		var r rlockProbe
-		if r.TryLock = l.TryLock(ctx); r.TryLock {
-			l.Unlock(ctx)
+		if r.TryLock = l.TryLock(); r.TryLock {
+			l.Unlock()
 		} else {
-			r.UnlockNH = errors.Is(l.Unlock(ctx), mproc.ErrNotHeld)
+			r.UnlockNH = errors.Is(recoverUnlock(l), mproc.ErrNotHeld)
 		}
 		lctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		if err := l.Lock(lctx); err != nil {
+		if err := l.LockContext(lctx); err != nil {
 			r.LockErr = err.Error()
 		} else {
-			l.Unlock(ctx)
+			l.Unlock()
 		}
 		return r
 	})
@@ -84,55 +82,49 @@ func TestRLock(t *testing.T) {
 func testRLockReentrant(t *testing.T) {
 	ctx := ctxTimeout(t, 10*time.Second)
 	l := newRLock(t)
-	me, other := mproc.WithOwner(ctx), mproc.WithOwner(ctx)
+	me, other := l.NewOwner(), l.NewOwner()
 	for i := range 3 {
-		if err := l.Lock(me); err != nil {
+		if err := me.LockContext(ctx); err != nil {
 			t.Fatalf("Lock %d: %v", i+1, err)
 		}
 	}
-	if !l.TryLock(me) {
+	if !me.TryLock() {
 		t.Fatal("TryLock by the owner failed")
 	}
-	if err := l.Unlock(me); err != nil { // undo the TryLock
-		t.Fatal(err)
-	}
+	me.Unlock()
 	for i := range 3 {
-		if l.TryLock(other) {
+		if other.TryLock() {
 			t.Fatalf("another owner took it with %d acquisitions left", 3-i)
 		}
-		if err := l.Unlock(me); err != nil {
-			t.Fatalf("Unlock %d: %v", i+1, err)
-		}
+		me.Unlock()
 	}
-	if !l.TryLock(other) {
+	if !other.TryLock() {
 		t.Fatal("after three Unlocks, another owner could not take it")
 	}
-	if err := l.Unlock(other); err != nil {
-		t.Fatal(err)
-	}
+	other.Unlock()
 }
 
-// An owner of this process (WithOwner) waits for another one: TryLock fails,
+// An owner of this process (NewOwner) waits for another one: TryLock fails,
 // a Lock with a deadline times out, and a Lock without one returns only
 // after the holder's last Unlock.
 func testRLockOtherOwnerWaits(t *testing.T) {
 	ctx := ctxTimeout(t, 10*time.Second)
 	l := newRLock(t)
-	a, b := mproc.WithOwner(ctx), mproc.WithOwner(ctx)
-	if err := l.Lock(a); err != nil {
+	a, b := l.NewOwner(), l.NewOwner()
+	if err := a.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Lock(a); err != nil {
+	if err := a.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if l.TryLock(b) {
+	if b.TryLock() {
 		t.Fatal("TryLock by another owner succeeded")
 	}
 	var err error
 	took := timed(func() {
-		dctx, cancel := context.WithTimeout(b, 50*time.Millisecond)
+		dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		err = l.Lock(dctx)
+		err = b.LockContext(dctx)
 	})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Lock by another owner with a deadline = %v", err)
@@ -142,24 +134,20 @@ func testRLockOtherOwnerWaits(t *testing.T) {
 	var released atomic.Bool
 	got := make(chan error, 1)
 	go func() {
-		err := l.Lock(b)
+		err := b.LockContext(ctx)
 		if !released.Load() {
 			err = errors.Join(err, errors.New("got the lock before the holder's last Unlock"))
 		}
 		got <- err
 	}()
-	if err := l.Unlock(a); err != nil {
-		t.Fatal(err)
-	}
+	a.Unlock()
 	select {
 	case err := <-got:
 		t.Fatalf("the other owner got the lock with one acquisition left: %v", err)
 	default:
 	}
 	released.Store(true)
-	if err := l.Unlock(a); err != nil {
-		t.Fatal(err)
-	}
+	a.Unlock()
 	select {
 	case err := <-got:
 		if err != nil {
@@ -168,36 +156,30 @@ func testRLockOtherOwnerWaits(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the waiting owner never got the lock")
 	}
-	if err := l.Unlock(a); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Unlock by the former owner = %v", err)
-	}
-	if err := l.Unlock(b); err != nil {
-		t.Fatal(err)
-	}
+	unlockPanics(t, "Unlock by the former owner", a.Unlock)
+	b.Unlock()
 }
 
-// Without WithOwner the owner is the process: any goroutine re-enters.
+// Without NewOwner the owner is the process: any goroutine re-enters.
 func testRLockProcessIsTheDefaultOwner(t *testing.T) {
 	ctx := ctxTimeout(t, 10*time.Second)
 	l := newRLock(t)
-	if err := l.Lock(ctx); err != nil {
+	if err := l.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	res := make(chan bool)
-	go func() { res <- l.TryLock(context.Background()) }()
+	go func() { res <- l.TryLock() }()
 	if !<-res {
 		t.Fatal("another goroutine of the owning process could not re-enter")
 	}
-	go func() { res <- l.Unlock(context.Background()) == nil }()
+	go func() { res <- recoverUnlock(l) == nil }()
 	if !<-res {
 		t.Fatal("another goroutine of the owning process could not release")
 	}
-	if l.TryLock(mproc.WithOwner(ctx)) {
+	if l.NewOwner().TryLock() {
 		t.Fatal("a WithOwner owner took it while the process holds it")
 	}
-	if err := l.Unlock(ctx); err != nil {
-		t.Fatal(err)
-	}
+	l.Unlock()
 }
 
 // More Unlocks than Locks, or an Unlock by an owner that does not hold it,
@@ -205,33 +187,23 @@ func testRLockProcessIsTheDefaultOwner(t *testing.T) {
 func testRLockTooManyUnlocks(t *testing.T) {
 	ctx := ctxTimeout(t, 10*time.Second)
 	l := newRLock(t)
-	if err := l.Unlock(ctx); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Unlock of a new RLock = %v", err)
-	}
-	a, b := mproc.WithOwner(ctx), mproc.WithOwner(ctx)
+	unlockPanics(t, "Unlock of a new RLock", l.Unlock)
+	a, b := l.NewOwner(), l.NewOwner()
 	for range 2 {
-		if err := l.Lock(a); err != nil {
+		if err := a.LockContext(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := l.Unlock(b); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Unlock by an owner that does not hold it = %v", err)
+	unlockPanics(t, "Unlock by an owner that does not hold it", b.Unlock)
+	unlockPanics(t, "Unlock by the process owner while another owner holds it", l.Unlock)
+	for range 2 {
+		a.Unlock() // panics if the failed Unlocks changed the count
 	}
-	if err := l.Unlock(ctx); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("Unlock by the process owner while a WithOwner owner holds it = %v", err)
-	}
-	for i := range 2 {
-		if err := l.Unlock(a); err != nil {
-			t.Fatalf("Unlock %d: %v (the failed Unlocks changed the count)", i+1, err)
-		}
-	}
-	if err := l.Unlock(a); !errors.Is(err, mproc.ErrNotHeld) {
-		t.Fatalf("a third Unlock after two Locks = %v", err)
-	}
-	if !l.TryLock(b) {
+	unlockPanics(t, "a third Unlock after two Locks", a.Unlock)
+	if !b.TryLock() {
 		t.Fatal("not free after the balanced Unlocks")
 	}
-	l.Unlock(b)
+	b.Unlock()
 }
 
 // A child cannot take the RLock the parent holds (TryLock false, a Lock with
@@ -239,16 +211,14 @@ func testRLockTooManyUnlocks(t *testing.T) {
 func testRLockAcrossProcesses(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	l := newRLock(t)
-	if err := l.Lock(ctx); err != nil {
+	if err := l.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r := waitOK(t, ctx, startChild(t, ctx, rlockTry, l))
 	if r.TryLock || !r.UnlockNH || r.LockErr != context.DeadlineExceeded.Error() {
 		t.Fatalf("a child while the parent holds the RLock: %+v", r)
 	}
-	if err := l.Unlock(ctx); err != nil {
-		t.Fatalf("the parent's Unlock after the child's attempts: %v", err)
-	}
+	l.Unlock()
 	r = waitOK(t, ctx, startChild(t, ctx, rlockTry, l))
 	if !r.TryLock || r.LockErr != "" {
 		t.Fatalf("a child with the RLock free: %+v", r)
@@ -267,21 +237,21 @@ func testRLockReentrantInChild(t *testing.T) {
 	if want := fmt.Sprintf("<RLock(owner=%d, count=2)>", p.Pid()); l.String() != want {
 		t.Fatalf("held twice by a child: %v, want %s", l, want)
 	}
-	if l.TryLock(ctx) {
+	if l.TryLock() {
 		t.Fatal("the parent took the RLock a child holds")
 	}
 	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	err := l.Lock(dctx)
+	err := l.LockContext(dctx)
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("the parent's Lock with a deadline while a child holds it = %v", err)
 	}
 	rel.Set()
 	waitWithin(t, ctx, wakeBound, p)
-	if !l.TryLock(ctx) {
+	if !l.TryLock() {
 		t.Fatal("not free after the child's Unlocks")
 	}
-	l.Unlock(ctx)
+	l.Unlock()
 }
 
 // A few times, with the same RLock: a child that holds it (twice) is
@@ -300,7 +270,7 @@ func TestRLockOwnerDeath(t *testing.T) {
 		var err error
 		took := timed(func() {
 			p.Kill()
-			err = l.Lock(ctx)
+			err = l.LockContext(ctx)
 		})
 		if !errors.Is(err, mproc.ErrOwnerDead) {
 			t.Fatalf("round %d: Lock after the holder was killed = %v", i, err)
@@ -311,25 +281,35 @@ func TestRLockOwnerDeath(t *testing.T) {
 		if want := fmt.Sprintf("<RLock(owner=%d, count=1)>", os.Getpid()); l.String() != want {
 			t.Fatalf("round %d: after ErrOwnerDead: %v, want %s", i, l, want)
 		}
-		if l.TryLock(mproc.WithOwner(ctx)) {
+		if l.NewOwner().TryLock() {
 			t.Fatalf("round %d: another owner took it after ErrOwnerDead", i)
 		}
-		if err := l.Unlock(ctx); err != nil {
-			t.Fatalf("round %d: %v", i, err)
-		}
-		if err := l.Unlock(ctx); !errors.Is(err, mproc.ErrNotHeld) {
-			t.Fatalf("round %d: the dead holder's count was kept: a second Unlock = %v", i, err)
-		}
+		l.Unlock()
+		unlockPanics(t, "round ", l.Unlock)
 		if err := p.Join(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	other := mproc.WithOwner(ctx)
+	other := l.NewOwner()
 	if s := l.String(); s != "<RLock(unlocked)>" {
 		t.Fatalf("after the rounds: %s", s)
 	}
-	if !l.TryLock(other) {
+	if !other.TryLock() {
 		t.Fatal("not free after the rounds")
 	}
-	l.Unlock(other)
+	other.Unlock()
+}
+
+// recoverUnlock unlocks l and returns Unlock's panic, if any.
+func recoverUnlock(l *mproc.RLock) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err, _ = r.(error)
+			if err == nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}
+	}()
+	l.Unlock()
+	return nil
 }

@@ -13,9 +13,10 @@ import (
 // Semaphore is a counting semaphore shared by processes (CPython's
 // Semaphore and BoundedSemaphore). Acquire takes one unit, waiting while
 // there are none; Release gives one back. A bounded semaphore refuses to go
-// above its initial value. The zero Semaphore is not usable.
+// above its initial value. The zero Semaphore is not usable: create one
+// with NewSemaphore or NewBoundedSemaphore.
 type Semaphore struct {
-	seg *shm.Segment
+	ref *segRef
 	off int
 }
 
@@ -47,17 +48,19 @@ func newSemaphore(n int, bounded bool) (*Semaphore, error) {
 		*seg.Uint32(semBound) = uint32(n)
 		*seg.Uint32(semBounded) = 1
 	}
-	return &Semaphore{seg: seg}, nil
+	return &Semaphore{ref: newSegRef(seg)}, nil
 }
 
 func (s *Semaphore) words() (count, sleepers, bound *uint32) {
-	if s == nil || s.seg == nil {
-		panic("mproc: use of a Semaphore not made by NewSemaphore")
+	if s == nil {
+		panic("mproc: use of a nil Semaphore")
 	}
-	return s.seg.Uint32(s.off), s.seg.Uint32(s.off + semSleepers), s.seg.Uint32(s.off + semBound)
+	s.ref.usable("Semaphore")
+	seg := s.ref.seg
+	return seg.Uint32(s.off), seg.Uint32(s.off + semSleepers), seg.Uint32(s.off + semBound)
 }
 
-func (s *Semaphore) bounded() bool { return atomic.LoadUint32(s.seg.Uint32(s.off+semBounded)) != 0 }
+func (s *Semaphore) bounded() bool { return atomic.LoadUint32(s.ref.seg.Uint32(s.off+semBounded)) != 0 }
 
 func (s *Semaphore) take() bool {
 	count, _, _ := s.words()
@@ -72,7 +75,8 @@ func (s *Semaphore) take() bool {
 	}
 }
 
-// TryAcquire takes a unit if one is free and reports whether it did.
+// TryAcquire takes a unit if one is free and reports whether it did. It
+// panics if the semaphore was closed in this process.
 func (s *Semaphore) TryAcquire() bool { return s.take() }
 
 // Acquire takes a unit, waiting for one as long as ctx allows; it returns
@@ -80,6 +84,9 @@ func (s *Semaphore) TryAcquire() bool { return s.take() }
 // semaphore unchanged if none came in time. A free unit is taken even when
 // ctx is already done (CPython's acquire(timeout=0)).
 func (s *Semaphore) Acquire(ctx context.Context) error {
+	if err := s.ref.err("Semaphore"); err != nil {
+		return err
+	}
 	if s.take() || lockword.Spin(s.take) {
 		return nil
 	}
@@ -100,6 +107,9 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 // Release gives back a unit. A bounded semaphore already at its initial
 // value returns ErrNotHeld (CPython's "released too many times").
 func (s *Semaphore) Release() error {
+	if err := s.ref.err("Semaphore"); err != nil {
+		return err
+	}
 	count, sleepers, bound := s.words()
 	for {
 		v := atomic.LoadUint32(count)
@@ -125,13 +135,28 @@ func (s *Semaphore) Value() int {
 	return int(atomic.LoadUint32(count))
 }
 
-func (s *Semaphore) attach(at *attachments) { at.addSegment(s.seg) }
+// Close lets go of the semaphore in this process: its shared memory is
+// unmapped here and its descriptor closed. Other processes that have the
+// semaphore keep using it; the kernel frees it with the last one. After
+// Close, this process's Acquire and Release return ErrClosed and
+// TryAcquire and Value panic. Closing again does nothing and returns nil.
+// Close only a semaphore no goroutine of this process is using or waiting
+// on.
+func (s *Semaphore) Close() error { return s.ref.close() }
 
-// MarshalCBOR encodes the semaphore as a handle to its shared memory.
-func (s *Semaphore) MarshalCBOR() ([]byte, error) { return marshalHandle("semaphore", s.seg, s.off) }
+func (s *Semaphore) attach(at *attachments) {
+	if s.ref.err("Semaphore") == nil {
+		at.addSegment(s.ref.seg)
+	}
+}
 
-// UnmarshalCBOR finds the semaphore's shared memory, which came with the message.
-func (s *Semaphore) UnmarshalCBOR(b []byte) (err error) {
-	s.seg, s.off, err = unmarshalHandle(b, "semaphore", 16)
+// MarshalBinary encodes the semaphore as a handle to its shared memory,
+// which travels beside the message.
+func (s *Semaphore) MarshalBinary() ([]byte, error) { return marshalHandle("semaphore", s.ref, s.off) }
+
+// UnmarshalBinary finds the semaphore's shared memory, which came with the
+// message.
+func (s *Semaphore) UnmarshalBinary(b []byte) (err error) {
+	s.ref, s.off, err = unmarshalHandle(b, "semaphore", 16)
 	return err
 }

@@ -116,8 +116,11 @@ func (m *SharedMemory) Bytes() []byte {
 	return m.mem
 }
 
-// Close unmaps the segment in this process; it stays for the others. Close
-// twice is fine.
+// Close unmaps the segment in this process; it stays for the others, and
+// under its name until Unlink. Afterwards Bytes is nil and Size 0, and
+// passing it to another process returns ErrClosed. Closing again does
+// nothing and returns nil. Close only when no goroutine of this process
+// uses the memory.
 func (m *SharedMemory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -144,13 +147,16 @@ func (m *SharedMemory) Unlink() error {
 
 type sharedMemoryWire struct{ Name string }
 
-// MarshalCBOR encodes the segment by name.
-func (m *SharedMemory) MarshalCBOR() ([]byte, error) {
+// MarshalBinary encodes the segment by name.
+func (m *SharedMemory) MarshalBinary() ([]byte, error) {
+	if m.Bytes() == nil {
+		return nil, fmt.Errorf("%w: SharedMemory %s", ErrClosed, m.name)
+	}
 	return wire.CBOR.Marshal(sharedMemoryWire{Name: m.name})
 }
 
-// UnmarshalCBOR attaches to the segment by name.
-func (m *SharedMemory) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary attaches to the segment by name.
+func (m *SharedMemory) UnmarshalBinary(b []byte) error {
 	var w sharedMemoryWire
 	if err := wire.CBOR.Unmarshal(b, &w); err != nil {
 		return err
@@ -159,6 +165,8 @@ func (m *SharedMemory) UnmarshalCBOR(b []byte) error {
 	if err != nil {
 		return err
 	}
+	m.mu.Lock()
 	m.name, m.mem = a.name, a.mem
+	m.mu.Unlock()
 	return nil
 }

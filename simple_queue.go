@@ -3,8 +3,6 @@ package mproc
 import (
 	"context"
 	"fmt"
-
-	"mproc/internal/wire"
 )
 
 // SimpleQueue is an unbounded queue with only put, get, empty and close
@@ -31,21 +29,24 @@ func (s *SimpleQueue[T]) Get(ctx context.Context) (T, error) { return s.q.Get(ct
 // Empty reports whether the queue is empty (approximate).
 func (s *SimpleQueue[T]) Empty() bool { return s.q.Empty() }
 
-// Close closes the queue: Put fails, Get drains and then fails, with ErrClosed.
+// Close closes the queue for everyone and lets go of it in this process,
+// as Queue.Close does.
 func (s *SimpleQueue[T]) Close() error { return s.q.Close() }
 
 func (s *SimpleQueue[T]) attach(at *attachments) { s.q.attach(at) }
 
-// MarshalCBOR encodes the queue as a handle.
-func (s *SimpleQueue[T]) MarshalCBOR() ([]byte, error) {
-	if s == nil || s.q == nil || s.q.r == nil {
+// MarshalBinary encodes the queue as a handle; its memory and sockets
+// travel beside the message.
+func (s *SimpleQueue[T]) MarshalBinary() ([]byte, error) {
+	if s == nil || s.q == nil {
 		return nil, fmt.Errorf("%w: a zero SimpleQueue", ErrUnencodable)
 	}
-	return wire.CBOR.Marshal(s.q.handle("simplequeue"))
+	return s.q.marshal("simplequeue")
 }
 
-// UnmarshalCBOR finds the queue's memory and sockets, which came with the message.
-func (s *SimpleQueue[T]) UnmarshalCBOR(b []byte) error {
+// UnmarshalBinary finds the queue's memory and sockets, which came with the
+// message.
+func (s *SimpleQueue[T]) UnmarshalBinary(b []byte) error {
 	q, err := decodeQueue[T](b, "simplequeue")
 	if err == nil {
 		s.q = q

@@ -18,8 +18,10 @@ import (
 // lock. A raw value (NewRawValue, CPython's RawValue) takes no lock: Load
 // and Store of a large T may then see a half-written value.
 type Value[T any] struct {
-	seg *shm.Segment
-	raw bool
+	ref  *segRef
+	p    *T    // the value, in ref's memory
+	lock *Lock // nil for a raw value; shares ref
+	raw  bool
 }
 
 // valueData is where the T starts: after the lock word, 64-byte aligned.
@@ -39,9 +41,17 @@ func newValue[T any](v T, raw bool) (*Value[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Value[T]{seg: seg, raw: raw}
-	*x.Pointer() = v
+	x := newValueAt[T](newSegRef(seg), raw)
+	*x.p = v
 	return x, nil
+}
+
+func newValueAt[T any](ref *segRef, raw bool) *Value[T] {
+	v := &Value[T]{ref: ref, p: (*T)(ref.seg.Pointer(valueData)), raw: raw}
+	if !raw {
+		v.lock = newLockAt(ref, 0)
+	}
+	return v
 }
 
 // checkPlain refuses types whose memory means nothing in another process.
@@ -71,26 +81,21 @@ func plain(t reflect.Type) bool {
 	return false
 }
 
-func (v *Value[T]) check() {
-	if v == nil || v.seg == nil {
-		panic("mproc: use of a Value not made by NewValue")
-	}
-}
-
-// Pointer is the shared T itself, for access without the lock.
+// Pointer is the shared T itself, for access without the lock. It is valid
+// until Close.
 func (v *Value[T]) Pointer() *T {
-	v.check()
-	return (*T)(v.seg.Pointer(valueData))
+	if v == nil {
+		panic("mproc: use of a nil Value")
+	}
+	v.ref.usable("Value")
+	return v.p
 }
 
-// Lock is the lock that guards the value (CPython's get_lock()); nil for a
-// raw value.
-func (v *Value[T]) Lock() *Lock {
-	v.check()
-	if v.raw {
-		return nil
-	}
-	return &Lock{seg: v.seg}
+// Locker is the lock that guards the value (CPython's get_lock()); nil for
+// a raw value. It shares the value's memory: closing either closes both.
+func (v *Value[T]) Locker() *Lock {
+	v.Pointer()
+	return v.lock
 }
 
 // atomicWord reports T's size when it is a 4- or 8-byte integer, handled
@@ -112,9 +117,8 @@ func (v *Value[T]) locked(f func(p *T)) {
 		f(p)
 		return
 	}
-	l := v.Lock()
-	l.Lock()
-	defer l.Unlock()
+	v.lock.Lock()
+	defer v.lock.Unlock()
 	f(p)
 }
 
@@ -209,25 +213,46 @@ func bytesOf[T any](p *T) string {
 	return unsafe.String((*byte)(unsafe.Pointer(p)), unsafe.Sizeof(*p))
 }
 
-func (v *Value[T]) String() string { return fmt.Sprintf("<Value(%v)>", v.Load()) }
-
-func (v *Value[T]) attach(at *attachments) { at.addSegment(v.seg) }
-
-// MarshalCBOR encodes the value as a handle to its shared memory.
-func (v *Value[T]) MarshalCBOR() ([]byte, error) {
-	return encodeHandle(handle{Kind: "value", Elem: int(unsafe.Sizeof(*new(T))), Raw: v.raw}, v.seg)
+func (v *Value[T]) String() string {
+	if v.ref.err("Value") != nil {
+		return "<Value(closed)>"
+	}
+	return fmt.Sprintf("<Value(%v)>", v.Load())
 }
 
-// UnmarshalCBOR finds the value's shared memory, which came with the message.
-func (v *Value[T]) UnmarshalCBOR(b []byte) error {
-	size := int(unsafe.Sizeof(*new(T)))
-	seg, h, err := decodeHandle(b, "value", func(handle) int { return valueData + size })
-	if err == nil && h.Elem != size {
-		err = fmt.Errorf("%w: a %d-byte value where a %v (%d bytes) belongs", ErrUnencodable, h.Elem, reflect.TypeFor[T](), size)
+// Close lets go of the value in this process: its shared memory is
+// unmapped here and its descriptor closed, and its lock with it. Other
+// processes that have the value keep using it; the kernel frees it with
+// the last one. After Close, this process's methods panic (they have no
+// error to return), and Pointer's result must not be used. Closing again
+// does nothing and returns nil. Close only a value no goroutine of this
+// process is using.
+func (v *Value[T]) Close() error { return v.ref.close() }
+
+func (v *Value[T]) attach(at *attachments) {
+	if v.ref.err("Value") == nil {
+		at.addSegment(v.ref.seg)
 	}
+}
+
+// MarshalBinary encodes the value as a handle to its shared memory, which
+// travels beside the message.
+func (v *Value[T]) MarshalBinary() ([]byte, error) {
+	return encodeHandle(handle{Kind: "value", Elem: int(unsafe.Sizeof(*new(T))), Raw: v.raw}, v.ref)
+}
+
+// UnmarshalBinary finds the value's shared memory, which came with the
+// message.
+func (v *Value[T]) UnmarshalBinary(b []byte) error {
+	size := int(unsafe.Sizeof(*new(T)))
+	ref, h, err := decodeHandle(b, "value", func(handle) int { return valueData + size })
 	if err != nil {
 		return err
 	}
-	v.seg, v.raw = seg, h.Raw
+	if h.Elem != size {
+		ref.close()
+		return fmt.Errorf("%w: a %d-byte value where a %v (%d bytes) belongs", ErrUnencodable, h.Elem, reflect.TypeFor[T](), size)
+	}
+	*v = *newValueAt[T](ref, h.Raw)
 	return nil
 }

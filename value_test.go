@@ -83,7 +83,7 @@ var (
 	// valueStore stores X and reports whether V has a lock in the child.
 	valueStore = mproc.Register[valueStoreArg, bool]("test.sync.value.store", func(a valueStoreArg) bool {
 		a.V.Store(a.X)
-		return a.V.Lock() != nil
+		return a.V.Locker() != nil
 	})
 
 	// valueStoreViaGrandchild passes V on to a child of its own, which stores X.
@@ -181,7 +181,7 @@ func testValueLoadStore(t *testing.T) {
 	if s := v.String(); s != "<Value(3)>" {
 		t.Fatalf("String = %q", s)
 	}
-	if v.Lock() == nil {
+	if v.Locker() == nil {
 		t.Fatal("a Value has no lock")
 	}
 }
@@ -316,7 +316,7 @@ func testValueOtherTypes(t *testing.T) {
 func testValueRaw(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	v := newRawValue[int64](t, 1)
-	if v.Lock() != nil {
+	if v.Locker() != nil {
 		t.Fatal("a raw value has a lock")
 	}
 	v.Store(2)
@@ -339,7 +339,7 @@ func testValueRaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Lock() != nil {
+	if a.Locker() != nil {
 		t.Fatal("a raw array has a lock")
 	}
 	a.Update(func(s []int32) { s[1] = 5 })
@@ -432,7 +432,7 @@ func testArrayBasics(t *testing.T) {
 	if e.Len() != 0 || len(e.Copy()) != 0 {
 		t.Fatalf("empty array: %d %v", e.Len(), e.Copy())
 	}
-	if a.Lock() == nil {
+	if a.Locker() == nil {
 		t.Fatal("an Array has no lock")
 	}
 }
@@ -538,7 +538,7 @@ var (
 	// useBundle: with the condition's lock (which is L), write A, set E,
 	// notify; A[2] = 1 if L was seen to be that same lock.
 	useBundle = mproc.Register[bundle, mproc.None]("test.sync.pass.bundle", func(ctx context.Context, b bundle) error {
-		if err := b.C.Acquire(ctx); err != nil {
+		if err := b.C.LockContext(ctx); err != nil {
 			return err
 		}
 		b.A.Set(0, 42)
@@ -550,7 +550,8 @@ var (
 		if err := b.C.NotifyAll(); err != nil {
 			return err
 		}
-		return b.C.Release(ctx)
+		b.C.Unlock()
+		return nil
 	})
 
 	useTwins = mproc.Register[twins, twinsReport]("test.sync.pass.twins", func(w twins) twinsReport {
@@ -622,16 +623,14 @@ func testPassingBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := bundle{L: l, E: newEvent(t), A: newArray[int32](t, 3), C: c}
-	if err := c.Acquire(ctx); err != nil {
+	if err := c.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	p := startChild(t, ctx, useBundle, b)
 	if err := c.WaitFor(ctx, func() bool { return b.A.Get(0) == 42 }); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c.Unlock()
 	waitOK(t, ctx, p)
 	if !b.E.IsSet() || b.A.Get(1) != int32(p.Pid()) || b.A.Get(2) != 1 {
 		t.Fatalf("after the child: event %v, array %v (want [42 %d 1])", b.E.IsSet(), b.A.Copy(), p.Pid())
@@ -688,14 +687,14 @@ func testPassingResult(t *testing.T) {
 		t.Fatalf("objects from a child: event %v, array %v, %v", b.E.IsSet(), b.A.Copy(), b.L)
 	}
 	b.E.Clear()
-	if err := b.C.Acquire(ctx); err != nil {
+	if err := b.C.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	p := startChild(t, ctx, useBundle, b)
 	if err := b.C.WaitFor(ctx, func() bool { return b.A.Get(0) == 42 }); err != nil {
 		t.Fatal(err)
 	}
-	b.C.Release(ctx)
+	b.C.Unlock()
 	waitOK(t, ctx, p)
 	if !b.E.IsSet() || b.A.Get(2) != 1 {
 		t.Fatalf("a third process using them: event %v, array %v", b.E.IsSet(), b.A.Copy())

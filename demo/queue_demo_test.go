@@ -34,7 +34,7 @@ func TestQueueBasics(t *testing.T) {
 		"q.Empty() = true, q.Full() = false, q.Len() = 0",
 		"(ErrEmpty: true, DeadlineExceeded: true)",
 		`q.Put("sean") → "mproc: closed" (ErrClosed: true)`,
-		`q.Get() → "lh" (what was left)`,
+		`q.Get() here → "mproc: closed" at once (ErrClosed: true)`,
 	)
 	if lineIndex(t, out, `q.get() → "jason"`) > lineIndex(t, out, `q.get() → "hcy"`) ||
 		lineIndex(t, out, `q.get() → "hcy"`) > lineIndex(t, out, `q.get() → "hb"`) {

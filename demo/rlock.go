@@ -27,7 +27,7 @@ type rlockArg struct {
 var rlockHolder = mproc.Register[rlockArg, mproc.None]("demo.rlock.holder", func(ctx context.Context, a rlockArg) error {
 	name := mproc.Current().Name()
 	inner := func() error {
-		if err := a.RLock.Lock(ctx); err != nil {
+		if err := a.RLock.LockContext(ctx); err != nil {
 			return err
 		}
 		say(a.Console, "  holder %s: inner(): lock.acquire() again: re-entered, held twice", name)
@@ -37,9 +37,10 @@ var rlockHolder = mproc.Register[rlockArg, mproc.None]("demo.rlock.holder", func
 		}
 		time.Sleep(30 * time.Millisecond) // inner's work, while the waiter waits
 		say(a.Console, "  holder %s: inner(): lock.release(): held once, still mine", name)
-		return a.RLock.Unlock(ctx)
+		a.RLock.Unlock()
+		return nil
 	}
-	if err := a.RLock.Lock(ctx); err != nil {
+	if err := a.RLock.LockContext(ctx); err != nil {
 		return err
 	}
 	say(a.Console, "  holder %s: outer(): lock.acquire(): held once", name)
@@ -48,7 +49,8 @@ var rlockHolder = mproc.Register[rlockArg, mproc.None]("demo.rlock.holder", func
 	}
 	time.Sleep(30 * time.Millisecond) // outer's work after inner returns; the waiter still waits
 	say(a.Console, "  holder %s: outer(): lock.release(): free", name)
-	return a.RLock.Unlock(ctx)
+	a.RLock.Unlock()
+	return nil
 })
 
 // rlockWaiter waits for the lock the holder has, and reports how long it
@@ -58,18 +60,19 @@ var rlockWaiter = mproc.Register[rlockArg, time.Duration]("demo.rlock.waiter", f
 	if err := a.Held.Wait(ctx); err != nil {
 		return 0, err
 	}
-	if a.RLock.TryLock(ctx) {
+	if a.RLock.TryLock() {
 		return 0, errors.New("took the RLock while another process held it")
 	}
 	say(a.Console, "  waiter %s: TryLock: false, another process owns it; waiting", name)
 	a.Waiting.Set()
 	t0 := time.Now()
-	if err := a.RLock.Lock(ctx); err != nil {
+	if err := a.RLock.LockContext(ctx); err != nil {
 		return 0, err
 	}
 	waited := time.Since(t0)
 	say(a.Console, "  waiter %s: got the lock after waiting %v", name, waited.Round(time.Millisecond))
-	return waited, a.RLock.Unlock(ctx)
+	a.RLock.Unlock()
+	return waited, nil
 })
 
 // plainLockNested is outer() and inner() with a plain Lock: inner cannot
@@ -102,13 +105,13 @@ var plainLockNested = mproc.Register[rlockArg, bool]("demo.rlock.plain", func(ct
 func init() {
 	add(Demo{
 		Name:  "rlock",
-		Title: "RLock: the owner may take it again; a plain Lock would wait for itself; owners are processes or contexts",
+		Title: "RLock: the owner may take it again; a plain Lock would wait for itself; owners are processes or views",
 		Intro: "The seeds' second lock, multiprocessing.RLock: its owner may acquire it again, and must release it as " +
 			"often. One process takes it in outer() and again in inner(), which outer calls, while a second process " +
 			"waits; the second gets it only when the first has released it both times. With a plain Lock, inner() " +
 			"would wait for its own lock forever (here it gives up after 100 ms). CPython's RLock is owned by a " +
-			"thread; goroutines have no identity, so mproc's owner is the process, or whoever carries a context " +
-			"made by mproc.WithOwner.",
+			"thread; goroutines have no identity, so mproc's owner is the process, or a view of the lock " +
+			"made by rl.NewOwner().",
 		Run: stage(runRLock),
 	})
 }
@@ -168,56 +171,58 @@ func runRLock(ctx context.Context, con *console, started *[]*mproc.Process) erro
 	con.Printf("   A plain Lock is not re-entrant: in CPython, inner() would hang its process here.")
 
 	con.Printf("\n3. Who is the owner? Two goroutines of this process (pid %d)", mproc.Current().Pid())
-	return rlockOwners(ctx, con, rl)
+	return rlockOwners(con, rl)
 }
 
 // rlockOwners shows, in this process, that goroutines share the process's
-// ownership unless each carries its own owner from WithOwner.
-func rlockOwners(ctx context.Context, con *console, rl *mproc.RLock) error {
+// ownership unless each takes its own owner with NewOwner.
+func rlockOwners(con *console, rl *mproc.RLock) error {
 	// In another goroutine, as CPython's other thread.
-	other := func(ctx context.Context) bool {
+	other := func(rl *mproc.RLock) bool {
 		ch := make(chan bool)
 		go func() {
-			ok := rl.TryLock(ctx)
+			ok := rl.TryLock()
 			if ok {
-				rl.Unlock(ctx)
+				rl.Unlock()
 			}
 			ch <- ok
 		}()
 		return <-ch
 	}
 
-	if err := rl.Lock(ctx); err != nil {
-		return err
-	}
-	sameOwner := other(ctx)
-	con.Printf("   Without WithOwner: goroutine 1 holds it; goroutine 2's TryLock: %v (the owner is the process: "+
+	rl.Lock()
+	sameOwner := other(rl)
+	con.Printf("   Without NewOwner: goroutine 1 holds it; goroutine 2's TryLock: %v (the owner is the process: "+
 		"goroutine 2 re-enters)", sameOwner)
-	if err := rl.Unlock(ctx); err != nil {
-		return err
-	}
+	rl.Unlock()
 
-	ctx1, ctx2 := mproc.WithOwner(ctx), mproc.WithOwner(ctx)
-	if err := rl.Lock(ctx1); err != nil {
-		return err
-	}
-	otherOwner := other(ctx2)
-	again := rl.TryLock(ctx1)
-	con.Printf("   With ctx1, ctx2 := mproc.WithOwner(ctx), mproc.WithOwner(ctx): goroutine 1 holds it with ctx1; "+
-		"goroutine 2's TryLock(ctx2): %v (another owner, as another thread in CPython); TryLock(ctx1) again: %v",
+	own1, own2 := rl.NewOwner(), rl.NewOwner()
+	own1.Lock()
+	otherOwner := other(own2)
+	again := own1.TryLock()
+	con.Printf("   With own1, own2 := rl.NewOwner(), rl.NewOwner(): goroutine 1 holds it through own1; "+
+		"goroutine 2's own2.TryLock(): %v (another owner, as another thread in CPython); own1.TryLock() again: %v",
 		otherOwner, again)
-	notHeld := rl.Unlock(ctx2)
-	con.Printf("   Unlock(ctx2), by an owner that does not hold it: %v", notHeld)
-	for range 2 {
-		if err := rl.Unlock(ctx1); err != nil {
-			return err
-		}
-	}
+	notHeld := unlockErr(own2)
+	con.Printf("   own2.Unlock(), by an owner that does not hold it, panics: %v", notHeld)
+	own1.Unlock()
+	own1.Unlock()
 	if !sameOwner || otherOwner || !again || !errors.Is(notHeld, mproc.ErrNotHeld) {
 		return fmt.Errorf("rlock: owners: same process %v, other owner %v, re-entry %v, foreign unlock %v",
 			sameOwner, otherOwner, again, notHeld)
 	}
 	con.Printf("   So: one owner per process by default; give each goroutine that must exclude the others its own " +
-		"owner with mproc.WithOwner.")
+		"owner with rl.NewOwner().")
+	return nil
+}
+
+// unlockErr unlocks rl and returns the error Unlock panicked with, if any.
+func unlockErr(rl *mproc.RLock) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err, _ = r.(error)
+		}
+	}()
+	rl.Unlock()
 	return nil
 }

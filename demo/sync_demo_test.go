@@ -127,9 +127,9 @@ func TestRLock(t *testing.T) {
 		"lock.acquire(blocking=False): false",
 		"lock.acquire(timeout=0.1): context deadline exceeded",
 		"goroutine 2's TryLock: true",
-		"goroutine 2's TryLock(ctx2): false",
-		"TryLock(ctx1) again: true",
-		"Unlock(ctx2), by an owner that does not hold it: mproc: release of a lock that is not held")
+		"goroutine 2's own2.TryLock(): false",
+		"own1.TryLock() again: true",
+		"own2.Unlock(), by an owner that does not hold it, panics: mproc: release of a lock that is not held")
 	waited := regexp.MustCompile(`got the lock after waiting (\S+)`).FindStringSubmatch(out)
 	if waited == nil {
 		t.Fatal("no waiting time")

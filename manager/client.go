@@ -84,8 +84,8 @@ var clientID = sync.OnceValue(func() uint64 {
 // call sends a request and returns the values of the answer.
 func (cl *client) call(ctx context.Context, r *mgr.Request) ([][]byte, error) {
 	r.Owner = clientID()
-	if r.Token == 0 { // OwnerOf is never 0: a token set already is the caller's choice
-		r.Token = lockword.OwnerOf(ctx)
+	if r.Token == 0 { // a proxy without an owner of its own acts for this process
+		r.Token = lockword.OwnerToken(0)
 	}
 	if d, ok := ctx.Deadline(); ok {
 		r.Deadline = d.UnixNano()

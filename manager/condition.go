@@ -45,6 +45,16 @@ func NewCondition(ctx context.Context, m *Manager, lock sync.Locker) (*Condition
 	return &Condition{ref: ref, l: l}, nil
 }
 
+// NewOwner returns a view of the same condition for a new owner in this
+// process, as RLock.NewOwner does: its lock and its waits act for that
+// owner.
+func (c *Condition) NewOwner() *Condition {
+	l := c.l.withNewOwner()
+	ref := c.ref
+	ref.token = l.ref.token
+	return &Condition{ref: ref, l: l}
+}
+
 // Lock takes the condition's lock; it panics as Lock.Lock does.
 func (c *Condition) Lock() { c.l.lock() }
 
@@ -67,7 +77,7 @@ func (c *Condition) Wait(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.l.took(ctx)
+	c.l.took()
 	notified, err := boolVal(vals)
 	if err == nil && !notified {
 		if err = ctx.Err(); err == nil {

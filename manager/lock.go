@@ -10,10 +10,6 @@ import (
 // a sync.Locker, and may be released by any process, as CPython's. When
 // every connection of a process that holds it is gone (the process died),
 // the manager releases it.
-//
-// Its owner is this process, or the owner ctx carries (mproc.WithOwner),
-// as with an RLock; Unlock, which has no ctx, releases for the owner in
-// this process that took the lock last.
 type Lock struct{ l lockProxy }
 
 // NewLock makes a lock, unlocked, in m.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"mproc"
 	"mproc/internal/lockword"
@@ -18,16 +17,11 @@ type lockProxy struct {
 	kind string // "Lock" or "RLock"
 }
 
-// holders remembers, per lock, the owner in this process that took it
-// last: Unlock has no ctx to name its owner, and releases for that one.
-var holders sync.Map // holderKey -> uint64
-
-type holderKey struct {
-	cl *client
-	id uint64
+// withNewOwner returns the proxy acting for a new owner of this process.
+func (l lockProxy) withNewOwner() lockProxy {
+	l.ref.token = lockword.NewOwnerToken()
+	return l
 }
-
-func (l *lockProxy) key() holderKey { return holderKey{l.ref.cl, l.ref.id} }
 
 func (l *lockProxy) lock() {
 	if err := l.lockContext(context.Background()); err != nil {
@@ -39,38 +33,30 @@ func (l *lockProxy) lockContext(ctx context.Context) error {
 	if _, err := l.ref.call(ctx, mgr.OpAcquire); err != nil {
 		return err
 	}
-	l.took(ctx)
+	l.took()
 	return nil
 }
 
-// took notes that ctx's owner holds the lock now.
-func (l *lockProxy) took(ctx context.Context) {
-	holders.Store(l.key(), lockword.OwnerOf(ctx))
-	l.ref.cl.locked.Store(true)
-}
+// took notes that this process holds a lock: its connections must then
+// outlive a cancelled call (see client.locked).
+func (l *lockProxy) took() { l.ref.cl.locked.Store(true) }
 
 func (l *lockProxy) tryLock() bool {
 	ctx := context.Background()
 	if _, err := l.ref.callNoWait(ctx, mgr.OpAcquire); err != nil {
 		return false
 	}
-	l.took(ctx)
+	l.took()
 	return true
 }
 
 func (l *lockProxy) unlock() {
-	token := lockword.OwnerOf(context.Background())
-	if t, ok := holders.Load(l.key()); ok {
-		token = t.(uint64)
-	}
-	_, err := l.ref.callAs(context.Background(), token, mgr.OpRelease)
+	_, err := l.ref.call(context.Background(), mgr.OpRelease)
 	switch {
 	case errors.Is(err, mproc.ErrNotHeld):
 		panic(fmt.Sprintf("manager: %s.Unlock of a lock this process does not hold: %v", l.kind, err))
 	case err != nil:
 		panic(fmt.Sprintf("manager: %s.Unlock: %v", l.kind, err))
-	case l.kind == "Lock":
-		holders.Delete(l.key()) // free now; an RLock may still be held
 	}
 }
 

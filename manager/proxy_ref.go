@@ -19,8 +19,9 @@ import (
 // knows for that address, or its own auth key (which children inherit),
 // as CPython's proxies do: the key itself never travels.
 type proxyRef struct {
-	cl *client
-	id uint64
+	cl    *client
+	id    uint64
+	token uint64 // the owner the calls act for; 0: this process (a view's own travels as 0)
 }
 
 type proxyWire struct {
@@ -56,13 +57,8 @@ func (r proxyRef) callNoWait(ctx context.Context, op mgr.Op, args ...[]byte) ([]
 	return r.do(ctx, mgr.FlagNoWait, op, args)
 }
 
-// callAs is call on behalf of the owner token rather than ctx's.
-func (r proxyRef) callAs(ctx context.Context, token uint64, op mgr.Op) ([][]byte, error) {
-	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Token: token})
-}
-
 func (r proxyRef) do(ctx context.Context, flags uint8, op mgr.Op, args [][]byte) ([][]byte, error) {
-	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Flags: flags, Args: args})
+	return r.send(ctx, &mgr.Request{Op: op, Obj: r.id, Token: r.token, Flags: flags, Args: args})
 }
 
 func (r proxyRef) send(ctx context.Context, req *mgr.Request) ([][]byte, error) {

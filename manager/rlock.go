@@ -11,10 +11,10 @@ import (
 // It is a sync.Locker. When every connection of a process that holds it is
 // gone (the process died), the manager releases it.
 //
-// The owner is this process, or the owner ctx carries (mproc.WithOwner),
-// as with mproc.RLock: goroutines of one process that carry different
-// owners exclude each other. Unlock, which has no ctx, releases for the
-// owner in this process that holds the lock.
+// The owner is explicit, as with mproc.RLock: a proxy from NewRLock, or
+// received as an argument, acts for the calling process, and every
+// goroutine of the process counts as that one owner. Goroutines that must
+// exclude each other each take their own view with NewOwner.
 type RLock struct{ l lockProxy }
 
 // NewRLock makes a re-entrant lock, unlocked, in m.
@@ -26,24 +26,29 @@ func NewRLock(ctx context.Context, m *Manager) (*RLock, error) {
 	return &RLock{lockProxy{ref, "RLock"}}, nil
 }
 
-// Lock takes the lock for this process's owner, again if it holds it. It
+// NewOwner returns a view of the same lock that acts for a new owner in
+// this process: views exclude each other, and each re-enters itself. A
+// view sent to another process acts for that process there.
+func (r *RLock) NewOwner() *RLock { return &RLock{r.l.withNewOwner()} }
+
+// Lock takes the lock for this view's owner, again if it holds it. It
 // panics if it can't wait: the manager is gone (ErrGone), or the proxy is
 // not one of its objects; LockContext returns those errors instead.
 func (r *RLock) Lock() { r.l.lock() }
 
-// LockContext takes the lock for ctx's owner, again if it holds it,
+// LockContext takes the lock for this view's owner, again if it holds it,
 // waiting as long as ctx allows. It returns an error matching ctx.Err()
 // when ctx ends first, one matching ErrGone when the manager can't be
 // reached, and leaves the lock unchanged then.
 func (r *RLock) LockContext(ctx context.Context) error { return r.l.lockContext(ctx) }
 
-// TryLock takes the lock for this process's owner if that needs no
+// TryLock takes the lock for this view's owner if that needs no
 // waiting, and reports whether it did; it reports false too when the
 // manager can't be reached.
 func (r *RLock) TryLock() bool { return r.l.tryLock() }
 
 // Unlock releases one hold. It panics, as sync.Mutex does, when this
-// process does not hold the lock, and when the manager can't be reached.
+// view's owner does not hold the lock, and when the manager can't be reached.
 func (r *RLock) Unlock() { r.l.unlock() }
 
 // Locked reports whether someone holds the lock.

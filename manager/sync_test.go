@@ -85,9 +85,9 @@ func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	if err := r.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	other := mproc.WithOwner(ctx)
-	short, cancel = context.WithTimeout(other, 30*time.Millisecond)
-	err = r.LockContext(short)
+	other := r.NewOwner()
+	short, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
+	err = other.LockContext(short)
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("another owner's LockContext of a held RLock: %v", err)
@@ -95,13 +95,14 @@ func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	r.Unlock()
 	r.Unlock()
 	mustPanic(t, "a third Unlock of an RLock taken twice", r.Unlock)
-	if err := r.LockContext(other); err != nil {
+	if err := other.LockContext(ctx); err != nil {
 		t.Fatalf("another owner, once the RLock is free: %v", err)
 	}
 	if r.TryLock() {
 		t.Fatal("this process's owner took an RLock that another owner holds")
 	}
-	r.Unlock() // for the owner that holds it
+	mustPanic(t, "Unlock by an owner that does not hold the RLock", r.Unlock)
+	other.Unlock()
 	if !r.TryLock() {
 		t.Fatal("the RLock is still held after its owner's Unlock")
 	}

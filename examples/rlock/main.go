@@ -25,7 +25,7 @@ type arg struct {
 // holder is outer(), which takes the lock and calls inner(), which takes it
 // again. It returns when it released the lock, in Unix nanoseconds.
 var holder = mproc.Register[arg, int64]("rlock.holder", func(ctx context.Context, a arg) (int64, error) {
-	if err := a.RLock.Lock(ctx); err != nil {
+	if err := a.RLock.LockContext(ctx); err != nil {
 		return 0, err
 	}
 	fmt.Println("  holder: outer(): acquire: held once")
@@ -35,18 +35,20 @@ var holder = mproc.Register[arg, int64]("rlock.holder", func(ctx context.Context
 	time.Sleep(50 * time.Millisecond) // outer's work after inner returns
 	fmt.Println("  holder: outer(): release: free")
 	released := time.Now().UnixNano()
-	return released, a.RLock.Unlock(ctx)
+	a.RLock.Unlock()
+	return released, nil
 })
 
 func inner(ctx context.Context, a arg) error {
-	if err := a.RLock.Lock(ctx); err != nil {
+	if err := a.RLock.LockContext(ctx); err != nil {
 		return err
 	}
 	fmt.Println("  holder: inner(): acquire again: re-entered, held twice")
 	a.Held.Set()
 	time.Sleep(50 * time.Millisecond) // inner's work, while the waiter waits
 	fmt.Println("  holder: inner(): release: held once, still mine")
-	return a.RLock.Unlock(ctx)
+	a.RLock.Unlock()
+	return nil
 }
 
 // waiter waits for the lock and returns when it got it, in Unix nanoseconds.
@@ -55,12 +57,13 @@ var waiter = mproc.Register[arg, int64]("rlock.waiter", func(ctx context.Context
 		return 0, err
 	}
 	fmt.Println("  waiter: the holder has it; waiting")
-	if err := a.RLock.Lock(ctx); err != nil {
+	if err := a.RLock.LockContext(ctx); err != nil {
 		return 0, err
 	}
 	got := time.Now().UnixNano()
 	fmt.Println("  waiter: got the lock")
-	return got, a.RLock.Unlock(ctx)
+	a.RLock.Unlock()
+	return got, nil
 })
 
 func main() {

@@ -1,25 +1,16 @@
 package lockword
 
-import (
-	"context"
-	"sync/atomic"
-)
+import "sync/atomic"
 
-// The owner a context carries, shared by the root's RLock and the
-// manager's locks, so that one WithOwner context names one owner for both.
-
-type ownerKey struct{}
+// Owner tokens name the owner of a re-entrant lock, the root's RLock or a
+// manager's, across processes: this pid and the owner's number in it (0:
+// the process itself), so that a token left behind by a dead holder never
+// matches a live owner.
 
 var ownerCounter atomic.Uint64
 
-// WithOwner returns a context that carries a new owner.
-func WithOwner(ctx context.Context) context.Context {
-	return context.WithValue(ctx, ownerKey{}, ownerCounter.Add(1))
-}
+// OwnerToken is the token of owner n of this process; 0 is the process.
+func OwnerToken(n uint64) uint64 { return uint64(Self)<<40 | n&(1<<40-1) }
 
-// OwnerOf names ctx's owner across processes: this pid and the token, so
-// that a token left behind by a dead holder never matches a live owner.
-func OwnerOf(ctx context.Context) uint64 {
-	o, _ := ctx.Value(ownerKey{}).(uint64)
-	return uint64(Self)<<40 | o&(1<<40-1)
-}
+// NewOwnerToken returns the token of a new owner in this process.
+func NewOwnerToken() uint64 { return OwnerToken(ownerCounter.Add(1)) }

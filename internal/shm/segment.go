@@ -5,8 +5,9 @@
 // A memfd has no name in /dev/shm, so nothing can leak there: the kernel
 // frees the memory when the last descriptor and mapping are gone. Each
 // process keeps one mapping per segment (the table below), found by the
-// segment's random id when a handle arrives from another process, and
-// released by the garbage collector when nothing refers to it any more.
+// segment's random id when a handle arrives from another process. It is
+// released when the last reference taken on it (New, Attach, Lookup) is
+// released, or by the garbage collector when nothing refers to it any more.
 package shm
 
 import (
@@ -36,8 +37,9 @@ type Desc struct {
 // Segment is a mapping of a shared memory segment.
 type Segment struct {
 	Desc
-	fd  int
-	mem []byte
+	mem  []byte
+	res  *resources // what the garbage collector frees, if Release has not
+	refs int        // references taken and not released; guarded by table
 }
 
 // NewID returns a random id.
@@ -58,10 +60,11 @@ var table = struct {
 // ErrUnknown means a handle named a segment this process has not received.
 var ErrUnknown = fmt.Errorf("%w: shared object arrived without its memory", wire.ErrCorrupt)
 
-// New creates a zero-filled segment of at least size bytes.
+// New creates a zero-filled segment of at least size bytes, with one
+// reference for the caller to Release.
 func New(size int) (*Segment, error) { return create(roundUp(max(size, 1)), false) }
 
-// NewMirrored creates a zero-filled segment of size bytes (a power of two,
+// NewMirrored creates, with one reference for the caller, a zero-filled segment of size bytes (a power of two,
 // at least a page) mapped twice back to back: Bytes has 2*size bytes, and
 // byte i and byte i+size are the same memory. A ring buffer can then read
 // and write any run of up to size bytes starting anywhere in the first half
@@ -90,13 +93,14 @@ func create(size int, mirrored bool) (*Segment, error) {
 	}
 	table.Lock()
 	table.m[id] = weak.Make(s)
+	s.refs = 1
 	table.Unlock()
 	return s, nil
 }
 
-// Attach maps a segment received from another process. It takes over fd:
-// when this process already has the segment, fd is closed and the existing
-// mapping returned.
+// Attach maps a segment received from another process and takes a
+// reference for the caller to Release. It takes over fd: when this process
+// already has the segment, fd is closed and the existing mapping returned.
 func Attach(d Desc, fd int) (*Segment, error) {
 	table.Lock()
 	defer table.Unlock()
@@ -106,6 +110,7 @@ func Attach(d Desc, fd int) (*Segment, error) {
 			if s.Size != d.Size || s.Mirrored != d.Mirrored {
 				return nil, fmt.Errorf("%w: segment size %d, handle says %d", ErrUnknown, s.Size, d.Size)
 			}
+			s.refs++
 			return s, nil
 		}
 	}
@@ -125,15 +130,18 @@ func Attach(d Desc, fd int) (*Segment, error) {
 		return nil, err
 	}
 	table.m[d.ID] = weak.Make(s)
+	s.refs = 1
 	return s, nil
 }
 
-// Lookup returns this process's mapping of the segment id, if it has one.
+// Lookup returns this process's mapping of the segment id, if it has one,
+// with a reference for the caller to Release.
 func Lookup(id ID) (*Segment, error) {
 	table.Lock()
 	defer table.Unlock()
 	if w, ok := table.m[id]; ok {
 		if s := w.Value(); s != nil {
+			s.refs++
 			return s, nil
 		}
 	}
@@ -151,15 +159,21 @@ func mapSegment(d Desc, fd int) (*Segment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mproc: mapping shared memory: %w", err)
 	}
-	s := &Segment{Desc: d, fd: fd, mem: mem}
-	runtime.AddCleanup(s, release, resources{d.ID, fd, mem})
+	res := &resources{id: d.ID, fd: fd, mem: mem, mirrored: d.Mirrored}
+	s := &Segment{Desc: d, mem: mem, res: res}
+	runtime.AddCleanup(s, (*resources).collect, res)
 	return s, nil
 }
 
+// resources are a segment's descriptor and mapping. Release closes the
+// descriptor and swaps the mapping for a placeholder; the garbage
+// collector unmaps whatever is mapped there once the Segment is gone.
 type resources struct {
-	id  ID
-	fd  int
-	mem []byte
+	id       ID
+	mirrored bool // mapped by MmapPtr, which unix.Munmap does not know
+	mu       sync.Mutex
+	fd       int // -1 once closed
+	mem      []byte
 }
 
 // mapMirrored reserves 2*size bytes of address space and maps the segment
@@ -179,9 +193,18 @@ func mapMirrored(fd, size int) ([]byte, error) {
 	return unsafe.Slice((*byte)(base), 2*size), nil
 }
 
-func release(r resources) {
-	unix.Munmap(r.mem)
-	unix.Close(r.fd)
+// collect frees what is left when the Segment is unreachable.
+func (r *resources) collect() {
+	r.mu.Lock()
+	if r.mirrored {
+		unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)))
+	} else {
+		unix.Munmap(r.mem)
+	}
+	if r.fd >= 0 {
+		unix.Close(r.fd)
+	}
+	r.mu.Unlock()
 	table.Lock()
 	if w, ok := table.m[r.id]; ok && w.Value() == nil {
 		delete(table.m, r.id)
@@ -189,11 +212,54 @@ func release(r resources) {
 	table.Unlock()
 }
 
+// Retain takes another reference, unless the last one was already
+// released; it reports whether it took one.
+func (s *Segment) Retain() bool {
+	table.Lock()
+	defer table.Unlock()
+	if s.refs <= 0 {
+		return false
+	}
+	s.refs++
+	return true
+}
+
+// Release gives back a reference. With the last one, this process lets go
+// of the segment: its descriptor is closed and its shared mapping replaced,
+// in one step, by private zero-filled memory of the same size, so that a
+// goroutine still using the old addresses cannot fault; the garbage
+// collector unmaps that placeholder with the Segment. Other processes keep
+// the segment: the kernel frees it with the last descriptor and mapping.
+func (s *Segment) Release() {
+	table.Lock()
+	if s.refs--; s.refs > 0 {
+		table.Unlock()
+		return
+	}
+	if w, ok := table.m[s.ID]; ok && w.Value() == s {
+		delete(table.m, s.ID)
+	}
+	table.Unlock()
+	s.res.free()
+}
+
+func (r *resources) free() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fd < 0 {
+		return
+	}
+	unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)),
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	unix.Close(r.fd)
+	r.fd = -1
+}
+
 func roundUp(n int) int { return (n + PageSize - 1) / PageSize * PageSize }
 
 // FD is the segment's descriptor, for sending it to another process. It
-// stays valid while s is reachable.
-func (s *Segment) FD() int { return s.fd }
+// stays valid while s is reachable and holds a reference.
+func (s *Segment) FD() int { return s.res.fd }
 
 // Bytes is the shared memory.
 func (s *Segment) Bytes() []byte { return s.mem }

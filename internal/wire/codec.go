@@ -37,17 +37,21 @@ func newCBOR() cborCodec {
 		// CheckType accepts encoding.TextMarshaler types (even with unexported
 		// fields), so the codec must use them; by default it would not.
 		TextMarshaler: cbor.TextMarshalerTextString,
+		// Shared objects encode themselves as handles with MarshalBinary,
+		// carried as a byte string (the default; set so it stays so).
+		BinaryMarshaler: cbor.BinaryMarshalerByteString,
 	}.EncMode()
 	if err != nil {
 		panic(err)
 	}
 	dec, err := cbor.DecOptions{
-		MaxNestedLevels:  MaxNesting,
-		MaxArrayElements: MaxElements,
-		MaxMapPairs:      MaxElements,
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		DefaultMapType:   reflect.TypeFor[map[string]any](),
-		TextUnmarshaler:  cbor.TextUnmarshalerTextString,
+		MaxNestedLevels:   MaxNesting,
+		MaxArrayElements:  MaxElements,
+		MaxMapPairs:       MaxElements,
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		DefaultMapType:    reflect.TypeFor[map[string]any](),
+		TextUnmarshaler:   cbor.TextUnmarshalerTextString,
+		BinaryUnmarshaler: cbor.BinaryUnmarshalerByteString,
 	}.DecMode()
 	if err != nil {
 		panic(err)
