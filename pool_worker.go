@@ -287,6 +287,7 @@ func runTask(tctx *taskContexts, t taskMsg, funcs map[string]registered) (byte, 
 // sharedInPool refuses results that hold shared objects: a pool's messages
 // carry bytes only (as CPython's pools can't pickle a Lock either).
 func sharedInPool(at *attachments) error {
+	defer at.release() // the result is refused: nothing is sent
 	if at.empty() {
 		return nil
 	}
