@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"mproc"
-	"mproc/demo"
+	"mproc/internal/demo"
 	"mproc/internal/bench"
 )
 

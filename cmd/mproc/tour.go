@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"mproc"
-	"mproc/demo"
+	"mproc/internal/demo"
 )
 
 type tourCmd struct {

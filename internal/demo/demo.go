@@ -1,6 +1,7 @@
 // Package demo holds the runnable stories of the seeds: each Demo is one
 // scenario from CPython's multiprocessing tutorials, told with mproc. The
-// mproc command's tour runs them all; examples/ has each as a program.
+// mproc command's tour runs them all; examples/ tells each again as a
+// program of its own.
 package demo
 
 import (
