@@ -37,7 +37,7 @@ func trackerChild() *spawn.Child {
 	if tracker.child != nil || !mainCalled.Load() {
 		return tracker.child
 	}
-	c, err := spawn.Launch(spawn.Options{Env: []string{envRole + "=" + roleTracker}, StartupWait: DefaultStartTimeout})
+	c, err := spawn.Launch(spawn.Options{Env: []string{envRole + "=" + roleTracker}, StartupWait: DefaultStartTimeout, NoStdout: true})
 	if err == nil && awaitReady(c, DefaultStartTimeout) {
 		tracker.child = c
 	} else if c != nil {

@@ -31,6 +31,11 @@ type Options struct {
 	Env         []string       // extra environment entries
 	Pdeathsig   syscall.Signal // sent to the child when this process dies; 0 for none
 	StartupWait time.Duration  // how long the child waits for mproc.Main before giving up
+	// NoStdout gives the child /dev/null as its standard output: a helper
+	// that outlives the work (the tracker) must not hold the program's
+	// output open, or a reader of it (a pipe, go test's Example capture)
+	// waits for EOF as long as the helper lives.
+	NoStdout bool
 }
 
 var (
@@ -76,10 +81,14 @@ func Launch(o Options) (*Child, error) {
 	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
 	defer syscall.Close(fds[1])
 
+	stdout := os.Stdout.Fd()
+	if o.NoStdout {
+		stdout = devNull.Fd()
+	}
 	pidfd := -1
 	attr := &syscall.ProcAttr{
 		Env:   childEnv(o),
-		Files: []uintptr{devNull.Fd(), os.Stdout.Fd(), os.Stderr.Fd(), uintptr(fds[1])},
+		Files: []uintptr{devNull.Fd(), stdout, os.Stderr.Fd(), uintptr(fds[1])},
 		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
 	}
 	var pid int
