@@ -65,7 +65,6 @@ var (
 	// ErrWrongEnd is the error of sending on the receiving end of a one-way
 	// pipe, or receiving on its sending end.
 	ErrWrongEnd = errors.New("mproc: wrong end of a one-way pipe")
-
 )
 
 // Errors of the internal packages reach callers as these sentinels, and

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"mproc"
-	"mproc/internal/demo"
 	"mproc/internal/bench"
+	"mproc/internal/demo"
 )
 
 func TestMain(m *testing.M) {
