@@ -12,7 +12,6 @@ import (
 
 var (
 	psSquare = mproc.Register[int, int]("psmoke.square", func(x int) int { return x * x })
-	psPid    = mproc.Register[mproc.None, int]("psmoke.pid", func() int { return os.Getpid() })
 	psSleep  = mproc.Register[time.Duration, int]("psmoke.sleep", func(ctx context.Context, d time.Duration) (int, error) {
 		select {
 		case <-time.After(d):

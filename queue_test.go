@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -555,11 +556,11 @@ func testQueueTypes(t *testing.T) {
 	}
 	// Fixed-size values: raw memory, every bit kept.
 	fq := newQueue[[3]float64](t, 0)
-	v := [3]float64{-0.0, 1e308, 5e-324}
+	v := [3]float64{math.Copysign(0, -1), 1e308, 5e-324}
 	if err := fq.Put(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := fq.Get(ctx); err != nil || got != v {
+	if got, err := fq.Get(ctx); err != nil || got != v || !math.Signbit(got[0]) {
 		t.Fatalf("%v, %v", got, err)
 	}
 }

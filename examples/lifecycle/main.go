@@ -41,6 +41,7 @@ var child = mproc.Register[arg, mproc.None]("lifecycle.child", func(ctx context.
 		mproc.Exit(3) // sys.exit(3)
 	case "panic":
 		var tickets map[string]int
+		//lint:ignore SA5000 the planned fatal error of this case
 		tickets["jason"]++ // a fatal error: assignment to a nil map
 	}
 	return nil

@@ -42,6 +42,7 @@ var lifecycleChild = mproc.Register[lifecycleArg, mproc.None]("demo.lifecycle.ch
 	case "panic":
 		passGate()
 		var tickets map[string]int
+		//lint:ignore SA5000 the planned fatal error of this case
 		tickets["jason"]++ // a fatal error: assignment to a nil map
 	case "terminate", "kill":
 		say(a.Console, "  child %s: working until told to stop", name)

@@ -20,7 +20,7 @@ type holdsFunc struct {
 
 type hidden struct {
 	Public  int
-	private string
+	private string //lint:ignore U1000 the unexported field is what CheckType must see
 }
 
 type deepFunc struct {
@@ -52,18 +52,22 @@ type badList struct {
 
 // Marshaler implementations with unexported fields: the codec uses their
 // methods, so the fields are not lost.
+//lint:ignore U1000 unexported fields the codec must not need
 type binM struct{ secret []int }
 
 func (binM) MarshalBinary() ([]byte, error) { return nil, nil }
 
+//lint:ignore U1000 unexported fields the codec must not need
 type binPtrM struct{ secret map[string]int }
 
 func (*binPtrM) MarshalBinary() ([]byte, error) { return nil, nil }
 
+//lint:ignore U1000 unexported fields the codec must not need
 type cborM struct{ x int }
 
 func (cborM) MarshalCBOR() ([]byte, error) { return []byte{0xf6}, nil }
 
+//lint:ignore U1000 unexported fields the codec must not need
 type textM struct{ s string }
 
 func (textM) MarshalText() ([]byte, error) { return nil, nil }
@@ -136,7 +140,7 @@ func TestCheckTypeUnexportedFieldNamed(t *testing.T) {
 	t.Parallel()
 	type config struct {
 		Name    string
-		retries int
+		retries int //lint:ignore U1000 the unexported field is what CheckType must see
 	}
 	err := CheckType(reflect.TypeFor[config]())
 	if !errors.Is(err, ErrUnencodable) {

@@ -403,8 +403,9 @@ type textOnly struct{ s string }
 func (v textOnly) MarshalText() ([]byte, error) { return []byte("<" + v.s + ">"), nil }
 
 func (v *textOnly) UnmarshalText(b []byte) error {
-	s, ok := strings.CutPrefix(string(b), "<")
-	if s, ok = strings.CutSuffix(s, ">"); !ok {
+	s, ok1 := strings.CutPrefix(string(b), "<")
+	s, ok2 := strings.CutSuffix(s, ">")
+	if !ok1 || !ok2 {
 		return fmt.Errorf("textOnly: bad text %q", b)
 	}
 	v.s = s
