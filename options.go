@@ -13,16 +13,16 @@ type procConfig struct {
 	grace        time.Duration
 }
 
-// DefaultStartTimeout bounds how long Start waits for a child to reach
+// defaultStartTimeout bounds how long Start waits for a child to reach
 // mproc.Main and accept its work.
-const DefaultStartTimeout = 3 * time.Second
+const defaultStartTimeout = 3 * time.Second
 
-// DefaultTerminateGrace is how long a terminated child's target has, after
+// defaultTerminateGrace is how long a terminated child's target has, after
 // its context is cancelled, before the child ends anyway.
-const DefaultTerminateGrace = time.Second
+const defaultTerminateGrace = time.Second
 
 func newProcConfig(opts []Option) procConfig {
-	c := procConfig{startTimeout: DefaultStartTimeout, grace: DefaultTerminateGrace}
+	c := procConfig{startTimeout: defaultStartTimeout, grace: defaultTerminateGrace}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -43,12 +43,12 @@ func WithAuthKey(key []byte) Option {
 }
 
 // WithStartTimeout bounds how long Start waits for the child to accept its
-// work (default DefaultStartTimeout). A child that does not call mproc.Main
+// work (default 3 s). A child that does not call mproc.Main
 // is killed when it runs out.
 func WithStartTimeout(d time.Duration) Option {
 	return func(c *procConfig) { c.startTimeout = d }
 }
 
 // WithTerminateGrace sets how long the child's target may run after
-// Terminate cancels its context (default DefaultTerminateGrace).
+// Terminate cancels its context (default 1 s).
 func WithTerminateGrace(d time.Duration) Option { return func(c *procConfig) { c.grace = d } }

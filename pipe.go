@@ -16,9 +16,9 @@ import (
 	"mproc/internal/wire"
 )
 
-// DefaultPipeBuffer is the shared memory each direction of a pipe carries
+// defaultPipeBuffer is the shared memory each direction of a pipe carries
 // messages through; larger messages cross in pieces.
-const DefaultPipeBuffer = 1 << 20
+const defaultPipeBuffer = 1 << 20
 
 // pipeSpin is how long a receive polls before sleeping: a pipe is mostly
 // request and reply, and a reply that comes within this saves both sides a
@@ -39,7 +39,7 @@ func Pipe(duplex bool) (*Conn, *Conn, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ab, err := ring.New(DefaultPipeBuffer, 0)
+	ab, err := ring.New(defaultPipeBuffer, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,7 +48,7 @@ func Pipe(duplex bool) (*Conn, *Conn, error) {
 		w := &Conn{t: &pipeTransport{out: ab, sock: sb}, writable: true}
 		return r, w, nil
 	}
-	ba, err := ring.New(DefaultPipeBuffer, 0)
+	ba, err := ring.New(defaultPipeBuffer, 0)
 	if err != nil {
 		return nil, nil, err
 	}

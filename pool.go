@@ -94,7 +94,7 @@ func WithMaxMemory(bytes int64) PoolOption { return func(c *poolConfig) { c.maxM
 func WithTaskTimeout(d time.Duration) PoolOption { return func(c *poolConfig) { c.taskTimeout = d } }
 
 // WithTaskGrace is how long a task may run after its deadline before its
-// worker is killed (default DefaultTerminateGrace).
+// worker is killed (default 1 s).
 func WithTaskGrace(d time.Duration) PoolOption { return func(c *poolConfig) { c.grace = d } }
 
 // WithRetries runs a task whose worker died again on another worker, up to
@@ -106,7 +106,7 @@ const poolResultBuffer = 16 << 20
 
 // NewPool starts a pool of worker processes.
 func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
-	cfg := poolConfig{workers: CPUCount(), grace: DefaultTerminateGrace}
+	cfg := poolConfig{workers: CPUCount(), grace: defaultTerminateGrace}
 	for _, o := range opts {
 		o(&cfg)
 	}

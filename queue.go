@@ -35,10 +35,10 @@ type Queue[T any] struct {
 	use       *inUse // this process's calls, and Close
 }
 
-// DefaultQueueBuffer is the shared memory a queue's items travel through.
+// defaultQueueBuffer is the shared memory a queue's items travel through.
 // An unbounded queue (maxsize 0) holds that much in flight; Put then waits
 // for room, where CPython's feeder thread would buffer without end.
-const DefaultQueueBuffer = 4 << 20
+const defaultQueueBuffer = 4 << 20
 
 // QueueOption configures a queue.
 type QueueOption func(*queueConfig)
@@ -46,7 +46,7 @@ type QueueOption func(*queueConfig)
 type queueConfig struct{ buffer int }
 
 // WithQueueBuffer sets the bytes of shared memory a queue's items travel
-// through: a power of two, at least 64 KiB (default DefaultQueueBuffer).
+// through: a power of two, at least 64 KiB (default 4 MiB).
 func WithQueueBuffer(bytes int) QueueOption { return func(c *queueConfig) { c.buffer = bytes } }
 
 // NewQueue creates a queue holding at most maxsize items (0: no limit but
@@ -56,7 +56,7 @@ func NewQueue[T any](maxsize int, opts ...QueueOption) (*Queue[T], error) {
 }
 
 func newQueue[T any](maxsize int, joinable bool, opts []QueueOption) (*Queue[T], error) {
-	cfg := queueConfig{buffer: DefaultQueueBuffer}
+	cfg := queueConfig{buffer: defaultQueueBuffer}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -255,15 +255,6 @@ func (q *Queue[T]) Close() error {
 	q.use.close()
 	q.use.exit()
 	return nil
-}
-
-// Closed reports whether the queue was closed, by any process.
-func (q *Queue[T]) Closed() bool {
-	if q.enter() != nil {
-		return true
-	}
-	defer q.exit()
-	return q.r.Closed()
 }
 
 func (q *Queue[T]) attach(at *attachments) {

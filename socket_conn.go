@@ -35,9 +35,9 @@ const (
 	sockAttached = 2 // payload: u32 length, the attachDesc, the message; descriptors beside
 )
 
-// MaxMessage bounds a message on a socket connection; a frame announcing
-// more is refused before it is read.
-const MaxMessage = wire.DefaultMaxFrame
+// maxMessage bounds a message on a socket connection (1 GiB); a frame
+// announcing more is refused before it is read.
+const maxMessage = wire.DefaultMaxFrame
 
 func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
 	fdr, err := spawn.NewFDReader(s.f)
@@ -117,7 +117,7 @@ func (t *sockTransport) recv(ctx context.Context, fn func([]byte) error) error {
 	t.rmu.Lock()
 	defer t.rmu.Unlock()
 	defer deadline(ctx, t.s.f.SetReadDeadline)()
-	k, payload, err := wire.ReadFrame(t.r, MaxMessage)
+	k, payload, err := wire.ReadFrame(t.r, maxMessage)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return io.EOF // the other end went away mid-message

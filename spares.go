@@ -111,8 +111,8 @@ func (s *sparePool) fillLocked() {
 }
 
 func (s *sparePool) launch() {
-	c, err := spawn.Launch(spawn.Options{StartupWait: DefaultStartTimeout})
-	if err == nil && !awaitReady(c, DefaultStartTimeout) {
+	c, err := spawn.Launch(spawn.Options{StartupWait: defaultStartTimeout})
+	if err == nil && !awaitReady(c, defaultStartTimeout) {
 		err = errors.New("mproc: a warm spare did not reach mproc.Main; add mproc.Main() as the first line of main")
 	}
 	s.mu.Lock()

@@ -37,8 +37,8 @@ func trackerChild() *spawn.Child {
 	if tracker.child != nil || !mainCalled.Load() {
 		return tracker.child
 	}
-	c, err := spawn.Launch(spawn.Options{Env: []string{envRole + "=" + roleTracker}, StartupWait: DefaultStartTimeout, NoStdout: true})
-	if err == nil && awaitReady(c, DefaultStartTimeout) {
+	c, err := spawn.Launch(spawn.Options{Env: []string{envRole + "=" + roleTracker}, StartupWait: defaultStartTimeout, NoStdout: true})
+	if err == nil && awaitReady(c, defaultStartTimeout) {
 		tracker.child = c
 	} else if c != nil {
 		c.Signal(syscall.SIGKILL)

@@ -193,7 +193,7 @@ func shutdown(stderr io.Writer) {
 			p.Join(ctx)
 		}
 	}
-	end(mproc.DefaultTerminateGrace + 2*time.Second)
+	end(3 * time.Second) // a terminated child's grace (1 s), and time to exit
 	for _, p := range left {
 		if alive, _ := p.IsAlive(); alive {
 			p.Kill()
