@@ -38,23 +38,9 @@
 //
 // # From Python
 //
-//	Process(target=f, args=(a,))        f.Process(a)       (f := mproc.Register[A, R]("f", fn))
-//	p.start()                           p.Start(ctx)       or f.Start(ctx, a) in one step
-//	p.join(timeout)                     p.Join(ctx)        a deadline on ctx is the timeout
-//	the target's return value           p.Wait(ctx)        typed: (R, error)
-//	p.is_alive()                        p.IsAlive()
-//	p.terminate() / p.kill()            p.Terminate() / p.Kill()   exit codes -15 / -9
-//	p.close()                           p.Close()
-//	p.name, p.pid, p.exitcode           p.Name(), p.Pid(), p.ExitCode()
-//	p.daemon = True                     mproc.WithDaemon(true)
-//	p.authkey                           p.AuthKey(), mproc.WithAuthKey(key)
-//	class P(Process): def run(self)     mproc.RegisterRunner[P]("p")   (P has Run(ctx) error)
-//	current_process()                   mproc.Current()
-//	parent_process()                    mproc.Parent()
-//	active_children()                   mproc.ActiveChildren()
-//	cpu_count()                         mproc.CPUCount()
-//	sys.exit(n) in a child              mproc.Exit(n)
-//	if __name__ == '__main__':          mproc.Main() first in main
+// The names follow Python's multiprocessing: Process, Lock, Queue, Pool,
+// apply_async as Submit with OnDone, imap as Imap returning an iter.Seq2,
+// and so on. The README's "Python to mproc" table maps each of them.
 //
 // # Shared objects
 //
@@ -68,16 +54,6 @@
 // frees its descriptors and mapping in this process, while other processes
 // keep using it.
 //
-//	Lock(); with lock:                   mproc.NewLock(); l.Lock(); defer l.Unlock()
-//	lock.acquire(timeout=t)              l.LockContext(ctx)   ctx's error for False
-//	RLock(), Semaphore(n), Event()       mproc.NewRLock(), mproc.NewSemaphore(n), mproc.NewEvent()
-//	an RLock owned by another thread     r.NewOwner()
-//	v.get_lock()                         v.Locker()
-//	Condition(lock), Barrier(n)          mproc.NewCondition(lock), mproc.NewBarrier(n)
-//	Value('q', 0); v.value += 1          mproc.NewValue[int64](0); v.Add(1) or v.Update(fn)
-//	Array('i', n)                        mproc.NewArray[int32](n)
-//	SharedMemory(create=True, size=n)    mproc.NewSharedMemory("", n)
-//
 // # Queues and pipes
 //
 // [Queue], [JoinableQueue] and [SimpleQueue] carry typed items between any
@@ -86,14 +62,6 @@
 // handshake. All of them travel as arguments and inside items. Queues and
 // pipes move items through shared memory without a feeder thread: when Put
 // returns, the item is there, whatever happens to the process next.
-//
-//	Queue(3); q.put(x); q.get(timeout=t)   q, _ := mproc.NewQueue[T](3); q.Put(ctx, x); q.Get(ctx)
-//	put_nowait, get_nowait                 TryPut, TryGet (ErrFull, ErrEmpty)
-//	JoinableQueue; task_done(); join()     mproc.NewJoinableQueue[T](0); TaskDone(); Join(ctx)
-//	a, b = Pipe(); a.send(x); b.recv()     a, b, _ := mproc.Pipe(true); a.Send(ctx, x); b.Recv(ctx, &x)
-//	Listener(addr, authkey=k).accept()     l, _ := mproc.Listen("unix", path, k); l.Accept(ctx)
-//	Client(addr, authkey=k)                mproc.Dial(ctx, "unix", path, k)
-//	connection.wait(conns, timeout)        mproc.Wait(ctx, conns...)
 //
 // # Pools
 //
@@ -146,7 +114,7 @@
 //
 // Arguments and results cross as bytes: []byte and strings as they are,
 // fixed-size numeric types and slices of them as raw memory, everything else
-// as CBOR (RFC 8949) with limits on nesting and size, so that a hostile or
+// in a compact binary encoding with limits on nesting and size, so that a hostile or
 // broken peer can make the decoder fail but not crash or exhaust memory.
 //
 // # Lifetime

@@ -52,6 +52,7 @@ type badList struct {
 
 // Marshaler implementations with unexported fields: the codec uses their
 // methods, so the fields are not lost.
+//
 //lint:ignore U1000 unexported fields the codec must not need
 type binM struct{ secret []int }
 
