@@ -283,20 +283,29 @@ func FuzzCoderDecodeIntSlice(f *testing.F) {
 	}
 	f.Add([]byte{1, 2, 3})
 	f.Add(make([]byte, 17))
+	f.Add([]byte{0xFF})                  // empty, not nil
+	f.Add(bytes.Repeat([]byte{0xFF}, 9)) // {-1}
+	f.Add(bytes.Repeat([]byte{0xFF}, 8)) // 7 bytes: corrupt
 	f.Fuzz(func(t *testing.T, data []byte) {
 		data = data[:min(len(data), maxFixedFuzzInput)]
+		// A run of nothing but 0xFF carries one 0xFF more than its payload
+		// (that is how an empty slice differs from nil).
+		payload := data
+		if len(data) > 0 && allFF(data) {
+			payload = data[1:]
+		}
 		v, err := c.Decode(data)
-		if len(data)%8 != 0 {
+		if len(payload)%8 != 0 {
 			if !errors.Is(err, ErrCorrupt) || v != nil {
 				t.Fatalf("Decode of %d bytes = %v, %v; want ErrCorrupt", len(data), v, err)
 			}
 			return
 		}
-		if err != nil || len(v) != len(data)/8 {
-			t.Fatalf("Decode of %d bytes = %d ints, %v", len(data), len(v), err)
+		if err != nil || len(v) != len(payload)/8 || (v == nil) != (data == nil || len(data) == 0) {
+			t.Fatalf("Decode of %d bytes = %d ints (nil %t), %v", len(data), len(v), v == nil, err)
 		}
 		for i := range v {
-			if want := int(binary.NativeEndian.Uint64(data[8*i:])); v[i] != want {
+			if want := int(binary.NativeEndian.Uint64(payload[8*i:])); v[i] != want {
 				t.Fatalf("element %d = %d, want %d", i, v[i], want)
 			}
 		}
