@@ -15,20 +15,6 @@ import (
 	"mproc"
 )
 
-func TestNotRegistered(t *testing.T) {
-	t.Parallel()
-	if _, err := mproc.Lookup[int, int]("no.such.function"); !errors.Is(err, mproc.ErrNotRegistered) {
-		t.Fatalf("Lookup of an unknown name = %v", err)
-	}
-	if _, err := mproc.Lookup[string, int]("test.square"); err == nil || !strings.Contains(err.Error(), "takes int") {
-		t.Fatalf("Lookup with the wrong types = %v", err)
-	}
-	f, err := mproc.Lookup[int, int]("test.square")
-	if err != nil || f != square {
-		t.Fatalf("Lookup = %v, %v", f, err)
-	}
-}
-
 // A function registered after mproc.Main (here: inside a test) exists in the
 // parent but not in the child, which re-runs the binary from the start and
 // stops at mproc.Main. Start says so without starting anything.

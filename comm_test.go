@@ -166,7 +166,7 @@ var (
 		if err != nil {
 			return lockViaQueueResult{}, err
 		}
-		r := lockViaQueueResult{LockedOnArrival: l.Locked(), TryLockFailed: !l.TryLock()}
+		r := lockViaQueueResult{LockedOnArrival: mproc.Locked(l), TryLockFailed: !l.TryLock()}
 		a.Waiting.Set()
 		if err := l.LockContext(ctx); err != nil {
 			return r, err
@@ -375,7 +375,7 @@ func testPassLockFromChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !l.Locked() {
+	if !mproc.Locked(l) {
 		t.Fatal("the lock the child held arrived unlocked")
 	}
 	if err := l.LockContext(ctx); !errors.Is(err, mproc.ErrOwnerDead) {

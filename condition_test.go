@@ -352,7 +352,7 @@ func testConditionWaitDeadline(t *testing.T) {
 	}
 	within(t, "Wait with a cancelled ctx", took, 0, time.Second)
 	c.Unlock()
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("after Release: %v", l)
 	}
 }

@@ -3,7 +3,6 @@ package mproc
 import (
 	"crypto/rand"
 	"os"
-	"runtime"
 	"sync"
 )
 
@@ -37,7 +36,3 @@ func Parent() *Process {
 func selfRecord(cfg procConfig, identity []int) *Process {
 	return &Process{role: roleSelf, cfg: cfg, identity: identity, state: stateStarted, pid: os.Getpid()}
 }
-
-// CPUCount is the number of CPUs this process may use (CPython's
-// os.process_cpu_count; the default size of pools).
-func CPUCount() int { return runtime.NumCPU() }

@@ -93,9 +93,9 @@ func exercise(t *testing.T, ctx context.Context, ex mproc.Executor) int {
 	}
 	slices.Sort(ys)
 	inOrder("ImapUnordered", ys, nil)
-	sums, err := ptAdd.Starmap(ctx, ex, []mproc.Args2[int, int]{{A: 1, B: 2}, {A: 3, B: 4}})
+	sums, err := ptAdd.Map(ctx, ex, []pair{{A: 1, B: 2}, {A: 3, B: 4}})
 	if err != nil || !slices.Equal(sums, []int{3, 7}) {
-		t.Fatalf("Starmap: %v, %v", sums, err)
+		t.Fatalf("Map of pairs: %v, %v", sums, err)
 	}
 	if _, err := ptFail.Apply(ctx, ex, "failed on either"); err == nil || !strings.Contains(err.Error(), "failed on either") {
 		t.Fatalf("a failing task: %v", err)

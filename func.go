@@ -85,24 +85,6 @@ func Register[A, R any, F Target[A, R]](name string, fn F) *Func[A, R] {
 	return f
 }
 
-// Lookup returns the handle registered under name, for programs that pick
-// functions by name. It fails with ErrNotRegistered, or when A and R are not
-// the types fn was registered with.
-func Lookup[A, R any](name string) (*Func[A, R], error) {
-	registry.RLock()
-	r, ok := registry.m[name]
-	registry.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrNotRegistered, name)
-	}
-	f, ok := r.(*Func[A, R])
-	if !ok {
-		a, res := r.types()
-		return nil, fmt.Errorf("mproc: %q takes %v and returns %v, not %v and %v", name, a, res, reflect.TypeFor[A](), reflect.TypeFor[R]())
-	}
-	return f, nil
-}
-
 func lookup(name string) (registered, bool) {
 	registry.RLock()
 	defer registry.RUnlock()

@@ -125,12 +125,6 @@ func (f *Func[A, R]) Map(ctx context.Context, ex Executor, args []A, opts ...Map
 	return f.MapAsync(ctx, ex, args, opts...).Get(ctx)
 }
 
-// Starmap is Map for functions of several arguments, whose A is the tuple
-// of them (Args2, Args3): CPython's starmap.
-func (f *Func[A, R]) Starmap(ctx context.Context, ex Executor, args []A, opts ...MapOption) ([]R, error) {
-	return f.Map(ctx, ex, args, opts...)
-}
-
 // MapAsync is Map that returns at once with the Future of the results
 // (CPython's map_async).
 func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts ...MapOption) *Future[[]R] {

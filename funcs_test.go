@@ -47,7 +47,7 @@ var (
 		panic(msg)
 	})
 	exitWith = mproc.Register[int, mproc.None]("test.exit", func(code int) {
-		mproc.Exit(code)
+		os.Exit(code)
 	})
 	sleepFor = mproc.Register[time.Duration, mproc.None]("test.sleep", func(d time.Duration) {
 		time.Sleep(d)

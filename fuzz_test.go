@@ -52,7 +52,7 @@ func FuzzDecodeHandles(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var lk Lock
 		if lk.UnmarshalBinary(b) == nil {
-			lk.Locked()
+			Locked(&lk)
 		}
 		var rl RLock
 		if rl.UnmarshalBinary(b) == nil {

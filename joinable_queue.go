@@ -43,10 +43,6 @@ func (q *JoinableQueue[T]) Join(ctx context.Context) error {
 	return q.r.Join(ctx)
 }
 
-// Unfinished is the number of items put and not yet marked done. It panics
-// after Close in this process.
-func (q *JoinableQueue[T]) Unfinished() int { q.check(); defer q.exit(); return q.r.Unfinished() }
-
 // MarshalBinary encodes the queue as a handle; its memory and sockets
 // travel beside the message.
 func (q *JoinableQueue[T]) MarshalBinary() ([]byte, error) {

@@ -79,9 +79,6 @@ func (l *Lock) Unlock() {
 	}
 }
 
-// Locked reports whether some process holds the lock (a snapshot).
-func (l *Lock) Locked() bool { return atomic.LoadUint32(l.word()) != 0 }
-
 func (l *Lock) String() string {
 	if l.ref.err("Lock") != nil {
 		return "<Lock(closed)>"

@@ -479,7 +479,7 @@ func testLockMutualExclusion(t *testing.T) {
 	if o := a.Overlap.Load(); o != 0 {
 		t.Errorf("%d times two holders were inside together", o)
 	}
-	if a.L.Locked() {
+	if mproc.Locked(a.L) {
 		t.Errorf("lock still held: %v", a.L)
 	}
 }
@@ -493,12 +493,12 @@ func testLockTryLockWhileChildHolds(t *testing.T) {
 	if l.TryLock() {
 		t.Fatal("TryLock succeeded while a child holds the lock")
 	}
-	if !l.Locked() || lockOwner(l) != p.Pid() {
+	if !mproc.Locked(l) || lockOwner(l) != p.Pid() {
 		t.Fatalf("after a failed TryLock: %v, want owner %d", l, p.Pid())
 	}
 	rel.Set()
 	waitWithin(t, ctx, wakeBound, p)
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("after the child released it: %v", l)
 	}
 	if !l.TryLock() {
@@ -566,7 +566,7 @@ func testLockContextDeadline(t *testing.T) {
 
 	rel.Set()
 	waitWithin(t, ctx, wakeBound, p)
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("the holder let go after the failed waits, yet %v", l)
 	}
 
@@ -576,7 +576,7 @@ func testLockContextDeadline(t *testing.T) {
 	switch {
 	case err == nil && lockOwner(l) != os.Getpid():
 		t.Fatalf("LockContext succeeded but %v", l)
-	case err != nil && l.Locked():
+	case err != nil && mproc.Locked(l):
 		t.Fatalf("LockContext failed (%v) but %v", err, l)
 	}
 	t.Logf("LockContext(cancelled ctx) on a free lock: %v", err)
@@ -605,12 +605,12 @@ func testLockUnlockUnlocked(t *testing.T) {
 	l := newLock(t)
 	unlockPanics(t, "a new lock", l.Unlock)
 	l.Lock()
-	if !l.Locked() {
+	if !mproc.Locked(l) {
 		t.Fatal("Lock did not lock")
 	}
 	l.Unlock()
 	unlockPanics(t, "a second Unlock", l.Unlock)
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("after the failed releases: %v", l)
 	}
 }
@@ -622,7 +622,7 @@ func testLockAnyProcessMayRelease(t *testing.T) {
 	l := newLock(t)
 	l.Lock()
 	waitOK(t, ctx, startChild(t, ctx, lockRelease, l))
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("a child released the parent's lock, yet %v", l)
 	}
 	_, err := startChild(t, ctx, lockRelease, l).Wait(ctx)
@@ -638,7 +638,7 @@ func testLockAnyProcessMayRelease(t *testing.T) {
 func testLockMadeInChild(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	l := waitOK(t, ctx, startChild(t, ctx, lockMake, false))
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("an unlocked lock from a child: %v", l)
 	}
 	if !l.TryLock() {
@@ -701,7 +701,7 @@ func testLockWaiterInChildGetsKilledHoldersLock(t *testing.T) {
 		t.Fatal("the waiter got the lock of a killed holder without ErrOwnerDead")
 	}
 	within(t, "the waiter's acquisition after the kill", time.Unix(0, r.At).Sub(killed), 0, time.Second)
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("the waiter released it, yet %v", l)
 	}
 }
@@ -798,7 +798,7 @@ func TestLockOwnerDeathLoop(t *testing.T) {
 	if total > 30*time.Second {
 		t.Errorf("%d rounds took %v", rounds, total)
 	}
-	if l.Locked() || !l.TryLock() {
+	if mproc.Locked(l) || !l.TryLock() {
 		t.Fatalf("after the rounds: %v", l)
 	}
 	l.Unlock()

@@ -52,11 +52,6 @@ func Main() {
 	os.Exit(runChild(v))
 }
 
-// Exit ends the calling process at once with the given code, which a parent
-// sees as the child's ExitCode (CPython's sys.exit(n) in a child). Deferred
-// functions do not run.
-func Exit(code int) { os.Exit(code) }
-
 // canStart refuses to start children where that cannot work.
 func canStart() error {
 	if !mainCalled.Load() {

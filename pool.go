@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,7 +68,7 @@ type poolConfig struct {
 	retries     int
 }
 
-// WithWorkers sets the number of worker processes (default CPUCount()).
+// WithWorkers sets the number of worker processes (default runtime.NumCPU()).
 func WithWorkers(n int) PoolOption { return func(c *poolConfig) { c.workers = n } }
 
 // WithInitializer runs init(arg) in each worker before its first task
@@ -106,7 +107,7 @@ const poolResultBuffer = 16 << 20
 
 // NewPool starts a pool of worker processes.
 func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
-	cfg := poolConfig{workers: CPUCount(), grace: defaultTerminateGrace}
+	cfg := poolConfig{workers: runtime.NumCPU(), grace: defaultTerminateGrace}
 	for _, o := range opts {
 		o(&cfg)
 	}

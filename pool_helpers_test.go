@@ -155,7 +155,8 @@ var (
 		return make(chan int)
 	})
 
-	ptAdd = mproc.Register2[int, int, int]("test.pool.add", func(a, b int) (int, error) { return a + b, nil })
+	// ptAdd takes two arguments the Go way, as one struct.
+	ptAdd = mproc.Register[pair, int]("test.pool.add", func(a pair) (int, error) { return a.A + a.B, nil })
 
 	// ptAlloc allocates and touches mib MiB, keeps them referenced, and
 	// returns its pid.
@@ -408,3 +409,6 @@ func ptRemote(t *testing.T, err error) *mproc.RemoteError {
 	}
 	return re
 }
+
+// pair is the argument of a function of two (CPython's starmap takes tuples).
+type pair struct{ A, B int }

@@ -19,7 +19,7 @@ import (
 )
 
 // TestPool covers the pool's CPython surface: workers, initializer,
-// recycling, Apply/Submit/Map/Imap/Starmap, callbacks, Close, Join and
+// recycling, Apply/Submit/Map/Imap, callbacks, Close, Join and
 // Terminate. Not parallel itself, so that nothing else runs beside it; its
 // subtests run in parallel.
 func TestPool(t *testing.T) {
@@ -42,7 +42,7 @@ func TestPool(t *testing.T) {
 	parallel(t, "ImapEarlyStop", func(t *testing.T) { testPoolImapEarlyStop(t, true) })
 	parallel(t, "ImapUnorderedEarlyStop", func(t *testing.T) { testPoolImapEarlyStop(t, false) })
 	parallel(t, "ImapErrorInPlace", testPoolImapErrorInPlace)
-	parallel(t, "Starmap", testPoolStarmap)
+	parallel(t, "MapOfStructs", testPoolMapOfStructs)
 	parallel(t, "CloseThenJoin", testPoolCloseThenJoin)
 	parallel(t, "JoinBeforeClose", testPoolJoinBeforeClose)
 	parallel(t, "TerminatePrompt", testPoolTerminatePrompt)
@@ -59,8 +59,8 @@ func testPoolDefaultWorkers(t *testing.T) {
 	for _, w := range p.Workers() {
 		pids = append(pids, w.Pid)
 	}
-	if len(pids) != mproc.CPUCount() {
-		t.Fatalf("%d workers, want CPUCount() = %d", len(pids), mproc.CPUCount())
+	if len(pids) != runtime.NumCPU() {
+		t.Fatalf("%d workers, want runtime.NumCPU() = %d", len(pids), runtime.NumCPU())
 	}
 	seen := map[int]bool{}
 	for _, pid := range pids {
@@ -588,15 +588,16 @@ func testPoolImapErrorInPlace(t *testing.T) {
 	}
 }
 
-func testPoolStarmap(t *testing.T) {
+// Several arguments travel as one struct: CPython's starmap is a Map.
+func testPoolMapOfStructs(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	p := ptPool(t, ctx, mproc.WithWorkers(2))
-	var args []mproc.Args2[int, int]
+	var args []pair
 	for i := range 50 {
-		args = append(args, mproc.Args2[int, int]{A: i, B: 1000 * i})
+		args = append(args, pair{A: i, B: 1000 * i})
 	}
 	for _, opts := range [][]mproc.MapOption{nil, {mproc.WithChunk(1)}, {mproc.WithChunk(8)}} {
-		sums, err := ptAdd.Starmap(ctx, p, args, opts...)
+		sums, err := ptAdd.Map(ctx, p, args, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -606,8 +607,8 @@ func testPoolStarmap(t *testing.T) {
 			}
 		}
 	}
-	if s, err := ptAdd.Apply(ctx, p, mproc.Args2[int, int]{A: 2, B: 3}); err != nil || s != 5 {
-		t.Fatalf("Apply of a Register2 function: %d, %v", s, err)
+	if s, err := ptAdd.Apply(ctx, p, pair{A: 2, B: 3}); err != nil || s != 5 {
+		t.Fatalf("Apply of a function of two: %d, %v", s, err)
 	}
 }
 

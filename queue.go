@@ -224,7 +224,7 @@ func decodeAttached[T any](c *wire.Coder[T], side *socket, p []byte) (T, error) 
 
 // Len is the number of items in the queue (approximate: others may be
 // putting and getting). It panics after Close in this process, as do
-// Empty, Full and MaxSize.
+// Empty and Full.
 func (q *Queue[T]) Len() int { q.check(); defer q.exit(); return q.r.Len() }
 
 // Empty reports whether the queue is empty (approximate).
@@ -232,9 +232,6 @@ func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 
 // Full reports whether a Put would wait for room (approximate).
 func (q *Queue[T]) Full() bool { q.check(); defer q.exit(); return q.r.Full() }
-
-// MaxSize is the queue's item limit (0: none).
-func (q *Queue[T]) MaxSize() int { q.check(); defer q.exit(); return q.r.MaxItems() }
 
 // Close closes the queue for everyone, like closing a Go channel: Put
 // returns ErrClosed everywhere, and Get in other processes returns what is

@@ -222,8 +222,8 @@ func testJoinableQueueFastTaskDone(t *testing.T) {
 func testQueueFIFOAndLen(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	q := newQueue[int](t, 3)
-	if q.MaxSize() != 3 || q.Len() != 0 || !q.Empty() || q.Full() {
-		t.Fatalf("new queue: maxsize %d len %d empty %v full %v", q.MaxSize(), q.Len(), q.Empty(), q.Full())
+	if mproc.MaxSize(q) != 3 || q.Len() != 0 || !q.Empty() || q.Full() {
+		t.Fatalf("new queue: maxsize %d len %d empty %v full %v", mproc.MaxSize(q), q.Len(), q.Empty(), q.Full())
 	}
 	for i := range 3 {
 		if err := q.Put(ctx, i*10); err != nil {
@@ -255,8 +255,8 @@ func testQueueFIFOAndLen(t *testing.T) {
 			t.Fatalf("unbounded TryPut %d: %v", i, err)
 		}
 	}
-	if u.Full() || u.Len() != 1000 || u.MaxSize() != 0 {
-		t.Fatalf("unbounded: full %v len %d maxsize %d", u.Full(), u.Len(), u.MaxSize())
+	if u.Full() || u.Len() != 1000 || mproc.MaxSize(u) != 0 {
+		t.Fatalf("unbounded: full %v len %d maxsize %d", u.Full(), u.Len(), mproc.MaxSize(u))
 	}
 }
 
@@ -643,8 +643,8 @@ func testJoinableQueueAcross(t *testing.T) {
 	if got := done.Load(); got != want {
 		t.Fatalf("Join returned with the work of %d done, want %d", got, want)
 	}
-	if q.Unfinished() != 0 {
-		t.Fatalf("unfinished %d after Join", q.Unfinished())
+	if mproc.Unfinished(q) != 0 {
+		t.Fatalf("unfinished %d after Join", mproc.Unfinished(q))
 	}
 	// A second batch, after a Join that returned.
 	for i := 1; i <= 10; i++ {
@@ -686,8 +686,8 @@ func testJoinableQueueJoinDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if q.Unfinished() != 2 {
-		t.Fatalf("unfinished %d after two puts", q.Unfinished())
+	if mproc.Unfinished(q) != 2 {
+		t.Fatalf("unfinished %d after two puts", mproc.Unfinished(q))
 	}
 	const d = 200 * time.Millisecond
 	took := timed(func() { err = q.Join(shortCtx(t, ctx, d)) })
@@ -741,8 +741,8 @@ func testJoinableQueueTaskDoneTooMany(t *testing.T) {
 	if err := q.TaskDone(); !errors.Is(err, mproc.ErrTaskDone) {
 		t.Fatalf("third TaskDone for two items: %v", err)
 	}
-	if q.Unfinished() != 0 {
-		t.Fatalf("unfinished %d", q.Unfinished())
+	if mproc.Unfinished(q) != 0 {
+		t.Fatalf("unfinished %d", mproc.Unfinished(q))
 	}
 	p := startChild(t, ctx, commJQTaskDone, q)
 	_, err = p.Wait(ctx)

@@ -557,9 +557,9 @@ var (
 	useTwins = mproc.Register[twins, twinsReport]("test.sync.pass.twins", func(w twins) twinsReport {
 		var r twinsReport
 		w.L1.Lock()
-		locked := w.L2.Locked() && !w.L2.TryLock()
+		locked := mproc.Locked(w.L2) && !w.L2.TryLock()
 		w.L2.Unlock()
-		r.SameLock = locked && !w.L1.Locked()
+		r.SameLock = locked && !mproc.Locked(w.L1)
 		w.V1.Store(77)
 		r.SameValue = w.V2.Load() == 77
 		return r
@@ -635,7 +635,7 @@ func testPassingBundle(t *testing.T) {
 	if !b.E.IsSet() || b.A.Get(1) != int32(p.Pid()) || b.A.Get(2) != 1 {
 		t.Fatalf("after the child: event %v, array %v (want [42 %d 1])", b.E.IsSet(), b.A.Copy(), p.Pid())
 	}
-	if l.Locked() {
+	if mproc.Locked(l) {
 		t.Fatalf("the lock is left %v", l)
 	}
 }
@@ -649,7 +649,7 @@ func testPassingTwins(t *testing.T) {
 	if !r.SameLock || !r.SameValue {
 		t.Fatalf("in the child: %+v", r)
 	}
-	if v.Load() != 77 || l.Locked() {
+	if v.Load() != 77 || mproc.Locked(l) {
 		t.Fatalf("after the child: value %d, %v", v.Load(), l)
 	}
 }
@@ -683,7 +683,7 @@ func testPassingCollections(t *testing.T) {
 func testPassingResult(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	b := waitOK(t, ctx, startChild(t, ctx, makeObjects, mproc.None{}))
-	if !b.E.IsSet() || !slices.Equal(b.A.Copy(), []int32{7, 8, 9}) || b.L.Locked() {
+	if !b.E.IsSet() || !slices.Equal(b.A.Copy(), []int32{7, 8, 9}) || mproc.Locked(b.L) {
 		t.Fatalf("objects from a child: event %v, array %v, %v", b.E.IsSet(), b.A.Copy(), b.L)
 	}
 	b.E.Clear()

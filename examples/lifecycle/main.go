@@ -38,7 +38,7 @@ var child = mproc.Register[arg, mproc.None]("lifecycle.child", func(ctx context.
 	case "error":
 		return errors.New("no tickets left")
 	case "exit":
-		mproc.Exit(3) // sys.exit(3)
+		os.Exit(3) // sys.exit(3)
 	case "panic":
 		var tickets map[string]int
 		//lint:ignore SA5000 the planned fatal error of this case

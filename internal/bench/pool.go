@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"mproc"
@@ -98,13 +99,13 @@ func runPoolMap(ctx context.Context, scale float64) ([]Result, error) {
 	}
 	return []Result{
 		{Name: "pool_map_tiny_tasks", Unit: "items/s", Value: rate, N: n},
-		{Name: "pool_map_cpu_speedup", Unit: "x", Value: speedup, N: mproc.CPUCount()},
+		{Name: "pool_map_cpu_speedup", Unit: "x", Value: speedup, N: runtime.NumCPU()},
 	}, nil
 }
 
-// cpuSpeedup times a CPU-bound map on one worker and on CPUCount workers.
+// cpuSpeedup times a CPU-bound map on one worker and on runtime.NumCPU() workers.
 func cpuSpeedup(ctx context.Context, scale float64) (float64, error) {
-	tasks := make([]int, max(4*mproc.CPUCount(), N(40, scale)))
+	tasks := make([]int, max(4*runtime.NumCPU(), N(40, scale)))
 	for i := range tasks {
 		tasks[i] = i
 	}
@@ -122,7 +123,7 @@ func cpuSpeedup(ctx context.Context, scale float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	all, err := timeMap(mproc.CPUCount())
+	all, err := timeMap(runtime.NumCPU())
 	if err != nil {
 		return 0, err
 	}

@@ -192,7 +192,7 @@ func TestLifecycle(t *testing.T) {
 		`returns nil\s+<Process\(Process-\d+, started\)>\s+is_alive=true\s+exitcode=None`,
 		`returns nil\s+<Process\(Process-\d+, stopped exitcode=0\)>\s+is_alive=false exitcode=0`,
 		`returns an error\s+<Process\(Process-\d+, stopped exitcode=1\)>`,
-		`calls mproc.Exit\(3\)\s+<Process\(Process-\d+, stopped exitcode=3\)>`,
+		`calls os.Exit\(3\)\s+<Process\(Process-\d+, stopped exitcode=3\)>`,
 		`panics\s+<Process\(Process-\d+, stopped exitcode=1\)>`,
 		`is terminated\s+<Process\(Process-\d+, stopped exitcode=-15\)>`,
 		`is killed\s+<Process\(Process-\d+, stopped exitcode=-9\)>`,

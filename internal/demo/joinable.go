@@ -82,11 +82,11 @@ var joinableProducer = mproc.Register[joinableCookArg, int]("demo.joinable.produ
 type joinableArg struct{ Console string }
 
 type joinableReport struct {
-	Made       int
-	Eaten      []int64
-	Unfinished int
-	Consumers  []int  // pids
-	Alive      []bool // the consumers' IsAlive when main was about to end
+	Made  int
+	Eaten []int64
+
+	Consumers []int  // pids
+	Alive     []bool // the consumers' IsAlive when main was about to end
 }
 
 // joinableMain is the seed's `if __name__ == '__main__':` block.
@@ -130,7 +130,6 @@ var joinableMain = mproc.Register[joinableArg, joinableReport]("demo.joinable.ma
 	if err := q.Join(ctx); err != nil { // returns at once: the producers' joins have returned
 		return r, err
 	}
-	r.Unfinished = q.Unfinished()
 	r.Eaten = eaten.Copy()
 	var states []string
 	for _, c := range consumers {
@@ -138,8 +137,8 @@ var joinableMain = mproc.Register[joinableArg, joinableReport]("demo.joinable.ma
 		r.Alive = append(r.Alive, alive)
 		states = append(states, fmt.Sprintf("%s.is_alive()=%v", c.Name(), alive))
 	}
-	say(a.Console, "  主: joined the producers; q.Join(ctx) returned, Unfinished() = %d; %s (waiting in q.get()).\n"+
-		"     主 ends now, without joining its daemon consumers.", r.Unfinished, strings.Join(states, ", "))
+	say(a.Console, "  主: joined the producers; q.Join(ctx) returned: every item put is marked done; %s (waiting in q.get()).\n"+
+		"     主 ends now, without joining its daemon consumers.", strings.Join(states, ", "))
 	return r, nil
 })
 
@@ -175,9 +174,9 @@ func runJoinable(ctx context.Context, con *console, started *[]*mproc.Process) e
 		total += n
 		counts = append(counts, fmt.Sprintf("%s ate %d", joinableEaters[i], n))
 	}
-	con.Printf("\nwatching from outside: main ended (%v); %d made; %s: %d eaten; %d unfinished", m, r.Made, strings.Join(counts, ", "), total, r.Unfinished)
-	if want := len(joinableCooks) * joinableEach; r.Made != want || total != int64(want) || r.Unfinished != 0 {
-		return fmt.Errorf("joinable: made %d, eaten %d, unfinished %d; want %d, %d, 0", r.Made, total, r.Unfinished, want, want)
+	con.Printf("\nwatching from outside: main ended (%v); %d made; %s: %d eaten", m, r.Made, strings.Join(counts, ", "), total)
+	if want := len(joinableCooks) * joinableEach; r.Made != want || total != int64(want) {
+		return fmt.Errorf("joinable: made %d, eaten %d; want %d, %d", r.Made, total, want, want)
 	}
 	for i, alive := range r.Alive {
 		if !alive {

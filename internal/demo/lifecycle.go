@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +39,7 @@ var lifecycleChild = mproc.Register[lifecycleArg, mproc.None]("demo.lifecycle.ch
 		return errors.New("余票不足: no tickets left")
 	case "exit":
 		passGate()
-		mproc.Exit(3) // sys.exit(3)
+		os.Exit(3) // sys.exit(3)
 	case "panic":
 		passGate()
 		var tickets map[string]int
@@ -61,7 +62,7 @@ type lifecycleCase struct {
 var lifecycleCases = []lifecycleCase{
 	{"ok", "returns nil", 0},
 	{"error", "returns an error", 1},
-	{"exit", "calls mproc.Exit(3)", 3},
+	{"exit", "calls os.Exit(3)", 3},
 	{"panic", "panics", 1},
 	{"terminate", "is terminated", -int(syscall.SIGTERM)},
 	{"kill", "is killed", -int(syscall.SIGKILL)},
@@ -73,7 +74,7 @@ func init() {
 		Title: "Process states and exit codes: initial, started, stopped; 0, 1, sys.exit(n), -SIGTERM, -SIGKILL",
 		Intro: "CPython's exitcode example and the four ways a process ends: normally (exit code 0), with an " +
 			"error (1; here the error's text reaches the parent as a *mproc.RemoteError), by sys.exit(n) (n; " +
-			"mproc.Exit), by a fatal error (a panic: 1), or killed by another process: terminate() (-15) and " +
+			"os.Exit), by a fatal error (a panic: 1), or killed by another process: terminate() (-15) and " +
 			"kill() (-9). Unlike CPython's, mproc's terminate first cancels the child's context, so the child " +
 			"can clean up before it ends. Watch each process's printable state and is_alive change.",
 		Run: stage(runLifecycle),

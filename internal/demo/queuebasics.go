@@ -40,7 +40,7 @@ func runQueueBasics(ctx context.Context, con *console, _ *[]*mproc.Process) erro
 	if err != nil {
 		return err
 	}
-	con.Printf("   q.MaxSize() = %d, q.Len() = %d (qsize), q.Empty() = %v, q.Full() = %v", q.MaxSize(), q.Len(), q.Empty(), q.Full())
+	con.Printf("   q.Len() = %d (qsize), q.Empty() = %v, q.Full() = %v", q.Len(), q.Empty(), q.Full())
 
 	names := []string{"jason", "hcy", "hb"}
 	for _, n := range names {
