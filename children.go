@@ -40,12 +40,3 @@ func (s *childSet) list() []*Process {
 // not yet ended, in the order they started. Ended children are reaped
 // automatically, joined or not, so none of them is ever a zombie.
 func ActiveChildren() []*Process { return children.list() }
-
-func (s *childSet) hasPid(pid int) bool {
-	for _, p := range s.list() {
-		if p.Pid() == pid {
-			return true
-		}
-	}
-	return false
-}

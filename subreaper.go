@@ -73,8 +73,8 @@ func sweepOrphans(seen map[int]time.Time, now time.Time) time.Duration {
 	}
 	var next time.Duration
 	for _, pid := range zombies {
-		if children.hasPid(pid) {
-			continue
+		if spawn.Owns(pid) {
+			continue // its own waiter reaps it
 		}
 		first, ok := seen[pid]
 		if !ok {

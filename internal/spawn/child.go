@@ -83,6 +83,7 @@ func (c *Child) wait() {
 	rc, err := c.pidfd.SyscallConn()
 	if err != nil {
 		c.code = 255
+		disown(c.Pid)
 		close(c.exited)
 		return
 	}
@@ -104,6 +105,7 @@ func (c *Child) wait() {
 		}
 		break
 	}
+	disown(c.Pid)
 	c.pidfd.Close()
 	close(c.exited)
 	c.conn.SetReadDeadline(time.Now().Add(lingerAfterExit))

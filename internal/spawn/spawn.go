@@ -102,9 +102,11 @@ func Launch(o Options) (*Child, error) {
 		conn.Close()
 		return nil, fmt.Errorf("mproc: starting child: %w", err)
 	}
+	own(pid) // before anything can wait: see owned
 	if pidfd < 0 {
 		conn.Close()
 		syscall.Kill(pid, syscall.SIGKILL)
+		disown(pid) // a subreaper may reap it: nobody else holds it
 		return nil, errors.New("mproc: this kernel gives no pidfd (Linux 5.3 or later is needed)")
 	}
 	return watch(pid, pidfd, conn), nil
