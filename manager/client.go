@@ -9,6 +9,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"mproc"
@@ -203,7 +204,7 @@ const maxIdleManagerConns = 16
 func (cl *client) dial(ctx context.Context, key []byte) (*conn, error) {
 	c, err := mproc.Dial(ctx, cl.network, cl.addr, key)
 	if err != nil {
-		if errors.Is(err, mproc.ErrAuthentication) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.Is(err, mproc.ErrAuthentication) && !cutOff(err) {
 			return nil, err // a wrong key, not a manager that went away mid-handshake
 		}
 		return nil, fmt.Errorf("%w: %w", ErrGone, err)
@@ -301,4 +302,12 @@ func (cl *client) anchored(ctx context.Context) error {
 		mc.c.Close() // another goroutine's came first
 	}
 	return nil
+}
+
+// cutOff reports whether a handshake failed because the connection broke
+// (the manager died in the middle: EOF, a reset, a broken pipe) rather than
+// because the peer refused the key.
+func cutOff(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &errno)
 }
