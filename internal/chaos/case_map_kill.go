@@ -80,19 +80,19 @@ func checkMapOutcome(out []int, err error, victim, retries, target int) error {
 	if retries == 0 {
 		var wl *mproc.WorkerLostError
 		if !errors.As(err, &wl) || wl.Pid != victim || wl.Signal != 9 {
-			return fmt.Errorf("Map whose worker %d was killed at item %d: %v, want *WorkerLostError for it with signal 9", victim, target, err)
+			return fmt.Errorf("a Map whose worker %d was killed at item %d: %v, want *WorkerLostError for it with signal 9", victim, target, err)
 		}
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("Map with WithRetries(%d) whose worker %d was killed at item %d: %w", retries, victim, target, err)
+		return fmt.Errorf("a Map with WithRetries(%d) whose worker %d was killed at item %d: %w", retries, victim, target, err)
 	}
 	if len(out) != mapItems {
-		return fmt.Errorf("Map returned %d results for %d items", len(out), mapItems)
+		return fmt.Errorf("the Map returned %d results for %d items", len(out), mapItems)
 	}
 	for i, v := range out {
 		if v != i*i {
-			return fmt.Errorf("Map result %d is %d, want %d (killed at item %d)", i, v, i*i, target)
+			return fmt.Errorf("the Map's result %d is %d, want %d (killed at item %d)", i, v, i*i, target)
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ func (c *consumer) read(ctx context.Context, n int) error {
 	for range n {
 		it, err := c.q.Get(ctx)
 		if err != nil {
-			return fmt.Errorf("Get after %v items: %w", c.next, err)
+			return fmt.Errorf("a Get after %v items: %w", c.next, err)
 		}
 		if err := c.take(it); err != nil {
 			return err
@@ -71,7 +71,7 @@ func (c *consumer) drain(ctx context.Context, procs [producers]*mproc.Proc[int],
 			if cause := context.Cause(dctx); cause != nil && ctx.Err() == nil {
 				err = cause
 			}
-			return fmt.Errorf("Get after %v items: %w", c.next, err)
+			return fmt.Errorf("a Get after %v items: %w", c.next, err)
 		}
 		if it.Producer == marker.Producer {
 			return nil
