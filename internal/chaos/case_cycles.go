@@ -4,18 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
-	"slices"
 	"sync"
 	"time"
 
 	"mproc"
 )
-
-// settleBound is how long the process may take to get back to where it
-// started after the cycles: descriptors closed, goroutines ended, children
-// reaped.
-const settleBound = 10 * time.Second
 
 // cyclesTrial starts and joins s.Cycles children, s.Burst at a time. Every
 // start and join must succeed; afterwards no child may run or be a zombie,
@@ -25,19 +18,14 @@ func cyclesTrial(ctx context.Context, s Scale) (time.Duration, error) {
 	if _, err := noop.Call(ctx, mproc.None{}); err != nil { // opens what is opened lazily, once
 		return 0, err
 	}
-	fds, goroutines, shm := openFDs(), runtime.NumGoroutine(), shmEntries()
+	base := takeBaseline()
 	began := time.Now()
 	pids, failed := startJoinAll(ctx, s)
 	took := time.Since(began)
-	err := pollFor(ctx, settleBound, "the process is back to where it was", func() bool {
-		return openFDs() <= fds && runtime.NumGoroutine() <= goroutines &&
-			slices.Equal(shmEntries(), shm) && len(zombiesAmong(pids)) == 0 && len(living(pids)) == 0
-	})
-	if err != nil {
-		err = fmt.Errorf("after %d cycles: descriptors %d -> %d, goroutines %d -> %d, /dev/shm %d -> %d entries, zombies %v, running %v",
-			s.Cycles, fds, openFDs(), goroutines, runtime.NumGoroutine(), len(shm), len(shmEntries()), zombiesAmong(pids), living(pids))
+	if err := base.settled(ctx, pids); err != nil {
+		failed = errors.Join(failed, fmt.Errorf("after %d cycles: %w", s.Cycles, err))
 	}
-	return took, errors.Join(failed, err)
+	return took, failed
 }
 
 // startJoinAll runs the cycles and returns the children's pids and an error

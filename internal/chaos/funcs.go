@@ -17,7 +17,8 @@ import (
 // level, so a child (the same binary run again) has them too; every name
 // starts with "chaos.".
 var (
-	noop = mproc.Register[mproc.None, mproc.None]("chaos.noop", func() {})
+	noop   = mproc.Register[mproc.None, mproc.None]("chaos.noop", func() {})
+	square = mproc.Register[int, int]("chaos.square", func(x int) int { return x * x })
 
 	// block stays until its ctx ends: a child that is only there to be
 	// killed.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"mproc/internal/spawn"
 )
@@ -16,22 +15,8 @@ func alive(pid int) bool {
 	return ok && st != 'Z'
 }
 
-// allGone reports whether none of pids runs, reaping those that ended as
-// this process's adopted orphans (mproc's subreaper would, a second later).
-func allGone(pids []int) bool {
-	for _, pid := range pids {
-		if alive(pid) {
-			return false
-		}
-	}
-	for _, pid := range pids {
-		if _, ppid, ok := spawn.ProcStat(pid); ok && ppid == os.Getpid() {
-			var ws syscall.WaitStatus
-			syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
-		}
-	}
-	return true
-}
+// allGone reports whether none of pids runs.
+func allGone(pids []int) bool { return len(living(pids)) == 0 }
 
 // living returns those of pids that still run.
 func living(pids []int) []int {

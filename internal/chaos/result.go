@@ -7,7 +7,8 @@ type Result struct {
 	Case     string        `json:"case"`
 	Runs     int           `json:"runs"`
 	Failures int           `json:"failures"`
-	Worst    time.Duration `json:"worst_ns"` // the longest measured duration, failed runs included
+	Worst    time.Duration `json:"worst_ns"`        // the longest measured duration, failed runs included
+	Kills    int           `json:"kills,omitempty"` // random SIGKILLs, in the soak's pool
 	Errors   []string      `json:"errors,omitempty"`
 }
 
