@@ -4,6 +4,7 @@
 //	mproc tour
 //	mproc demo [NAME]
 //	mproc bench [--json] [--python PATH] [GROUP...]
+//	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 
 	"mproc"
 	"mproc/internal/bench"
+	"mproc/internal/chaos"
 )
 
 // app is what every command runs with.
@@ -53,11 +55,16 @@ Commands:
                              Measure mproc on the CPython reference workloads,
                              optionally next to CPython (groups: %s;
                              BENCH_SCALE scales their sizes as in python_ref.py).
+  chaos [--duration D] [--runs N] [--json] [CASE...]
+                             Kill processes at bad moments, over and over, and
+                             count the runs that broke an invariant (cases: %s).
 
 Run 'mproc <command> -h' for a command's flags.
 `
 
-func usage(w io.Writer) { fmt.Fprintf(w, usageText, strings.Join(bench.Names(), ", ")) }
+func usage(w io.Writer) {
+	fmt.Fprintf(w, usageText, strings.Join(bench.Names(), ", "), strings.Join(chaos.Names(), ", "))
+}
 
 // command is a parsed subcommand, ready to run.
 type command interface{ Run(a *app) error }
@@ -91,6 +98,12 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per result ({"name","unit","value","n"}), as python_ref.py does, instead of a table`)
 		fs.StringVar(&c.Python, "python", "", "then run the CPython reference script at `PATH` (python3 PATH GROUP...) on the same groups and compare")
 		cmd, setArgs = c, func(a []string) error { c.Groups = a; return nil }
+	case "chaos":
+		c := &chaosCmd{}
+		fs.DurationVar(&c.Duration, "duration", 0, "and repeat each case until it has run this long")
+		fs.IntVar(&c.Runs, "runs", 10, "run each case at least `N` times")
+		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per case ({"case","runs","failures","worst_ns","errors"}) instead of a table`)
+		cmd, setArgs = c, func(a []string) error { c.Cases = a; return nil }
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)
