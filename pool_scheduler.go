@@ -141,6 +141,15 @@ const resultBatch = 256
 // readResults passes results to the scheduler, in batches, until the pool
 // ends.
 func (p *Pool) readResults() {
+	// The reader holds the results queue in use for as long as it reads:
+	// the pool's end closes the queue, which wakes the reader, and the
+	// queue's memory is unmapped only after the reader has left it. (Without
+	// that hold, the mapping went while the reader slept on it, and the
+	// reader then waited, for ever, on whatever was mapped there next.)
+	if p.results.enter() != nil {
+		return
+	}
+	defer p.results.exit()
 	// A batch's payloads are copied out of the ring into one buffer, kept
 	// from batch to batch: the scheduler is done with them when do returns
 	// (a job's finish decodes a copy), so a result costs no allocation.
