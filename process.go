@@ -216,16 +216,16 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	return c, p.awaitAck(ctx, c, spare)
 }
 
-// awaitAck waits for the child to accept its work. A child that never reports
-// mproc.Main is killed when the start timeout runs out.
+// awaitAck waits for the child to accept its work; ready is whether it has
+// already reported mproc.Main. See startBackstop for what bounds the wait.
 func (p *Process) awaitAck(ctx context.Context, c *spawn.Child, ready bool) error {
-	timer := time.NewTimer(p.cfg.startTimeout)
-	defer timer.Stop()
+	backstop := time.NewTimer(startBackstop(p.cfg.startTimeout))
+	defer backstop.Stop()
 	for {
 		select {
 		case f, ok := <-c.Frames():
 			if !ok {
-				return p.diedStarting(c, ready)
+				return diedStarting(c, p.cfg.name, ready, p.cfg.startTimeout)
 			}
 			switch f.Kind {
 			case kindReady:
@@ -239,26 +239,13 @@ func (p *Process) awaitAck(ctx context.Context, c *spawn.Child, ready bool) erro
 				}
 				return fl.remote(p.cfg.name, c.Pid)
 			}
-		case <-timer.C:
-			c.Signal(syscall.SIGKILL)
-			if !ready {
-				return fmt.Errorf("%w: the child (pid %d) did not reach mproc.Main within %v and was killed; add mproc.Main() as the first line of main (and of TestMain in tests)", ErrNoMain, c.Pid, p.cfg.startTimeout)
-			}
-			return fmt.Errorf("%w: %s (pid %d) did not accept its work within %v and was killed", ErrTimeout, p.cfg.name, c.Pid, p.cfg.startTimeout)
+		case <-backstop.C:
+			return stuckStarting(c, p.cfg.name, ready, p.cfg.startTimeout)
 		case <-ctx.Done():
 			c.Signal(syscall.SIGKILL)
 			return ctx.Err()
 		}
 	}
-}
-
-func (p *Process) diedStarting(c *spawn.Child, ready bool) error {
-	<-c.Exited()
-	code, _ := c.ExitCode()
-	if !ready {
-		return fmt.Errorf("%w: the child (pid %d) exited with code %d before reaching mproc.Main; add mproc.Main() as the first line of main", ErrNoMain, c.Pid, code)
-	}
-	return &ExitError{Name: p.cfg.name, Pid: c.Pid, Code: code}
 }
 
 // monitor collects the child's result and exit status.

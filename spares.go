@@ -2,7 +2,7 @@ package mproc
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 	"syscall"
 	"time"
@@ -112,8 +112,8 @@ func (s *sparePool) fillLocked() {
 
 func (s *sparePool) launch() {
 	c, err := spawn.Launch(spawn.Options{StartupWait: defaultStartTimeout})
-	if err == nil && !awaitReady(c, defaultStartTimeout) {
-		err = errors.New("mproc: a warm spare did not reach mproc.Main; add mproc.Main() as the first line of main")
+	if err == nil {
+		err = waitForMain(c, "a warm spare", defaultStartTimeout)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,14 +133,27 @@ func (s *sparePool) launch() {
 	}
 }
 
-func awaitReady(c *spawn.Child, d time.Duration) bool {
-	t := time.NewTimer(d)
+// awaitReady reports whether child c, given no work yet, reached mproc.Main.
+func awaitReady(c *spawn.Child, timeout time.Duration) bool {
+	return waitForMain(c, "a helper", timeout) == nil
+}
+
+// waitForMain waits for child c, given no work yet, to report mproc.Main,
+// with the start rule of startBackstop.
+func waitForMain(c *spawn.Child, name string, timeout time.Duration) error {
+	t := time.NewTimer(startBackstop(timeout))
 	defer t.Stop()
 	select {
 	case f, ok := <-c.Frames():
-		return ok && f.Kind == kindReady
+		if !ok {
+			return diedStarting(c, name, false, timeout)
+		}
+		if f.Kind != kindReady {
+			return fmt.Errorf("mproc: %s (pid %d) sent frame kind %d before reporting mproc.Main", name, c.Pid, f.Kind)
+		}
+		return nil
 	case <-t.C:
-		return false
+		return stuckStarting(c, name, false, timeout)
 	}
 }
 
