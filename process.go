@@ -136,7 +136,9 @@ func (p *Process) String() string {
 
 // Start launches the child and returns once it has found its function and
 // decoded its argument. It fails with ErrNotRegistered, ErrUnencodable,
-// ErrNoMain, ErrDaemonic, or ErrStarted on a second call.
+// ErrDaemonic, ErrStarted on a second call, ErrNoMain when the child ran and
+// did not reach mproc.Main (see WithStartTimeout), or ctx's error: a start
+// that is only slow takes as long as ctx allows.
 func (p *Process) Start(ctx context.Context) error {
 	p.mu.Lock()
 	switch {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -278,4 +280,44 @@ func TestPoolWorkerOptions(t *testing.T) {
 	if !slices.Equal(lines, words) {
 		t.Fatalf("the workers printed %d lines, want %d:\n%s", len(lines), n, buf.String())
 	}
+}
+
+// The start timeout tells a child without mproc.Main from a slow one: a
+// pool worker that reaches Main two seconds late fails with ErrNoMain under
+// a worker start timeout shorter than that and starts under a longer one,
+// and a child that never calls Main is still found out on a loaded machine.
+func TestStartTimeoutRule(t *testing.T) {
+	// Not parallel: one case loads the machine on purpose.
+	bin := buildHelper(t)
+	ctx := ctxTimeout(t, 2*time.Minute)
+	run := func(t *testing.T, late string, args ...string) map[string]string {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "NOMAIN_LATE="+late)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("helper: %v\n%s", err, out)
+		}
+		return helperFields(string(out))
+	}
+	t.Run("late-short", func(t *testing.T) {
+		if f := run(t, "2s", "pool", "200ms"); !strings.Contains(f["ERR"], mproc.ErrNoMain.Error()) {
+			t.Fatalf("a worker 2s late to Main, timeout 200ms: %q", f["ERR"])
+		}
+	})
+	t.Run("late-long", func(t *testing.T) {
+		if f := run(t, "2s", "pool", "30s"); f["ERR"] != "<nil>" {
+			t.Fatalf("a worker 2s late to Main, timeout 30s: %q", f["ERR"])
+		}
+	})
+	t.Run("no-main-loaded", func(t *testing.T) {
+		stop := burnCPU(ctx, 2*runtime.NumCPU())
+		defer stop()
+		f := run(t, "", "parent")
+		if !strings.Contains(f["ERR"], mproc.ErrNoMain.Error()) || !strings.Contains(f["ERR"], "add mproc.Main() as the first line of main") {
+			t.Fatalf("Start error = %q", f["ERR"])
+		}
+		if child, _ := strconv.Atoi(f["CHILD"]); child <= 0 || running(child) {
+			t.Fatalf("the child %d that never called mproc.Main is still running", child)
+		}
+	})
 }

@@ -28,9 +28,11 @@ const ControlFD = 3
 
 // Options say how to start a child.
 type Options struct {
-	Env         []string       // extra environment entries
-	Pdeathsig   syscall.Signal // sent to the child when this process dies; 0 for none
-	StartupWait time.Duration  // how long the child waits for mproc.Main before giving up
+	Env       []string       // extra environment entries
+	Pdeathsig syscall.Signal // sent to the child when this process dies; 0 for none
+	// StartupWait is how long the child may take to reach mproc.Main
+	// before it gives up, counted by AfterRunnable's rule.
+	StartupWait time.Duration
 	// NoStdout gives the child /dev/null as its standard output: a helper
 	// that outlives the work (the tracker) must not hold the program's
 	// output open, or a reader of it (a pipe, go test's Example capture)
