@@ -42,6 +42,9 @@ func runChild(env string) int {
 		fmt.Fprintln(os.Stderr, "mproc: child got a malformed bootstrap")
 		return exitNoMain
 	}
+	if b.Stdio && !takeOutput(fdr) {
+		return exitNoMain
+	}
 	if os.Getenv(spawn.EnvRestoreProcs) != "" {
 		os.Unsetenv(spawn.EnvRestoreProcs)
 		os.Unsetenv("GOMAXPROCS")
@@ -59,6 +62,23 @@ func runChild(env string) int {
 		return 0
 	}
 	return execute(conn, r, b, run)
+}
+
+// takeOutput puts the descriptors that came first with the work of a warm
+// spare onto its standard output and error, in place of those it was
+// started with; os.Stdout and os.Stderr are these descriptors, so they
+// follow. false means the parent sent them and they did not arrive.
+func takeOutput(fdr *spawn.FDReader) bool {
+	fds, err := fdr.TakeFDs(2)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mproc:", err)
+		return false
+	}
+	for i, fd := range fds {
+		unix.Dup3(fd, 1+i, 0)
+		unix.Close(fd)
+	}
+	return true
 }
 
 // becomeChild sets what Current and Parent return in this child.

@@ -4,26 +4,25 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-	"time"
 
 	"mproc/internal/spawn"
 )
 
 var mainCalled atomic.Bool
 
-// A child that never reaches Main gives up after the start timeout instead
-// of running the program any further (its parent kills it then too).
+// A child that never reaches Main gives up instead of running the program
+// any further: after the start timeout, counted from its report to the
+// parent and without the time it spent waiting for a CPU (see
+// WithStartTimeout). Its exit code tells the parent why.
 func init() {
 	v, ok := os.LookupEnv(spawn.EnvChild)
 	if !ok {
 		return
 	}
 	if _, wait, ok := spawn.ParseEnv(v); ok && wait > 0 {
-		time.AfterFunc(wait, func() {
-			if !mainCalled.Load() {
-				fmt.Fprintln(os.Stderr, "mproc: this program was started as an mproc child but main did not call mproc.Main(); add mproc.Main() as the first line of main")
-				os.Exit(exitNoMain)
-			}
+		spawn.AfterRunnable(wait, mainCalled.Load, func() {
+			fmt.Fprintln(os.Stderr, "mproc: this program was started as an mproc child but main did not call mproc.Main(); add mproc.Main() as the first line of main")
+			os.Exit(exitNoMain)
 		})
 	}
 }

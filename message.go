@@ -30,6 +30,7 @@ type bootstrap struct {
 	ParentName string
 	GraceNanos int64
 	Attach     attachDesc // what came beside this frame, as descriptors
+	Stdio      bool       // the first two descriptors beside it are the new stdout and stderr
 }
 
 // sharedResult is a result that holds shared objects, whose descriptors

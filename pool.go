@@ -66,6 +66,7 @@ type poolConfig struct {
 	taskTimeout time.Duration
 	grace       time.Duration
 	retries     int
+	workerOpts  []Option
 }
 
 // WithWorkers sets the number of worker processes (default runtime.NumCPU()).
@@ -101,6 +102,20 @@ func WithTaskGrace(d time.Duration) PoolOption { return func(c *poolConfig) { c.
 // WithRetries runs a task whose worker died again on another worker, up to
 // n times, before failing it with *WorkerLostError.
 func WithRetries(n int) PoolOption { return func(c *poolConfig) { c.retries = n } }
+
+// WithWorkerOptions gives every worker process of the pool these process
+// options: WithStartTimeout, WithStdout and WithStderr, WithAuthKey. The
+// pool's own choices come last and win: workers are daemons named
+// PoolWorker-N. A writer that is not a file is shared by all the workers,
+// so its Write calls are made one at a time.
+//
+// It takes the Options that Start takes rather than repeating each as a
+// PoolOption of its own: a worker is a process like any other, its options
+// mean the same thing, and a process option added later works for workers
+// without a second name.
+func WithWorkerOptions(opts ...Option) PoolOption {
+	return func(c *poolConfig) { c.workerOpts = shareWriters(append(c.workerOpts, opts...)) }
+}
 
 // poolResultBuffer is the shared memory results come back through.
 const poolResultBuffer = 16 << 20

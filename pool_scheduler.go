@@ -74,7 +74,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 	go feed(ctx, w)
 	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
 	go func() {
-		proc, err := poolWorkerFunc.Start(context.Background(), args, WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", w.idx+1)))
+		proc, err := poolWorkerFunc.Start(context.Background(), args, p.cfg.workerStartOptions(w.idx)...)
 		if started != nil {
 			started <- err
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,6 +33,47 @@ type workerArgs struct {
 }
 
 var poolWorkerFunc = Register[workerArgs, None]("mproc.pool.worker", runPoolWorker)
+
+// workerStartOptions are the process options of worker idx: the pool's
+// WithWorkerOptions, then what makes it a pool worker.
+func (c *poolConfig) workerStartOptions(idx uint32) []Option {
+	return append(slices.Clip(c.workerOpts), WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", idx+1)))
+}
+
+// shareWriters makes the output writers of the workers' options that are
+// not files take one Write at a time, since the copiers of all the workers
+// share each of them; a writer given for both streams stays one writer, and
+// so one lock, even across calls of WithWorkerOptions.
+func shareWriters(opts []Option) []Option {
+	cfg := newProcConfig(opts)
+	out, errw := unlocked(cfg.stdout), unlocked(cfg.stderr)
+	lockedOut, lockedErr := lockWriter(out), lockWriter(errw)
+	if errw != nil && interfaceEqual(errw, out) {
+		lockedErr = lockedOut
+	}
+	opts = slices.Clip(opts)
+	if out != nil {
+		opts = append(opts, WithStdout(lockedOut))
+	}
+	if errw != nil {
+		opts = append(opts, WithStderr(lockedErr))
+	}
+	return opts
+}
+
+func lockWriter(w io.Writer) io.Writer {
+	if _, isFile := w.(*os.File); w == nil || isFile {
+		return w
+	}
+	return &syncWriter{w: w}
+}
+
+func unlocked(w io.Writer) io.Writer {
+	if s, ok := w.(*syncWriter); ok {
+		return s.w
+	}
+	return w
+}
 
 // Task kinds.
 const (

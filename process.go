@@ -53,7 +53,9 @@ type Process struct {
 	state     procState
 	pid       int
 	child     *spawn.Child
-	done      chan struct{} // closed once reaped and its messages read
+	out       *childOutput  // set by Start, which alone uses it until monitor
+	outErr    error         // the first error copying the child's output
+	done      chan struct{} // closed once reaped, its messages read and its output copied
 	exitCode  int
 	signal    syscall.Signal
 	result    any
@@ -134,7 +136,9 @@ func (p *Process) String() string {
 
 // Start launches the child and returns once it has found its function and
 // decoded its argument. It fails with ErrNotRegistered, ErrUnencodable,
-// ErrNoMain, ErrDaemonic, or ErrStarted on a second call.
+// ErrDaemonic, ErrStarted on a second call, ErrNoMain when the child ran and
+// did not reach mproc.Main (see WithStartTimeout), or ctx's error: a start
+// that is only slow takes as long as ctx allows.
 func (p *Process) Start(ctx context.Context) error {
 	p.mu.Lock()
 	switch {
@@ -172,6 +176,9 @@ func (p *Process) failStart(c *spawn.Child, err error) error {
 	if c != nil {
 		reap(c, lingerAfterRefusal)
 	}
+	if p.out != nil {
+		p.out.wait() // the child has exited: only an orphan of its could hold the pipes
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c == nil {
@@ -195,20 +202,18 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	desc, fds := att.describe()
-	me := Current()
-	msg := encodeMsg(bootstrap{
-		Func: p.target, Arg: arg, Name: p.cfg.name, Identity: p.identity,
-		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
-		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
-		Attach: desc,
-	})
-	c, spare, err := acquireChild(ctx, p.cfg)
-	if err != nil {
+	c, spare, err := p.acquire(ctx)
+	if err == nil {
+		msg, fds := p.bootstrap(arg, att, spare)
+		err = c.SendFDs(kindBootstrap, msg, fds)
+	}
+	att.release() // its descriptors are in flight once sent
+	if p.out != nil {
+		p.out.release() // the child holds its own copies once launched or sent
+	}
+	if c == nil {
 		return nil, err
 	}
-	err = c.SendFDs(kindBootstrap, msg, fds)
-	att.release() // its descriptors are in flight until here
 	if err != nil {
 		c.Signal(syscall.SIGKILL)
 		return c, fmt.Errorf("mproc: starting %s: %w", p.cfg.name, err)
@@ -216,16 +221,40 @@ func (p *Process) launch(ctx context.Context) (*spawn.Child, error) {
 	return c, p.awaitAck(ctx, c, spare)
 }
 
-// awaitAck waits for the child to accept its work. A child that never reports
-// mproc.Main is killed when the start timeout runs out.
+// acquire sets up the child's output and starts or takes a child.
+func (p *Process) acquire(ctx context.Context) (c *spawn.Child, spare bool, err error) {
+	if p.out, err = newChildOutput(p.cfg.stdout, p.cfg.stderr); err != nil {
+		return nil, false, err
+	}
+	return acquireChild(ctx, p.cfg, p.out)
+}
+
+// bootstrap is the work for the child and the descriptors that go with it.
+// A warm spare also gets its output, which it did not have when it started.
+func (p *Process) bootstrap(arg []byte, att *attachments, spare bool) ([]byte, []int) {
+	desc, fds := att.describe()
+	if spare {
+		fds = append(p.out.fds(), fds...)
+	}
+	me := Current()
+	return encodeMsg(bootstrap{
+		Func: p.target, Arg: arg, Name: p.cfg.name, Identity: p.identity,
+		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
+		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
+		Attach: desc, Stdio: spare,
+	}), fds
+}
+
+// awaitAck waits for the child to accept its work; ready is whether it has
+// already reported mproc.Main. See startBackstop for what bounds the wait.
 func (p *Process) awaitAck(ctx context.Context, c *spawn.Child, ready bool) error {
-	timer := time.NewTimer(p.cfg.startTimeout)
-	defer timer.Stop()
+	backstop := time.NewTimer(startBackstop(p.cfg.startTimeout))
+	defer backstop.Stop()
 	for {
 		select {
 		case f, ok := <-c.Frames():
 			if !ok {
-				return p.diedStarting(c, ready)
+				return diedStarting(c, p.cfg.name, ready, p.cfg.startTimeout)
 			}
 			switch f.Kind {
 			case kindReady:
@@ -239,26 +268,13 @@ func (p *Process) awaitAck(ctx context.Context, c *spawn.Child, ready bool) erro
 				}
 				return fl.remote(p.cfg.name, c.Pid)
 			}
-		case <-timer.C:
-			c.Signal(syscall.SIGKILL)
-			if !ready {
-				return fmt.Errorf("%w: the child (pid %d) did not reach mproc.Main within %v and was killed; add mproc.Main() as the first line of main (and of TestMain in tests)", ErrNoMain, c.Pid, p.cfg.startTimeout)
-			}
-			return fmt.Errorf("%w: %s (pid %d) did not accept its work within %v and was killed", ErrTimeout, p.cfg.name, c.Pid, p.cfg.startTimeout)
+		case <-backstop.C:
+			return stuckStarting(c, p.cfg.name, ready, p.cfg.startTimeout)
 		case <-ctx.Done():
 			c.Signal(syscall.SIGKILL)
 			return ctx.Err()
 		}
 	}
-}
-
-func (p *Process) diedStarting(c *spawn.Child, ready bool) error {
-	<-c.Exited()
-	code, _ := c.ExitCode()
-	if !ready {
-		return fmt.Errorf("%w: the child (pid %d) exited with code %d before reaching mproc.Main; add mproc.Main() as the first line of main", ErrNoMain, c.Pid, code)
-	}
-	return &ExitError{Name: p.cfg.name, Pid: c.Pid, Code: code}
 }
 
 // monitor collects the child's result and exit status.
@@ -283,8 +299,9 @@ func (p *Process) monitor(c *spawn.Child, done chan struct{}) {
 		}
 	}
 	reap(c, 0)
+	outErr := p.out.wait()
 	p.mu.Lock()
-	p.result, p.hasResult, p.failure = result, hasResult, fail
+	p.result, p.hasResult, p.failure, p.outErr = result, hasResult, fail, outErr
 	p.finish(c)
 	p.mu.Unlock()
 	children.remove(p)
@@ -440,6 +457,8 @@ func (p *Process) outcome() (any, error) {
 	switch {
 	case p.failure != nil:
 		return nil, p.failure
+	case p.hasResult && p.exitCode == 0 && p.outErr != nil:
+		return nil, p.outErr
 	case p.hasResult && p.exitCode == 0:
 		return p.result, nil
 	}

@@ -16,7 +16,7 @@ func TestFailedStartDoesNotBlockPid(t *testing.T) {
 	defer cancel()
 	p := newProcess("test.linger", newProcConfig(nil), nil)
 	p.state = stateStarting
-	c, _, err := acquireChild(ctx, p.cfg)
+	c, _, err := p.acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

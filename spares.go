@@ -2,7 +2,8 @@ package mproc
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ type sparePool struct {
 	ready    []*spawn.Child
 	starting int
 	err      error         // why spares were turned off, if they failed
+	stderr   *os.File      // an idle spare's, for what it says if it fails to start
 	changed  chan struct{} // closed and replaced when ready or starting changes
 }
 
@@ -27,11 +29,15 @@ var spares = sparePool{changed: make(chan struct{})}
 // default, turns them off and ends the waiting ones). A Start then costs a
 // message instead of an exec of the binary. Spares are hidden: they are not
 // in ActiveChildren, and they end with this process, however it ends.
-// Children write to os.Stdout and os.Stderr as they were when the spare
-// started.
+// A spare gets its output (WithStdout, WithStderr, or os.Stdout and
+// os.Stderr as they are at Start) with its work, as a child started then
+// would. Until then it has no standard output, so it holds no reader of the
+// program's output waiting for EOF, and its standard error is os.Stderr as
+// it is at this call: spares start on goroutines of their own, which must
+// not read os.Stdout or os.Stderr while the program may be swapping them.
 func WarmSpares(n int) {
 	spares.mu.Lock()
-	spares.want, spares.err = max(n, 0), nil
+	spares.want, spares.err, spares.stderr = max(n, 0), nil, os.Stderr
 	var drop []*spawn.Child
 	if len(spares.ready) > spares.want {
 		drop = spares.ready[spares.want:]
@@ -111,9 +117,12 @@ func (s *sparePool) fillLocked() {
 }
 
 func (s *sparePool) launch() {
-	c, err := spawn.Launch(spawn.Options{StartupWait: defaultStartTimeout})
-	if err == nil && !awaitReady(c, defaultStartTimeout) {
-		err = errors.New("mproc: a warm spare did not reach mproc.Main; add mproc.Main() as the first line of main")
+	s.mu.Lock()
+	stderr := s.stderr
+	s.mu.Unlock()
+	c, err := spawn.Launch(spawn.Options{StartupWait: defaultStartTimeout, NoStdout: true, Stderr: stderr})
+	if err == nil {
+		err = waitForMain(c, "a warm spare", defaultStartTimeout)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,20 +142,33 @@ func (s *sparePool) launch() {
 	}
 }
 
-func awaitReady(c *spawn.Child, d time.Duration) bool {
-	t := time.NewTimer(d)
+// awaitReady reports whether child c, given no work yet, reached mproc.Main.
+func awaitReady(c *spawn.Child, timeout time.Duration) bool {
+	return waitForMain(c, "a helper", timeout) == nil
+}
+
+// waitForMain waits for child c, given no work yet, to report mproc.Main,
+// with the start rule of startBackstop.
+func waitForMain(c *spawn.Child, name string, timeout time.Duration) error {
+	t := time.NewTimer(startBackstop(timeout))
 	defer t.Stop()
 	select {
 	case f, ok := <-c.Frames():
-		return ok && f.Kind == kindReady
+		if !ok {
+			return diedStarting(c, name, false, timeout)
+		}
+		if f.Kind != kindReady {
+			return fmt.Errorf("mproc: %s (pid %d) sent frame kind %d before reporting mproc.Main", name, c.Pid, f.Kind)
+		}
+		return nil
 	case <-t.C:
-		return false
+		return stuckStarting(c, name, false, timeout)
 	}
 }
 
 // acquireChild returns a spare when one is waiting or about to be (spare is
 // true: it has already reported mproc.Main), or starts a child.
-func acquireChild(ctx context.Context, cfg procConfig) (c *spawn.Child, spare bool, err error) {
+func acquireChild(ctx context.Context, cfg procConfig, out *childOutput) (c *spawn.Child, spare bool, err error) {
 	if c := spares.take(ctx); c != nil {
 		return c, true, nil
 	}
@@ -154,6 +176,6 @@ func acquireChild(ctx context.Context, cfg procConfig) (c *spawn.Child, spare bo
 	if cfg.daemon {
 		sig = syscall.SIGKILL
 	}
-	c, err = spawn.Launch(spawn.Options{Pdeathsig: sig, StartupWait: cfg.startTimeout})
+	c, err = spawn.Launch(spawn.Options{Pdeathsig: sig, StartupWait: cfg.startTimeout, Stdout: out.files[0], Stderr: out.files[1]})
 	return c, false, err
 }

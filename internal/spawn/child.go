@@ -30,6 +30,7 @@ type Child struct {
 	wmu   sync.Mutex
 
 	frames chan Frame // closed at EOF
+	booted chan struct{}
 	fdr    *FDReader
 	exited chan struct{}
 	code   int
@@ -46,6 +47,7 @@ func watch(pid, pidfd int, conn *os.File) *Child {
 		pidfd:  os.NewFile(uintptr(pidfd), "pidfd"),
 		conn:   conn,
 		frames: make(chan Frame, 4),
+		booted: make(chan struct{}),
 		exited: make(chan struct{}),
 	}
 	c.fdr, _ = NewFDReader(conn) // conn is a nonblocking socket: this cannot fail
@@ -61,6 +63,10 @@ func (c *Child) read() {
 		k, payload, err := wire.ReadFrame(r, FrameLimit)
 		if err != nil {
 			return
+		}
+		if k == kindBooted && !closedChan(c.booted) {
+			close(c.booted)
+			continue
 		}
 		c.frames <- Frame{k, payload}
 	}
@@ -130,6 +136,10 @@ func decodeStatus(info *unix.Siginfo) (int, syscall.Signal) {
 // Frames delivers the child's frames in order; it is closed at EOF.
 func (c *Child) Frames() <-chan Frame { return c.frames }
 
+// Booted is closed once the child has reported that its Go runtime is
+// running the program's initialization (see AfterRunnable).
+func (c *Child) Booted() <-chan struct{} { return c.booted }
+
 // Exited is closed once the child has been reaped.
 func (c *Child) Exited() <-chan struct{} { return c.exited }
 
@@ -177,4 +187,13 @@ func (c *Child) Signal(sig syscall.Signal) error {
 func (c *Child) Close() error {
 	c.fdr.CloseFDs()
 	return c.conn.Close()
+}
+
+func closedChan(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }

@@ -28,14 +28,21 @@ const ControlFD = 3
 
 // Options say how to start a child.
 type Options struct {
-	Env         []string       // extra environment entries
-	Pdeathsig   syscall.Signal // sent to the child when this process dies; 0 for none
-	StartupWait time.Duration  // how long the child waits for mproc.Main before giving up
+	Env       []string       // extra environment entries
+	Pdeathsig syscall.Signal // sent to the child when this process dies; 0 for none
+	// StartupWait is how long the child may take to reach mproc.Main
+	// before it gives up, counted by AfterRunnable's rule.
+	StartupWait time.Duration
 	// NoStdout gives the child /dev/null as its standard output: a helper
 	// that outlives the work (the tracker) must not hold the program's
 	// output open, or a reader of it (a pipe, go test's Example capture)
 	// waits for EOF as long as the helper lives.
 	NoStdout bool
+	// Stdout and Stderr are the child's descriptors 1 and 2 (nil: this
+	// process's os.Stdout and os.Stderr as they are now). Each is put in
+	// blocking mode, as os/exec does: the child's Go runtime writes to them
+	// as to files it did not open.
+	Stdout, Stderr *os.File
 }
 
 var (
@@ -67,7 +74,7 @@ func onLockedThread(f func()) {
 
 // Launch starts a child running this binary with a control socket at
 // ControlFD. The child's standard input is /dev/null (as in CPython); its
-// output goes to this process's os.Stdout and os.Stderr as they are now.
+// output goes where o says.
 func Launch(o Options) (*Child, error) {
 	devNullOnce.Do(func() { devNull, devNullErr = os.Open(os.DevNull) })
 	if devNullErr != nil {
@@ -81,14 +88,11 @@ func Launch(o Options) (*Child, error) {
 	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
 	defer syscall.Close(fds[1])
 
-	stdout := os.Stdout.Fd()
-	if o.NoStdout {
-		stdout = devNull.Fd()
-	}
+	stdout, stderr := o.files()
 	pidfd := -1
 	attr := &syscall.ProcAttr{
 		Env:   childEnv(o),
-		Files: []uintptr{devNull.Fd(), stdout, os.Stderr.Fd(), uintptr(fds[1])},
+		Files: []uintptr{devNull.Fd(), stdout.Fd(), stderr.Fd(), uintptr(fds[1])},
 		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
 	}
 	var pid int
@@ -110,6 +114,24 @@ func Launch(o Options) (*Child, error) {
 		return nil, errors.New("mproc: this kernel gives no pidfd (Linux 5.3 or later is needed)")
 	}
 	return watch(pid, pidfd, conn), nil
+}
+
+// files are the child's stdout and stderr. os.Stdout and os.Stderr are
+// read only when o names no file: a caller on a goroutine of its own (a warm
+// spare's start) must not read them while the program may swap them.
+func (o Options) files() (stdout, stderr *os.File) {
+	switch {
+	case o.NoStdout:
+		stdout = devNull
+	case o.Stdout != nil:
+		stdout = o.Stdout
+	default:
+		stdout = os.Stdout
+	}
+	if stderr = o.Stderr; stderr == nil {
+		stderr = os.Stderr
+	}
+	return stdout, stderr
 }
 
 func childEnv(o Options) []string {
