@@ -27,8 +27,8 @@ type Listener struct {
 	f       *os.File
 	network string
 	addr    string
-	key     []byte
-	path    string // the Unix socket file this listener made, removed at Close
+	key     auth.Key // zero: no authentication
+	path    string   // the Unix socket file this listener made, removed at Close
 }
 
 // Listen listens on address: a path (network "unix"; "@name" is Linux's
@@ -55,10 +55,7 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("listen", err)
 	}
-	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: append([]byte(nil), authKey...)}
-	if authKey == nil {
-		l.key = nil
-	}
+	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: auth.NewKey(authKey)}
 	if family == unix.AF_UNIX && !strings.HasPrefix(address, "@") {
 		l.path = address
 	}
@@ -99,11 +96,11 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.key != nil {
+	if !l.key.IsZero() {
 		h := handshake{ctx, c.t.(*sockTransport)}
-		err := auth.Challenge(h, l.key)
+		err := auth.Challenge(h, l.key.Bytes())
 		if err == nil {
-			err = auth.Answer(h, l.key)
+			err = auth.Answer(h, l.key.Bytes())
 		}
 		if err != nil {
 			c.Close()

@@ -1,6 +1,10 @@
 package mproc
 
-import "time"
+import (
+	"time"
+
+	"mproc/internal/auth"
+)
 
 // Option configures a process before it starts.
 type Option func(*procConfig)
@@ -8,7 +12,7 @@ type Option func(*procConfig)
 type procConfig struct {
 	name         string
 	daemon       bool
-	authKey      []byte
+	authKey      auth.Key // never printed: see auth.Key
 	startTimeout time.Duration
 	grace        time.Duration
 }
@@ -37,9 +41,10 @@ func WithName(name string) Option { return func(c *procConfig) { c.name = name }
 // the parent ends, and may not start children of its own.
 func WithDaemon(daemon bool) Option { return func(c *procConfig) { c.daemon = daemon } }
 
-// WithAuthKey sets the child's auth key (default: the parent's).
+// WithAuthKey sets the child's auth key (default, and for an empty key:
+// the parent's).
 func WithAuthKey(key []byte) Option {
-	return func(c *procConfig) { c.authKey = append([]byte(nil), key...) }
+	return func(c *procConfig) { c.authKey = auth.NewKey(append([]byte(nil), key...)) }
 }
 
 // WithStartTimeout bounds how long Start waits for the child to accept its
