@@ -34,7 +34,8 @@ type Listener struct {
 // Listen listens on address: a path (network "unix"; "@name" is Linux's
 // abstract namespace) or "host:port" (network "tcp", "tcp4", "tcp6"; port 0
 // picks one). authKey nil means no authentication, as in CPython. Listening
-// on an address in use is an error.
+// on an address in use is an error. A socket file is made with mode 0600,
+// whatever the umask: only its owner (and root) may connect.
 func Listen(network, address string, authKey []byte) (*Listener, error) {
 	sa, family, err := sockaddr(network, address, true)
 	if err != nil {
@@ -47,18 +48,38 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 	if family != unix.AF_UNIX {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) // not SO_REUSEPORT: a second Listen must fail
 	}
+	path := ""
+	if family == unix.AF_UNIX && !strings.HasPrefix(address, "@") {
+		path = address
+		// Linux makes the socket file with the socket's own mode less the
+		// umask, so after this fchmod it is born 0600 or less: there is no
+		// moment at which another user may open it.
+		unix.Fchmod(fd, 0o600)
+	}
 	if err := unix.Bind(fd, sa); err != nil {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "listen", Path: address, Err: err}
 	}
+	// Exactly 0600 whatever the umask (one with owner bits, 0700 say,
+	// would shut the owner out too). Before listen nobody can connect, so
+	// this leaves no window either. (An abstract "@name" has no file and no mode: the auth key is
+	// all that guards it.)
+	if path != "" {
+		if err := unix.Chmod(path, 0o600); err != nil {
+			unix.Close(fd)
+			os.Remove(path)
+			return nil, &os.PathError{Op: "listen", Path: address, Err: err}
+		}
+	}
 	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
 		unix.Close(fd)
+		if path != "" {
+			os.Remove(path)
+		}
 		return nil, os.NewSyscallError("listen", err)
 	}
 	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: auth.NewKey(authKey)}
-	if family == unix.AF_UNIX && !strings.HasPrefix(address, "@") {
-		l.path = address
-	}
+	l.path = path
 	l.addr = address
 	if bound, err := unix.Getsockname(fd); err == nil {
 		l.addr = addrString(bound, address)
