@@ -134,7 +134,7 @@ var inbox = struct {
 func receive(d attachDesc, fds []int) (*received, error) {
 	if len(fds) != d.count() {
 		closeAll(fds)
-		return nil, fmt.Errorf("mproc: %d descriptors for %d attachments", len(fds), d.count())
+		return nil, fmt.Errorf("%w: %d descriptors for %d attachments", ErrCorrupt, len(fds), d.count())
 	}
 	r := &received{}
 	for i, desc := range d.Segs {

@@ -167,7 +167,10 @@ func (m *SharedMemory) MarshalBinary() ([]byte, error) {
 func (m *SharedMemory) UnmarshalBinary(b []byte) error {
 	var w sharedMemoryWire
 	if err := wire.CBOR.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("%w: shared memory handle: %v", ErrCorrupt, err)
+	}
+	if err := checkShmName(w.Name); err != nil {
+		return fmt.Errorf("%w: shared memory handle: %v", ErrCorrupt, err)
 	}
 	a, err := AttachSharedMemory(w.Name)
 	if err != nil {
