@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -28,7 +29,10 @@ type Listener struct {
 	network string
 	addr    string
 	key     auth.Key // zero: no authentication
-	path    string   // the Unix socket file this listener made, removed at Close
+	// handshake bounds each connection's handshake in Accept:
+	// handshakeTimeout (tests shorten it).
+	handshake time.Duration
+	path      string // the Unix socket file this listener made, removed at Close
 }
 
 // Listen listens on address: a path (network "unix"; "@name" is Linux's
@@ -78,7 +82,7 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 		}
 		return nil, os.NewSyscallError("listen", err)
 	}
-	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: auth.NewKey(authKey)}
+	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: auth.NewKey(authKey), handshake: handshakeTimeout}
 	l.path = path
 	l.addr = address
 	if bound, err := unix.Getsockname(fd); err == nil {
@@ -91,8 +95,8 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 func (l *Listener) Addr() string { return l.addr }
 
 // Accept waits for a connection and authenticates it. A peer that fails the
-// handshake is hung up on and Accept returns ErrAuthentication; call it
-// again for the next connection.
+// handshake, or does not finish it within 10 seconds, is hung up on and
+// Accept returns ErrAuthentication; call it again for the next connection.
 func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	rc, err := l.f.SyscallConn()
 	if err != nil {
@@ -118,6 +122,8 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 		return nil, err
 	}
 	if !l.key.IsZero() {
+		ctx, cancel := context.WithTimeout(ctx, l.handshake)
+		defer cancel()
 		h := handshake{ctx, c.t.(*sockTransport)}
 		err := auth.Challenge(h, l.key.Bytes())
 		if err == nil {
@@ -130,6 +136,11 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	}
 	return c, nil
 }
+
+// handshakeTimeout bounds a handshake in Accept, which serves one peer at
+// a time: a peer that connects and then says nothing must not stop the
+// listener from accepting everyone else (a manager's clients, say).
+const handshakeTimeout = 10 * time.Second
 
 // Close stops listening; a Unix socket file it made is removed. Accepted
 // connections stay open.

@@ -2,6 +2,7 @@ package mproc
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -133,3 +134,47 @@ func TestSocketCorruptHeaderSticks(t *testing.T) {
 		t.Fatal("EOF after a corrupt stream, want ErrCorrupt")
 	}
 }
+
+// A peer that connects and says nothing gives up its turn when the
+// handshake's time runs out: Accept returns ErrAuthentication, and the
+// next peer is served.
+func TestSilentPeerTimesOutHandshake(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	key := []byte("key")
+	l, err := Listen("unix", "@mproc-silent-"+shmNameForTest(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.handshake = 100 * time.Millisecond
+	silent, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(silent)
+	if err := unix.Connect(silent, &unix.SockaddrUnix{Name: "\x00" + l.Addr()[1:]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Accept(ctx); !errors.Is(err, ErrAuthentication) {
+		t.Fatalf("Accept of a silent peer: %v, want ErrAuthentication", err)
+	}
+	dialed := make(chan error, 1)
+	go func() {
+		c, err := Dial(ctx, "unix", l.Addr(), key)
+		if err == nil {
+			c.Close()
+		}
+		dialed <- err
+	}()
+	c, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatalf("Accept after the silent peer: %v", err)
+	}
+	c.Close()
+	if err := <-dialed; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func shmNameForTest() string { id := newSocketID(); return hex.EncodeToString(id[:]) }
