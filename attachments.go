@@ -2,7 +2,6 @@ package mproc
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -134,7 +133,7 @@ var inbox = struct {
 func receive(d attachDesc, fds []int) (*received, error) {
 	if len(fds) != d.count() {
 		closeAll(fds)
-		return nil, fmt.Errorf("mproc: %d descriptors for %d attachments", len(fds), d.count())
+		return nil, fmt.Errorf("%w: %d descriptors for %d attachments", ErrCorrupt, len(fds), d.count())
 	}
 	r := &received{}
 	for i, desc := range d.Segs {
@@ -272,7 +271,7 @@ func parseRights(oob []byte) []int {
 }
 
 // errNoSocket means a handle named a socket that did not come with it.
-var errNoSocket = errors.New("mproc: a connection arrived without its socket")
+var errNoSocket = fmt.Errorf("%w: a connection arrived without its socket", ErrCorrupt)
 
 // socket is a Unix socket end that crosses processes inside the objects
 // that use it (a Conn, a Queue's side channel).

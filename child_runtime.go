@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"mproc/internal/auth"
 	"mproc/internal/spawn"
 	"mproc/internal/wire"
 )
@@ -83,7 +84,7 @@ func takeOutput(fdr *spawn.FDReader) bool {
 
 // becomeChild sets what Current and Parent return in this child.
 func becomeChild(b bootstrap) {
-	current.self = selfRecord(procConfig{name: b.Name, daemon: b.Daemon, authKey: b.AuthKey}, b.Identity)
+	current.self = selfRecord(procConfig{name: b.Name, daemon: b.Daemon, authKey: auth.NewKey(b.AuthKey)}, b.Identity)
 	current.parent = &Process{role: roleParent, cfg: procConfig{name: b.ParentName}, pid: b.ParentPid, state: stateStarted}
 	Current()
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"os"
 	"sync"
+
+	"mproc/internal/auth"
 )
 
 var current struct {
@@ -20,7 +22,7 @@ func Current() *Process {
 		if current.self == nil { // not set by a child's bootstrap
 			key := make([]byte, 32)
 			rand.Read(key)
-			current.self = selfRecord(procConfig{name: "MainProcess", authKey: key}, nil)
+			current.self = selfRecord(procConfig{name: "MainProcess", authKey: auth.NewKey(key)}, nil)
 		}
 	})
 	return current.self

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -27,14 +28,18 @@ type Listener struct {
 	f       *os.File
 	network string
 	addr    string
-	key     []byte
-	path    string // the Unix socket file this listener made, removed at Close
+	key     auth.Key // zero: no authentication
+	// handshake bounds each connection's handshake in Accept:
+	// handshakeTimeout (tests shorten it).
+	handshake time.Duration
+	path      string // the Unix socket file this listener made, removed at Close
 }
 
 // Listen listens on address: a path (network "unix"; "@name" is Linux's
 // abstract namespace) or "host:port" (network "tcp", "tcp4", "tcp6"; port 0
 // picks one). authKey nil means no authentication, as in CPython. Listening
-// on an address in use is an error.
+// on an address in use is an error. A socket file is made with mode 0600,
+// whatever the umask: only its owner (and root) may connect.
 func Listen(network, address string, authKey []byte) (*Listener, error) {
 	sa, family, err := sockaddr(network, address, true)
 	if err != nil {
@@ -47,21 +52,38 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 	if family != unix.AF_UNIX {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) // not SO_REUSEPORT: a second Listen must fail
 	}
+	path := ""
+	if family == unix.AF_UNIX && !strings.HasPrefix(address, "@") {
+		path = address
+		// Linux makes the socket file with the socket's own mode less the
+		// umask, so after this fchmod it is born 0600 or less: there is no
+		// moment at which another user may open it.
+		unix.Fchmod(fd, 0o600)
+	}
 	if err := unix.Bind(fd, sa); err != nil {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "listen", Path: address, Err: err}
 	}
+	// Exactly 0600 whatever the umask (one with owner bits, 0700 say,
+	// would shut the owner out too). Before listen nobody can connect, so
+	// this leaves no window either. (An abstract "@name" has no file and no mode: the auth key is
+	// all that guards it.)
+	if path != "" {
+		if err := unix.Chmod(path, 0o600); err != nil {
+			unix.Close(fd)
+			os.Remove(path)
+			return nil, &os.PathError{Op: "listen", Path: address, Err: err}
+		}
+	}
 	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
 		unix.Close(fd)
+		if path != "" {
+			os.Remove(path)
+		}
 		return nil, os.NewSyscallError("listen", err)
 	}
-	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: append([]byte(nil), authKey...)}
-	if authKey == nil {
-		l.key = nil
-	}
-	if family == unix.AF_UNIX && !strings.HasPrefix(address, "@") {
-		l.path = address
-	}
+	l := &Listener{f: os.NewFile(uintptr(fd), "mproc-listener"), network: network, key: auth.NewKey(authKey), handshake: handshakeTimeout}
+	l.path = path
 	l.addr = address
 	if bound, err := unix.Getsockname(fd); err == nil {
 		l.addr = addrString(bound, address)
@@ -73,8 +95,8 @@ func Listen(network, address string, authKey []byte) (*Listener, error) {
 func (l *Listener) Addr() string { return l.addr }
 
 // Accept waits for a connection and authenticates it. A peer that fails the
-// handshake is hung up on and Accept returns ErrAuthentication; call it
-// again for the next connection.
+// handshake, or does not finish it within 10 seconds, is hung up on and
+// Accept returns ErrAuthentication; call it again for the next connection.
 func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	rc, err := l.f.SyscallConn()
 	if err != nil {
@@ -99,11 +121,13 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.key != nil {
+	if !l.key.IsZero() {
+		ctx, cancel := context.WithTimeout(ctx, l.handshake)
+		defer cancel()
 		h := handshake{ctx, c.t.(*sockTransport)}
-		err := auth.Challenge(h, l.key)
+		err := auth.Challenge(h, l.key.Bytes())
 		if err == nil {
-			err = auth.Answer(h, l.key)
+			err = auth.Answer(h, l.key.Bytes())
 		}
 		if err != nil {
 			c.Close()
@@ -112,6 +136,11 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 	}
 	return c, nil
 }
+
+// handshakeTimeout bounds a handshake in Accept, which serves one peer at
+// a time: a peer that connects and then says nothing must not stop the
+// listener from accepting everyone else (a manager's clients, say).
+const handshakeTimeout = 10 * time.Second
 
 // Close stops listening; a Unix socket file it made is removed. Accepted
 // connections stay open.

@@ -3,6 +3,8 @@ package mproc
 import (
 	"io"
 	"time"
+
+	"mproc/internal/auth"
 )
 
 // Option configures a process before it starts.
@@ -11,7 +13,7 @@ type Option func(*procConfig)
 type procConfig struct {
 	name         string
 	daemon       bool
-	authKey      []byte
+	authKey      auth.Key // never printed: see auth.Key
 	startTimeout time.Duration
 	grace        time.Duration
 	stdout       io.Writer
@@ -42,9 +44,10 @@ func WithName(name string) Option { return func(c *procConfig) { c.name = name }
 // the parent ends, and may not start children of its own.
 func WithDaemon(daemon bool) Option { return func(c *procConfig) { c.daemon = daemon } }
 
-// WithAuthKey sets the child's auth key (default: the parent's).
+// WithAuthKey sets the child's auth key (default, and for an empty key:
+// the parent's).
 func WithAuthKey(key []byte) Option {
-	return func(c *procConfig) { c.authKey = append([]byte(nil), key...) }
+	return func(c *procConfig) { c.authKey = auth.NewKey(append([]byte(nil), key...)) }
 }
 
 // WithStartTimeout sets how long a child may run without reaching

@@ -78,7 +78,7 @@ func newProcess(target string, cfg procConfig, encode func() ([]byte, *attachmen
 		}
 		cfg.name = "Process-" + strings.Join(parts, ":")
 	}
-	if cfg.authKey == nil {
+	if cfg.authKey.IsZero() {
 		cfg.authKey = me.cfg.authKey
 	}
 	return &Process{role: roleChild, cfg: cfg, target: target, encode: encode, identity: id}
@@ -92,7 +92,7 @@ func (p *Process) Daemon() bool { return p.cfg.daemon }
 
 // AuthKey is the process's auth key: 32 random bytes in the main process,
 // inherited by children unless WithAuthKey sets another.
-func (p *Process) AuthKey() []byte { return append([]byte(nil), p.cfg.authKey...) }
+func (p *Process) AuthKey() []byte { return p.cfg.authKey.Bytes() }
 
 // Pid is the process id, or 0 before Start.
 func (p *Process) Pid() int {
@@ -239,7 +239,7 @@ func (p *Process) bootstrap(arg []byte, att *attachments, spare bool) ([]byte, [
 	me := Current()
 	return encodeMsg(bootstrap{
 		Func: p.target, Arg: arg, Name: p.cfg.name, Identity: p.identity,
-		AuthKey: p.cfg.authKey, Daemon: p.cfg.daemon,
+		AuthKey: p.cfg.authKey.Bytes(), Daemon: p.cfg.daemon,
 		ParentPid: me.pid, ParentName: me.cfg.name, GraceNanos: int64(p.cfg.grace),
 		Attach: desc, Stdio: spare,
 	}), fds

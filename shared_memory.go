@@ -37,7 +37,7 @@ const shmDir = "/dev/shm/"
 
 // NewSharedMemory creates a zero-filled segment of size bytes. An empty name
 // picks a random one ("mproc_" and 16 hex digits); a name that exists is an
-// error (os.ErrExist).
+// error (os.ErrExist). The file is made with mode 0600, whatever the umask.
 func NewSharedMemory(name string, size int) (*SharedMemory, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("mproc: shared memory size must be positive, not %d", size)
@@ -55,6 +55,14 @@ func NewSharedMemory(name string, size int) (*SharedMemory, error) {
 		return nil, &os.PathError{Op: "create shared memory", Path: name, Err: err}
 	}
 	defer unix.Close(fd)
+	// O_CREAT's mode passes through the umask, which can only take bits
+	// away: the file is never more than 0600, and this makes it exactly
+	// that, or a umask with owner bits would keep the owner's other
+	// processes from attaching.
+	if err := unix.Fchmod(fd, 0o600); err != nil {
+		unix.Unlink(shmDir + name)
+		return nil, fmt.Errorf("mproc: shared memory %s: %w", name, err)
+	}
 	if err := unix.Ftruncate(fd, int64(size)); err != nil {
 		unix.Unlink(shmDir + name)
 		return nil, fmt.Errorf("mproc: sizing shared memory %s: %w", name, err)
@@ -159,7 +167,10 @@ func (m *SharedMemory) MarshalBinary() ([]byte, error) {
 func (m *SharedMemory) UnmarshalBinary(b []byte) error {
 	var w sharedMemoryWire
 	if err := wire.CBOR.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("%w: shared memory handle: %v", ErrCorrupt, err)
+	}
+	if err := checkShmName(w.Name); err != nil {
+		return fmt.Errorf("%w: shared memory handle: %v", ErrCorrupt, err)
 	}
 	a, err := AttachSharedMemory(w.Name)
 	if err != nil {

@@ -23,10 +23,12 @@ type sockTransport struct {
 	s    *socket
 	unix bool // can carry descriptors
 
-	rmu sync.Mutex
-	fdr *spawn.FDReader
-	r   *bufio.Reader
-	wmu sync.Mutex
+	rmu   sync.Mutex
+	fdr   *spawn.FDReader
+	r     *bufio.Reader
+	fr    frameReader // reads t.r
+	wmu   sync.Mutex
+	limit int // of a message, both ways: maxMessage (tests lower it)
 }
 
 // Frame kinds on a socket connection.
@@ -35,8 +37,9 @@ const (
 	sockAttached = 2 // payload: u32 length, the attachDesc, the message; descriptors beside
 )
 
-// maxMessage bounds a message on a socket connection (1 GiB); a frame
-// announcing more is refused before it is read.
+// maxMessage bounds a message on a socket connection (1 GiB): a frame
+// announcing more is refused unread, and skipped; sending one is refused
+// before anything is written. Either way the connection stays usable.
 const maxMessage = wire.DefaultMaxFrame
 
 func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
@@ -44,7 +47,9 @@ func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sockTransport{s: s, unix: isUnix, fdr: fdr, r: bufio.NewReaderSize(fdr, 64<<10)}, nil
+	t := &sockTransport{s: s, unix: isUnix, fdr: fdr, r: bufio.NewReaderSize(fdr, 64<<10), limit: maxMessage}
+	t.fr.r = t.r
+	return t, nil
 }
 
 // deadline applies ctx to the socket's reads or writes until stop is called.
@@ -94,6 +99,9 @@ func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachmen
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
 	defer deadline(ctx, t.s.f.SetWriteDeadline)()
+	if len(payload) > t.limit {
+		return fmt.Errorf("%w: a %d-byte message, at most %d", ErrTooLarge, len(payload), t.limit)
+	}
 	if att.empty() {
 		return ctxErr(ctx, wire.WriteFrame(t.s.f, sockMessage, payload))
 	}
@@ -110,6 +118,9 @@ func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachmen
 	}
 	msg := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(d)+len(payload)), uint32(len(d)))
 	msg = append(append(msg, d...), payload...)
+	if len(msg) > t.limit {
+		return fmt.Errorf("%w: a %d-byte message with its attachments, at most %d", ErrTooLarge, len(msg), t.limit)
+	}
 	return ctxErr(ctx, spawn.WriteFrameFDs(t.s.f, sockAttached, msg, fds))
 }
 
@@ -117,7 +128,7 @@ func (t *sockTransport) recv(ctx context.Context, fn func([]byte) error) error {
 	t.rmu.Lock()
 	defer t.rmu.Unlock()
 	defer deadline(ctx, t.s.f.SetReadDeadline)()
-	k, payload, err := wire.ReadFrame(t.r, maxMessage)
+	k, payload, err := t.fr.next(t.limit)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return io.EOF // the other end went away mid-message
@@ -207,7 +218,7 @@ func (h handshake) ReadMessage(max int) ([]byte, error) {
 	h.t.rmu.Lock()
 	defer h.t.rmu.Unlock()
 	defer deadline(h.ctx, h.t.s.f.SetReadDeadline)()
-	k, b, err := wire.ReadFrame(h.t.r, max)
+	k, b, err := h.t.fr.next(max)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", auth.ErrAuthentication, ctxErr(h.ctx, err))
 	}

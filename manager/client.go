@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/internal/auth"
 	"mproc/internal/lockword"
 	"mproc/internal/mgr"
 )
@@ -21,7 +22,7 @@ import (
 // per call in progress, kept for the next calls.
 type client struct {
 	network, addr string
-	key           []byte
+	key           auth.Key // never printed: see auth.Key
 
 	mu   sync.Mutex
 	free []*conn
@@ -65,11 +66,11 @@ func clientFor(network, addr string, key []byte) *client {
 		if key == nil {
 			key = mproc.Current().AuthKey()
 		}
-		cl = &client{network: network, addr: addr, key: key}
+		cl = &client{network: network, addr: addr, key: auth.NewKey(key)}
 		clients.m[k] = cl
 	} else if key != nil {
 		cl.mu.Lock()
-		cl.key = key
+		cl.key = auth.NewKey(key)
 		cl.mu.Unlock()
 	}
 	return cl
@@ -179,7 +180,7 @@ func (cl *client) take(ctx context.Context) (*conn, bool, error) {
 		cl.mu.Unlock()
 		return mc, false, nil
 	}
-	key := cl.key
+	key := cl.key.Bytes()
 	cl.mu.Unlock()
 	mc, err := cl.dial(ctx, key)
 	return mc, true, err
@@ -292,7 +293,7 @@ func (cl *client) anchored(ctx context.Context) error {
 		return nil
 	}
 	cl.mu.Lock()
-	key := cl.key
+	key := cl.key.Bytes()
 	cl.mu.Unlock()
 	mc, err := cl.dial(ctx, key)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/internal/auth"
 	"mproc/internal/mgr"
 )
 
@@ -59,14 +60,14 @@ func Start(ctx context.Context, opts ...Option) (*Manager, error) {
 		rand.Read(b[:])
 		cfg.addr = fmt.Sprintf("@mproc-manager-%d-%s", os.Getpid(), hex.EncodeToString(b[:]))
 	}
-	if cfg.key == nil {
-		cfg.key = mproc.Current().AuthKey()
+	if cfg.key.IsZero() {
+		cfg.key = auth.NewKey(mproc.Current().AuthKey())
 	}
 	ready, err := mproc.NewEvent()
 	if err != nil {
 		return nil, err
 	}
-	p, err := serverFunc.Start(ctx, serverArgs{Network: cfg.network, Addr: cfg.addr, Key: cfg.key, Ready: ready},
+	p, err := serverFunc.Start(ctx, serverArgs{Network: cfg.network, Addr: cfg.addr, Key: cfg.key.Bytes(), Ready: ready},
 		mproc.WithName("SyncManager"), mproc.WithDaemon(true))
 	if err != nil {
 		return nil, err
@@ -76,7 +77,7 @@ func Start(ctx context.Context, opts ...Option) (*Manager, error) {
 		p.Join(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	m := &Manager{network: cfg.network, addr: cfg.addr, proc: p, cl: clientFor(cfg.network, cfg.addr, cfg.key)}
+	m := &Manager{network: cfg.network, addr: cfg.addr, proc: p, cl: clientFor(cfg.network, cfg.addr, cfg.key.Bytes())}
 	if err := m.ping(ctx); err != nil {
 		m.Shutdown(context.WithoutCancel(ctx))
 		return nil, err

@@ -1,11 +1,13 @@
 package manager
 
+import "mproc/internal/auth"
+
 // Option configures Start.
 type Option func(*config)
 
 type config struct {
 	network, addr string
-	key           []byte
+	key           auth.Key // never printed: see auth.Key
 }
 
 // WithAddress sets where the manager listens: a Unix socket path ("@name"
@@ -18,5 +20,5 @@ func WithAddress(network, address string) Option {
 // WithAuthKey sets the key clients must prove they hold (default: this
 // process's auth key, which its children inherit).
 func WithAuthKey(key []byte) Option {
-	return func(c *config) { c.key = append([]byte(nil), key...) }
+	return func(c *config) { c.key = auth.NewKey(key) }
 }

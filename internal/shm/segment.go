@@ -116,13 +116,13 @@ func Attach(d Desc, fd int) (*Segment, error) {
 	}
 	if d.Size <= 0 || d.Size%PageSize != 0 || d.Mirrored && d.Size&(d.Size-1) != 0 {
 		unix.Close(fd)
-		return nil, fmt.Errorf("mproc: bad shared memory size %d", d.Size)
+		return nil, fmt.Errorf("%w: shared memory size %d", wire.ErrCorrupt, d.Size)
 	}
 	// A descriptor smaller than it claims would fault on access: check.
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil || st.Size < int64(d.Size) {
 		unix.Close(fd)
-		return nil, fmt.Errorf("mproc: shared memory descriptor holds %d bytes, handle says %d", st.Size, d.Size)
+		return nil, fmt.Errorf("%w: shared memory descriptor holds %d bytes, handle says %d", wire.ErrCorrupt, st.Size, d.Size)
 	}
 	s, err := mapSegment(d, fd)
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 // reserved zero bytes and the payload length (uint32, little endian).
 const HeaderSize = 8
 
-const magic = 0xA7
+// Magic is a frame header's first byte.
+const Magic = 0xA7
 
 // DefaultMaxFrame bounds a frame's payload unless the reader sets another limit.
 const DefaultMaxFrame = 1 << 30
@@ -25,7 +26,7 @@ var (
 
 // PutHeader writes the header of a frame of kind k with an n-byte payload.
 func PutHeader(h []byte, k byte, n int) {
-	h[0], h[1], h[2], h[3] = magic, k, 0, 0
+	h[0], h[1], h[2], h[3] = Magic, k, 0, 0
 	binary.LittleEndian.PutUint32(h[4:], uint32(n))
 }
 
@@ -34,7 +35,7 @@ func ParseHeader(h []byte, limit int) (k byte, n int, err error) {
 	if len(h) < HeaderSize {
 		return 0, 0, fmt.Errorf("%w: short header (%d bytes)", ErrCorrupt, len(h))
 	}
-	if h[0] != magic || h[2] != 0 || h[3] != 0 {
+	if h[0] != Magic || h[2] != 0 || h[3] != 0 {
 		return 0, 0, fmt.Errorf("%w: bad header % x", ErrCorrupt, h[:HeaderSize])
 	}
 	n64 := uint64(binary.LittleEndian.Uint32(h[4:]))

@@ -301,7 +301,7 @@ func FuzzCoderDecodeIntSlice(f *testing.F) {
 			}
 			return
 		}
-		if err != nil || len(v) != len(payload)/8 || (v == nil) != (data == nil || len(data) == 0) {
+		if err != nil || len(v) != len(payload)/8 || (v == nil) != (len(data) == 0) {
 			t.Fatalf("Decode of %d bytes = %d ints (nil %t), %v", len(data), len(v), v == nil, err)
 		}
 		for i := range v {

@@ -1,0 +1,33 @@
+package shm
+
+import (
+	"errors"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"mproc/internal/wire"
+)
+
+// A descriptor that arrives with a size it does not have is refused as
+// corrupt, before it is mapped.
+func TestAttachRefusesWrongSizesAsCorrupt(t *testing.T) {
+	t.Parallel()
+	for name, d := range map[string]Desc{
+		"not pages":        {ID: NewID(), Size: 3},
+		"negative":         {ID: NewID(), Size: -PageSize},
+		"bigger than fd":   {ID: NewID(), Size: 4 * PageSize},
+		"mirrored, not 2n": {ID: NewID(), Size: 3 * PageSize, Mirrored: true},
+	} {
+		fd, err := unix.MemfdCreate("hostile", unix.MFD_CLOEXEC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Ftruncate(fd, PageSize); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Attach(d, fd); !errors.Is(err, wire.ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		}
+	}
+}
