@@ -18,11 +18,11 @@ type poolWorker struct {
 	idx      uint32
 	proc     *Proc[None] // nil while it starts
 	tasks    *Queue[[]byte]
-	feed     chan []byte  // to the feeder; nil closes the worker's queue
-	feeding  atomic.Int32 // messages given to the feeder and not yet put
-	stopFeed context.CancelFunc
-	inflight taskList // given to it, in order, results not yet back
-	batch    []byte   // tasks assigned and not yet given: see flush
+	feed     chan []byte        // to the feeder; nil closes the worker's queue
+	feeding  atomic.Int32       // messages given to the feeder and not yet put
+	stopFeed context.CancelFunc // ends the feeder, and abandons a start in progress
+	inflight taskList           // given to it, in order, results not yet back
+	batch    []byte             // tasks assigned and not yet given: see flush
 	assigned int
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
@@ -74,7 +74,8 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 	go feed(ctx, w)
 	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
 	go func() {
-		proc, err := poolWorkerFunc.Start(context.Background(), args, WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", w.idx+1)))
+		// ctx: Terminate abandons a start, rather than wait for it to end.
+		proc, err := poolWorkerFunc.Start(ctx, args, WithDaemon(true), WithName(fmt.Sprintf("PoolWorker-%d", w.idx+1)))
 		if started != nil {
 			started <- err
 		}

@@ -1,0 +1,189 @@
+package mproc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mproc"
+)
+
+// Tests of what a pool and a GoExecutor do when things go wrong around the
+// tasks: an input that fails, a Map that fails while chunks run, a
+// Terminate while workers are stuck.
+
+// relTask is the argument of relBlock.
+type relTask struct {
+	Dir  string // where it marks started-I and cancelled-I
+	I    int
+	Fail int // > 0: fail once Fail others have started
+}
+
+// relBlockFor bounds how long relBlock waits for its ctx: a test that
+// needs it cancelled waits for far less.
+const relBlockFor = 30 * time.Second
+
+var (
+	// relBlock marks that it started, then waits for its ctx (at most
+	// relBlockFor) and marks that it saw the cancellation. With Fail set it
+	// fails instead, once Fail others run: they are running when Map fails.
+	relBlock = mproc.Register[relTask, int]("test.pool.rel.block", func(ctx context.Context, a relTask) (int, error) {
+		if a.Fail > 0 {
+			for relCount(a.Dir, "started-") < a.Fail {
+				select {
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+			return 0, errors.New("rel: failed on purpose")
+		}
+		if err := relMark(a.Dir, "started", a.I); err != nil {
+			return 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, errors.Join(ctx.Err(), relMark(a.Dir, "cancelled", a.I))
+		case <-time.After(relBlockFor):
+			return a.I, nil
+		}
+	})
+
+	// relSpin burns CPU for d, ignoring its ctx.
+	relSpin = mproc.Register[time.Duration, int]("test.pool.rel.spin", func(d time.Duration) int {
+		n := 0
+		for end := time.Now().Add(d); time.Now().Before(end); n++ {
+		}
+		return n
+	})
+
+	// relDeaf ignores SIGTERM and its ctx, and sleeps for d.
+	relDeaf = mproc.Register[time.Duration, int]("test.pool.rel.deaf", func(d time.Duration) int {
+		signal.Ignore(syscall.SIGTERM)
+		time.Sleep(d)
+		return os.Getpid()
+	})
+)
+
+func relMark(dir, what string, i int) error {
+	return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d", what, i)), nil, 0o644)
+}
+
+// relCount counts the marks in dir whose names start with prefix.
+func relCount(dir, prefix string) int {
+	ents, _ := os.ReadDir(dir)
+	n := 0
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// relOurs reports whether pid is still this process's child: running, or
+// a zombie not yet reaped. A pid gone, or reused by a process that is not
+// ours, is not.
+func relOurs(pid int) bool {
+	_, ppid, ok := procStat(pid)
+	return ok && ppid == os.Getpid()
+}
+
+// relExecutors runs f on a pool of n workers and on a GoExecutor of n
+// goroutines, as parallel subtests.
+func relExecutors(t *testing.T, n int, f func(t *testing.T, ctx context.Context, ex mproc.Executor)) {
+	t.Run("Pool", func(t *testing.T) {
+		t.Parallel()
+		ctx := ctxTimeout(t, 90*time.Second)
+		f(t, ctx, ptPool(t, ctx, mproc.WithWorkers(n)))
+	})
+	t.Run("GoExecutor", func(t *testing.T) {
+		t.Parallel()
+		ctx := ctxTimeout(t, 90*time.Second)
+		f(t, ctx, ptGoExecutor(t, n))
+	})
+}
+
+// ---- Terminate and Shutdown reap ----
+
+// Terminate returns once every worker is gone and reaped (CPython's
+// terminate joins its workers), even workers stuck in a task that ignores
+// its ctx: one spinning, one asleep, one ignoring SIGTERM.
+func TestPoolTerminateReapsStuckWorkers(t *testing.T) {
+	t.Parallel()
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(3))
+	pids := ptWorkers(t, ctx, p, 3)
+	futs := []*mproc.Future[int]{
+		relSpin.Submit(ctx, p, time.Minute),
+		ptStubborn.Submit(ctx, p, time.Minute),
+		relDeaf.Submit(ctx, p, time.Minute),
+	}
+	ptPoll(t, ctx, "every worker runs its task", func() bool {
+		ws := p.Workers()
+		return len(ws) == 3 && ws[0].Task != "" && ws[1].Task != "" && ws[2].Task != ""
+	})
+	start := time.Now()
+	if err := p.Terminate(); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	t.Logf("Terminate took %v", time.Since(start))
+	for _, pid := range pids {
+		if relOurs(pid) {
+			st, _, _ := procStat(pid)
+			t.Errorf("worker %d is still our child (state %c) after Terminate returned", pid, st)
+		}
+	}
+	if ws := p.Workers(); len(ws) != 0 {
+		t.Errorf("workers after Terminate: %+v", ws)
+	}
+	for i, f := range futs {
+		if _, err := ptGet(t, f, 5*time.Second); !errors.Is(err, mproc.ErrTerminated) {
+			t.Errorf("task %d: %v, want ErrTerminated", i, err)
+		}
+	}
+}
+
+// Shutdown returns once every worker is gone and reaped; when its ctx ends
+// first (a task ignores its ctx) it says so, and a Terminate then ends it.
+func TestPoolShutdownReaps(t *testing.T) {
+	t.Parallel()
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(2))
+	pids := ptWorkers(t, ctx, p, 2)
+	f := ptSleep.Submit(ctx, p, 50*time.Millisecond)
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if _, err := f.Get(ctx); err != nil {
+		t.Errorf("a task of the pool shut down: %v", err)
+	}
+	for _, pid := range pids {
+		if relOurs(pid) {
+			t.Errorf("worker %d is still our child after Shutdown returned", pid)
+		}
+	}
+
+	p = ptPool(t, ctx, mproc.WithWorkers(1))
+	pids = ptWorkers(t, ctx, p, 1)
+	ptStubborn.Submit(ctx, p, time.Minute)
+	ptRunning(t, ctx, p, "test.pool.stubborn")
+	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := p.Shutdown(sctx); !errors.Is(err, sctx.Err()) || sctx.Err() == nil {
+		t.Fatalf("Shutdown past its ctx: %v, want ctx's error", err)
+	}
+	if err := p.Terminate(); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	if relOurs(pids[0]) {
+		t.Errorf("worker %d is still our child after Terminate returned", pids[0])
+	}
+}
