@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -226,27 +227,86 @@ func (j *chunkJob[A, R]) run(ctx context.Context) {
 // InFlight chunks submitted ahead of the consumer. A failed task yields its
 // error in its place; iteration goes on unless the consumer stops. When ctx
 // ends, one last error (ctx's, and ErrTimeout at a deadline) ends it.
-// Stopping early cancels the chunks not yet started.
+// Stopping early cancels the chunks not yet done, as a failed Map does.
+//
+// A panic in the input ends it as an error would in ImapSeq2: the results
+// of the items read before it come out, then a *PanicError.
 func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
-	return f.imap(ctx, ex, args, opts, true)
+	return f.imap(ctx, ex, noErrors(args), opts, true)
 }
 
 // ImapUnordered is Imap yielding results as they complete (CPython's
 // imap_unordered).
 func (f *Func[A, R]) ImapUnordered(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, noErrors(args), opts, false)
+}
+
+// ImapSeq2 is Imap over an input that can fail: arguments paired with
+// errors, the iter.Seq2[A, error] shape of a reader in Go. The input's
+// first error ends it: it is not read further, the results of the items
+// before the error are yielded, then the error, and the iteration ends.
+//
+// Imap keeps taking an iter.Seq, the shape of slices.Values and of most
+// inputs; a Seq has no way to carry an error, and an adapter turning a
+// Seq2 into one would have to panic to end it, so a failing input gets
+// this method (and ImapUnorderedSeq2) rather than an adapter.
+func (f *Func[A, R]) ImapSeq2(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, args, opts, true)
+}
+
+// ImapUnorderedSeq2 is ImapSeq2 yielding results as they complete; the
+// input's error still comes after the results of every item before it.
+func (f *Func[A, R]) ImapUnorderedSeq2(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts ...MapOption) iter.Seq2[R, error] {
 	return f.imap(ctx, ex, args, opts, false)
 }
 
-func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], opts []MapOption, ordered bool) iter.Seq2[R, error] {
+// noErrors is seq as an input that never fails.
+func noErrors[A any](seq iter.Seq[A]) iter.Seq2[A, error] {
+	return func(yield func(A, error) bool) {
+		for a := range seq {
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// guardInput is seq with a panic turned into its last item, a *PanicError
+// with the input's own stack: the input runs on a coroutine, whose panic
+// would otherwise unwind the consumer's goroutine. A panic after the
+// consumer stopped it (in the input's cleanup) has no one to go to, and is
+// dropped.
+func guardInput[A any](seq iter.Seq2[A, error]) iter.Seq2[A, error] {
+	return func(yield func(A, error) bool) {
+		stopped := false
+		defer func() {
+			if v := recover(); v != nil && !stopped {
+				var zero A
+				yield(zero, &PanicError{Value: v, Stack: string(debug.Stack())})
+			}
+		}()
+		seq(func(a A, err error) bool {
+			stopped = !yield(a, err)
+			return !stopped
+		})
+	}
+}
+
+func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts []MapOption, ordered bool) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		cfg := mapOptions(ex, 0, false, opts)
-		next, stop := iter.Pull(args)
+		next, stop := iter.Pull2(guardInput(args))
 		defer stop()
+		var inErr error // what ended the input, if it failed
 		submit := func() *Future[[]R] {
 			var chunk []A
-			for len(chunk) < cfg.chunk {
-				a, ok := next()
+			for inErr == nil && len(chunk) < cfg.chunk {
+				a, err, ok := next()
 				if !ok {
+					break
+				}
+				if err != nil {
+					inErr = err
 					break
 				}
 				chunk = append(chunk, a)
@@ -262,6 +322,9 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 		for w.fill(cfg.inFlight); ; w.fill(cfg.inFlight) {
 			fut, err := w.next(ctx)
 			if fut == nil && err == nil {
+				if inErr != nil { // after every result of the items before it
+					yield(zero, inErr)
+				}
 				return
 			}
 			var rs []R

@@ -187,3 +187,139 @@ func TestPoolShutdownReaps(t *testing.T) {
 		t.Errorf("worker %d is still our child after Terminate returned", pids[0])
 	}
 }
+
+// ---- Imap's input fails ----
+
+// errRelInput is the error an input fails with.
+var errRelInput = errors.New("rel: the input failed")
+
+// An input that fails at item k (an error, or a panic, in either form):
+// the results of the items before it come out, then its error; the caller
+// does not crash, and the executor takes a new Map. Chunks of 3 leave a
+// part-filled chunk before the failure.
+func TestImapInputFails(t *testing.T) {
+	t.Parallel()
+	relExecutors(t, 2, func(t *testing.T, ctx context.Context, ex mproc.Executor) {
+		const k = 7
+		isPanic := func(err error) bool {
+			var pe *mproc.PanicError
+			return errors.As(err, &pe) && pe.Value == "input breaks" && strings.Contains(pe.Stack, "pool_reliability_test.go")
+		}
+		isInput := func(err error) bool { return errors.Is(err, errRelInput) }
+		fails := func(yield func(int, error) bool) {
+			for i := range k {
+				if !yield(i, nil) {
+					return
+				}
+			}
+			if yield(0, errRelInput) {
+				t.Error("the input was read past its error")
+			}
+		}
+		panics2 := func(yield func(int, error) bool) {
+			for i := range k {
+				if !yield(i, nil) {
+					return
+				}
+			}
+			panic("input breaks")
+		}
+		panics := func(yield func(int) bool) {
+			for i := range k {
+				if !yield(i) {
+					return
+				}
+			}
+			panic("input breaks")
+		}
+		for _, chunk := range []int{1, 3} {
+			for _, ordered := range []bool{true, false} {
+				imap2, imap := ptSquare.ImapSeq2, ptSquare.Imap
+				if !ordered {
+					imap2, imap = ptSquare.ImapUnorderedSeq2, ptSquare.ImapUnordered
+				}
+				opt := mproc.WithChunk(chunk)
+				relInputFailed(t, ctx, ex, relCollect(t, imap2(ctx, ex, fails, opt)), k, ordered, isInput)
+				relInputFailed(t, ctx, ex, relCollect(t, imap2(ctx, ex, panics2, opt)), k, ordered, isPanic)
+				relInputFailed(t, ctx, ex, relCollect(t, imap(ctx, ex, panics, opt)), k, ordered, isPanic)
+			}
+		}
+	})
+}
+
+// Stopping early over an input that panics in its cleanup returns
+// normally: there is no one left to give the panic to.
+func TestImapInputPanicsAfterStop(t *testing.T) {
+	t.Parallel()
+	relExecutors(t, 2, func(t *testing.T, ctx context.Context, ex mproc.Executor) {
+		in := func(yield func(int) bool) {
+			defer func() { panic("cleanup breaks") }()
+			for i := 0; ; i++ {
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		got := relCollect(t, func(yield func(int, error) bool) {
+			for v, err := range ptSquare.Imap(ctx, ex, in) {
+				if !yield(v, err) || v == 9 {
+					return
+				}
+			}
+		})
+		if len(got) != 4 {
+			t.Fatalf("%v, want 4 results", got)
+		}
+	})
+}
+
+// relResult is one item Imap yielded.
+type relResult struct {
+	v   int
+	err error
+}
+
+// relCollect collects what seq yields, reporting a panic instead of
+// crashing the test binary.
+func relCollect(t *testing.T, seq func(func(int, error) bool)) (out []relResult) {
+	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Errorf("the iteration panicked: %v (after %d results)", v, len(out))
+		}
+	}()
+	for v, err := range seq {
+		out = append(out, relResult{v, err})
+	}
+	return out
+}
+
+// relInputFailed checks what an Imap over an input that failed after k
+// items yielded: their squares (in order when ordered), then one error
+// that isWant accepts; and that ex takes a new Map.
+func relInputFailed(t *testing.T, ctx context.Context, ex mproc.Executor, got []relResult, k int, ordered bool, isWant func(error) bool) {
+	t.Helper()
+	if len(got) != k+1 {
+		t.Fatalf("ordered %v: %d items yielded, want %d results and the input's error: %v", ordered, len(got), k, got)
+	}
+	seen := map[int]bool{}
+	for i, r := range got[:k] {
+		if r.err != nil || ordered && r.v != i*i {
+			t.Fatalf("ordered %v: item %d: %d, %v", ordered, i, r.v, r.err)
+		}
+		seen[r.v] = true
+	}
+	for i := range k {
+		if !seen[i*i] {
+			t.Fatalf("ordered %v: the result of item %d is missing: %v", ordered, i, got)
+		}
+	}
+	if last := got[k]; !isWant(last.err) {
+		t.Fatalf("ordered %v: the last item: %d, %v; want the input's error", ordered, last.v, last.err)
+	}
+	mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if rs, err := ptSquare.Map(mctx, ex, ptRange(10)); err != nil || len(rs) != 10 || rs[9] != 81 {
+		t.Fatalf("a Map after the failed input: %v, %v", rs, err)
+	}
+}
