@@ -120,21 +120,32 @@ func mapOptions(ex Executor, n int, defaultChunk bool, opts []MapOption) mapConf
 
 // Map runs f on every argument on ex and returns the results in order
 // (CPython's map). It fails fast: the first error (a task's, or a lost
-// worker's) is Map's, and chunks not yet started are skipped. An empty
-// input gives an empty result.
+// worker's) is Map's, chunks not yet started are skipped, and those running
+// are cancelled: their task's ctx ends, in the worker process or on the
+// executor's goroutine (a task that ignores its ctx runs to its end, and
+// its result is dropped). When ctx ends first, Map returns ctx's error and
+// cancels its chunks the same way. An empty input gives an empty result.
 func (f *Func[A, R]) Map(ctx context.Context, ex Executor, args []A, opts ...MapOption) ([]R, error) {
-	return f.MapAsync(ctx, ex, args, opts...).Get(ctx)
+	fut := f.MapAsync(ctx, ex, args, opts...)
+	rs, err := fut.Get(ctx)
+	if err != nil {
+		fut.Cancel() // ctx ended: nobody will collect the rest
+	}
+	return rs, err
 }
 
 // MapAsync is Map that returns at once with the Future of the results
-// (CPython's map_async).
+// (CPython's map_async). It fails fast as Map does, and its Cancel stops
+// the Map in the same way.
 func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts ...MapOption) *Future[[]R] {
 	cfg := mapOptions(ex, len(args), true, opts)
-	var failed atomic.Bool
-	fut := newFuture[[]R](func() bool { failed.Store(true); return true })
+	run := newMapRun(ctx, ex)
+	fut := newFuture[[]R](func() bool { run.failed.Store(true); return true })
+	fut.abort = run.stopRunning
 	fut.callbacks = ex.callbackGroup()
 	out := make([]R, len(args))
 	if len(args) == 0 {
+		run.cancel()
 		fut.complete(out, nil)
 		return fut
 	}
@@ -142,32 +153,42 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 	finished := 0
 	done := func(n int, err error) {
 		mu.Lock()
-		defer mu.Unlock()
 		if err != nil {
-			if !failed.Swap(true) {
+			first := !run.failed.Swap(true)
+			if first {
 				fut.complete(nil, err)
+			}
+			mu.Unlock()
+			if first { // outside mu: stopping completes chunks, whose done takes it
+				run.stopRunning()
 			}
 			return
 		}
+		defer mu.Unlock()
 		finished += n
-		if cfg.progress != nil && !failed.Load() {
+		if cfg.progress != nil && !run.failed.Load() {
 			cfg.progress(finished, len(args))
 		}
 		if finished == len(args) {
+			run.cancel() // nothing runs with its ctx any more
 			fut.complete(out, nil)
 		}
 	}
 	_, pool := ex.(*Pool)
 	for lo := 0; lo < len(args); lo += cfg.chunk {
 		hi := min(lo+cfg.chunk, len(args))
-		ex.execute(f.chunkTask(ctx, args[lo:hi], out[lo:hi], pool, &failed, func(err error) { done(hi-lo, err) }))
+		run.tasks = append(run.tasks, f.chunkTask(run, args[lo:hi], out[lo:hi], pool, func(err error) { done(hi-lo, err) }))
+	}
+	for _, t := range run.tasks { // all made first: a failure may cancel them while these run
+		ex.execute(t)
 	}
 	return fut
 }
 
 // chunkTask is one chunk of a Map: the arguments in, the results into dst.
-func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool, failed *atomic.Bool, done func(error)) *execTask {
-	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, job: &chunkJob[A, R]{f, args, dst, failed, done}}
+func (f *Func[A, R]) chunkTask(run *mapRun, args []A, dst []R, pool bool, done func(error)) *execTask {
+	ctx := run.ctx
+	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, job: &chunkJob[A, R]{f, args, dst, &run.failed, done}}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
@@ -210,8 +231,14 @@ func (j *chunkJob[A, R]) finish(b []byte, err error) {
 	j.done(err)
 }
 
+// run runs the chunk here; once ctx ends (the Map failed) the arguments
+// left are not started.
 func (j *chunkJob[A, R]) run(ctx context.Context) {
 	for i, a := range j.args {
+		if i > 0 && ctx.Err() != nil {
+			j.done(gaveUp(ctx, ErrTimeout))
+			return
+		}
 		r, err := j.f.safeCall(ctx, a)
 		if err != nil {
 			j.done(err)

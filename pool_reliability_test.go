@@ -24,6 +24,7 @@ type relTask struct {
 	Dir  string // where it marks started-I and cancelled-I
 	I    int
 	Fail int // > 0: fail once Fail others have started
+	Now  bool // fail at once
 }
 
 // relBlockFor bounds how long relBlock waits for its ctx: a test that
@@ -35,6 +36,9 @@ var (
 	// relBlockFor) and marks that it saw the cancellation. With Fail set it
 	// fails instead, once Fail others run: they are running when Map fails.
 	relBlock = mproc.Register[relTask, int]("test.pool.rel.block", func(ctx context.Context, a relTask) (int, error) {
+		if a.Now {
+			return 0, errors.New("rel: failed on purpose")
+		}
 		if a.Fail > 0 {
 			for relCount(a.Dir, "started-") < a.Fail {
 				select {
@@ -185,6 +189,146 @@ func TestPoolShutdownReaps(t *testing.T) {
 	}
 	if relOurs(pids[0]) {
 		t.Errorf("worker %d is still our child after Terminate returned", pids[0])
+	}
+}
+
+// ---- A failed Map stops what it started ----
+
+// When Map fails, the chunks it had given out are cancelled: their tasks'
+// ctx ends (they mark it and return), well before they would end on their
+// own, and the executor takes a new Map at once.
+func TestMapFailureCancelsRunning(t *testing.T) {
+	t.Parallel()
+	relExecutors(t, 3, func(t *testing.T, ctx context.Context, ex mproc.Executor) {
+		dir := t.TempDir()
+		args := []relTask{{Dir: dir, Fail: 2}}
+		for i := 1; i < 6; i++ {
+			args = append(args, relTask{Dir: dir, I: i})
+		}
+		start := time.Now()
+		_, err := relBlock.Map(ctx, ex, args, mproc.WithChunk(1))
+		if err == nil || !strings.Contains(err.Error(), "failed on purpose") {
+			t.Fatalf("Map: %v, want item 0's error", err)
+		}
+		relCancelled(t, ctx, ex, dir, start, 2)
+	})
+}
+
+// Stopping an Imap early cancels its chunks that are running, not only
+// those not yet started.
+func TestImapStopCancelsRunning(t *testing.T) {
+	t.Parallel()
+	relExecutors(t, 3, func(t *testing.T, ctx context.Context, ex mproc.Executor) {
+		dir := t.TempDir()
+		in := func(yield func(relTask) bool) {
+			if !yield(relTask{Dir: dir, Fail: 2}) {
+				return
+			}
+			for i := 1; i < 100; i++ {
+				if !yield(relTask{Dir: dir, I: i}) {
+					return
+				}
+			}
+		}
+		start := time.Now()
+		for _, err := range relBlock.ImapUnordered(ctx, ex, in, mproc.WithInFlight(3)) {
+			if err == nil || !strings.Contains(err.Error(), "failed on purpose") {
+				t.Fatalf("Imap's first result: %v, want item 0's error", err)
+			}
+			break
+		}
+		relCancelled(t, ctx, ex, dir, start, 2)
+	})
+}
+
+// A Map given up on, by its ctx or by Cancel of its MapAsync, cancels its
+// running chunks as a failed one does.
+func TestMapGivenUpCancelsRunning(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"ctx", "Cancel"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			relExecutors(t, 3, func(t *testing.T, ctx context.Context, ex mproc.Executor) {
+				dir := t.TempDir()
+				args := []relTask{{Dir: dir, I: 0}, {Dir: dir, I: 1}, {Dir: dir, I: 2}}
+				started := func() bool { return relCount(dir, "started-") == 3 }
+				start := time.Now()
+				if how == "ctx" {
+					mctx, cancel := context.WithCancel(ctx)
+					defer cancel()
+					errc := make(chan error, 1)
+					go func() { _, err := relBlock.Map(mctx, ex, args, mproc.WithChunk(1)); errc <- err }()
+					ptPoll(t, ctx, "every task started", started)
+					cancel()
+					if err := <-errc; !errors.Is(err, context.Canceled) {
+						t.Fatalf("Map cancelled: %v, want context.Canceled", err)
+					}
+				} else {
+					fut := relBlock.MapAsync(ctx, ex, args, mproc.WithChunk(1))
+					ptPoll(t, ctx, "every task started", started)
+					if !fut.Cancel() {
+						t.Fatal("Cancel of a running MapAsync: false")
+					}
+					if _, err := fut.Get(ctx); !errors.Is(err, mproc.ErrCancelled) {
+						t.Fatalf("Get after Cancel: %v, want ErrCancelled", err)
+					}
+				}
+				relCancelled(t, ctx, ex, dir, start, 2)
+			})
+		})
+	}
+}
+
+// A worker holds the tasks it was given and has not started yet: when their
+// Map fails it skips them, rather than start each and have it cancelled.
+func TestMapFailureSkipsTasksAWorkerHolds(t *testing.T) {
+	t.Parallel()
+	ctx := ctxTimeout(t, 60*time.Second)
+	p := ptPool(t, ctx, mproc.WithWorkers(1))
+	dir := t.TempDir()
+	args := []relTask{{Dir: dir, Now: true}}
+	for i := 1; i < 10; i++ {
+		args = append(args, relTask{Dir: dir, I: i})
+	}
+	start := time.Now()
+	if _, err := relBlock.Map(ctx, p, args, mproc.WithChunk(1)); err == nil || !strings.Contains(err.Error(), "failed on purpose") {
+		t.Fatalf("Map: %v, want item 0's error", err)
+	}
+	relCancelled(t, ctx, p, dir, start, 0)
+	if n := relCount(dir, "started-"); n > 1 {
+		t.Fatalf("%d tasks started after item 0 failed, want at most the one the worker took before it heard", n)
+	}
+}
+
+// relCancelled checks that every relBlock task that started in dir saw its
+// ctx cancelled within 10 s of start, that none runs any more, and that ex
+// takes a new Map at once. At least `least` tasks must have started, or the
+// test proves nothing.
+func relCancelled(t *testing.T, ctx context.Context, ex mproc.Executor, dir string, start time.Time, least int) {
+	t.Helper()
+	bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ptPoll(t, bctx, "every started task is cancelled", func() bool {
+		return relCount(dir, "cancelled-") == relCount(dir, "started-")
+	})
+	if p, ok := ex.(*mproc.Pool); ok {
+		ptPoll(t, bctx, "every worker is idle", func() bool {
+			for _, w := range p.Workers() {
+				if w.Task != "" {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	n := relCount(dir, "started-")
+	if n < least {
+		t.Fatalf("%d tasks started: the test proves nothing", n)
+	}
+	t.Logf("%d running tasks cancelled within %v", n, time.Since(start))
+	rs, err := ptSquare.Map(bctx, ex, ptRange(20))
+	if err != nil || len(rs) != 20 || rs[19] != 361 {
+		t.Fatalf("a Map after the failed one: %v, %v", rs, err)
 	}
 }
 
