@@ -23,7 +23,7 @@ import (
 type relTask struct {
 	Dir  string // where it marks started-I and cancelled-I
 	I    int
-	Fail int // > 0: fail once Fail others have started
+	Fail int  // > 0: fail once Fail others have started
 	Now  bool // fail at once
 }
 
