@@ -53,20 +53,29 @@ func (c *taskCancels) finish() (cancelled bool) {
 	return cancelled
 }
 
-// cancel cancels task id: at once if it runs, when it comes if it has not
-// started. A task that has returned is left alone.
-func (c *taskCancels) cancel(id uint64) {
+// cancel cancels the tasks whose ids b holds (8 bytes each): the one
+// running at once, those not started when they come; those that returned
+// are left alone. All are recorded before the running one is cancelled,
+// so that when it returns the worker skips the others, rather than start
+// the next before hearing of it.
+func (c *taskCancels) cancel(b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case id == c.last && c.running && !c.ended:
+	running := false
+	for ; len(b) >= 8; b = b[8:] {
+		switch id := binary.LittleEndian.Uint64(b); {
+		case id == c.last:
+			running = c.running
+		case id > c.last:
+			if c.skip == nil {
+				c.skip = map[uint64]bool{}
+			}
+			c.skip[id] = true
+		}
+	}
+	if running && !c.ended {
 		c.end()
 		c.ended = true
-	case id > c.last:
-		if c.skip == nil {
-			c.skip = map[uint64]bool{}
-		}
-		c.skip[id] = true
 	}
 }
 
@@ -74,9 +83,7 @@ func (c *taskCancels) cancel(id uint64) {
 // task ids, until the queue closes or ctx ends.
 func (c *taskCancels) watch(ctx context.Context, q *Queue[[]byte]) {
 	take := func(b []byte, _ uint16) error {
-		for ; len(b) >= 8; b = b[8:] {
-			c.cancel(binary.LittleEndian.Uint64(b))
-		}
+		c.cancel(b)
 		return nil
 	}
 	for q.r.Get(ctx, ring.Options{}, take) == nil {
