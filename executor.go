@@ -18,6 +18,10 @@ type Executor interface {
 	CancelPending() int
 
 	execute(t *execTask)
+	// cancelRunning cancels those of ts that run where ctx can't reach
+	// them: a pool's workers (a GoExecutor's tasks run with a ctx of
+	// their Map's, which the Map cancels itself).
+	cancelRunning(ts []*execTask)
 	workerCount() int
 	callbackGroup() *callbackGroup // the callbacks Shutdown and Join wait for
 }

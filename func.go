@@ -196,6 +196,9 @@ func (f *Func[A, R]) runChunk(ctx context.Context, b []byte) ([]byte, error) {
 	}
 	out := make([]R, len(args))
 	for i, a := range args {
+		if i > 0 && ctx.Err() != nil { // cancelled: the arguments left are not started
+			return nil, ctx.Err()
+		}
 		if out[i], err = f.safeCall(ctx, a); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -119,21 +120,32 @@ func mapOptions(ex Executor, n int, defaultChunk bool, opts []MapOption) mapConf
 
 // Map runs f on every argument on ex and returns the results in order
 // (CPython's map). It fails fast: the first error (a task's, or a lost
-// worker's) is Map's, and chunks not yet started are skipped. An empty
-// input gives an empty result.
+// worker's) is Map's, chunks not yet started are skipped, and those running
+// are cancelled: their task's ctx ends, in the worker process or on the
+// executor's goroutine (a task that ignores its ctx runs to its end, and
+// its result is dropped). When ctx ends first, Map returns ctx's error and
+// cancels its chunks the same way. An empty input gives an empty result.
 func (f *Func[A, R]) Map(ctx context.Context, ex Executor, args []A, opts ...MapOption) ([]R, error) {
-	return f.MapAsync(ctx, ex, args, opts...).Get(ctx)
+	fut := f.MapAsync(ctx, ex, args, opts...)
+	rs, err := fut.Get(ctx)
+	if err != nil {
+		fut.Cancel() // ctx ended: nobody will collect the rest
+	}
+	return rs, err
 }
 
 // MapAsync is Map that returns at once with the Future of the results
-// (CPython's map_async).
+// (CPython's map_async). It fails fast as Map does, and its Cancel stops
+// the Map in the same way.
 func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts ...MapOption) *Future[[]R] {
 	cfg := mapOptions(ex, len(args), true, opts)
-	var failed atomic.Bool
-	fut := newFuture[[]R](func() bool { failed.Store(true); return true })
+	run := newMapRun(ctx, ex)
+	fut := newFuture[[]R](func() bool { run.failed.Store(true); return true })
+	fut.abort = run.stopRunning
 	fut.callbacks = ex.callbackGroup()
 	out := make([]R, len(args))
 	if len(args) == 0 {
+		run.cancel()
 		fut.complete(out, nil)
 		return fut
 	}
@@ -141,32 +153,42 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 	finished := 0
 	done := func(n int, err error) {
 		mu.Lock()
-		defer mu.Unlock()
 		if err != nil {
-			if !failed.Swap(true) {
+			first := !run.failed.Swap(true)
+			if first {
 				fut.complete(nil, err)
+			}
+			mu.Unlock()
+			if first { // outside mu: stopping completes chunks, whose done takes it
+				run.stopRunning()
 			}
 			return
 		}
+		defer mu.Unlock()
 		finished += n
-		if cfg.progress != nil && !failed.Load() {
+		if cfg.progress != nil && !run.failed.Load() {
 			cfg.progress(finished, len(args))
 		}
 		if finished == len(args) {
+			run.cancel() // nothing runs with its ctx any more
 			fut.complete(out, nil)
 		}
 	}
 	_, pool := ex.(*Pool)
 	for lo := 0; lo < len(args); lo += cfg.chunk {
 		hi := min(lo+cfg.chunk, len(args))
-		ex.execute(f.chunkTask(ctx, args[lo:hi], out[lo:hi], pool, &failed, func(err error) { done(hi-lo, err) }))
+		run.tasks = append(run.tasks, f.chunkTask(run, args[lo:hi], out[lo:hi], pool, func(err error) { done(hi-lo, err) }))
+	}
+	for _, t := range run.tasks { // all made first: a failure may cancel them while these run
+		ex.execute(t)
 	}
 	return fut
 }
 
 // chunkTask is one chunk of a Map: the arguments in, the results into dst.
-func (f *Func[A, R]) chunkTask(ctx context.Context, args []A, dst []R, pool bool, failed *atomic.Bool, done func(error)) *execTask {
-	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, job: &chunkJob[A, R]{f, args, dst, failed, done}}
+func (f *Func[A, R]) chunkTask(run *mapRun, args []A, dst []R, pool bool, done func(error)) *execTask {
+	ctx := run.ctx
+	t := &execTask{name: f.name, kind: taskChunk, ctx: ctx, job: &chunkJob[A, R]{f, args, dst, &run.failed, done}}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
@@ -209,8 +231,14 @@ func (j *chunkJob[A, R]) finish(b []byte, err error) {
 	j.done(err)
 }
 
+// run runs the chunk here; once ctx ends (the Map failed) the arguments
+// left are not started.
 func (j *chunkJob[A, R]) run(ctx context.Context) {
 	for i, a := range j.args {
+		if i > 0 && ctx.Err() != nil {
+			j.done(gaveUp(ctx, ErrTimeout))
+			return
+		}
 		r, err := j.f.safeCall(ctx, a)
 		if err != nil {
 			j.done(err)
@@ -226,27 +254,86 @@ func (j *chunkJob[A, R]) run(ctx context.Context) {
 // InFlight chunks submitted ahead of the consumer. A failed task yields its
 // error in its place; iteration goes on unless the consumer stops. When ctx
 // ends, one last error (ctx's, and ErrTimeout at a deadline) ends it.
-// Stopping early cancels the chunks not yet started.
+// Stopping early cancels the chunks not yet done, as a failed Map does.
+//
+// A panic in the input ends it as an error would in ImapSeq2: the results
+// of the items read before it come out, then a *PanicError.
 func (f *Func[A, R]) Imap(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
-	return f.imap(ctx, ex, args, opts, true)
+	return f.imap(ctx, ex, noErrors(args), opts, true)
 }
 
 // ImapUnordered is Imap yielding results as they complete (CPython's
 // imap_unordered).
 func (f *Func[A, R]) ImapUnordered(ctx context.Context, ex Executor, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, noErrors(args), opts, false)
+}
+
+// ImapSeq2 is Imap over an input that can fail: arguments paired with
+// errors, the iter.Seq2[A, error] shape of a reader in Go. The input's
+// first error ends it: it is not read further, the results of the items
+// before the error are yielded, then the error, and the iteration ends.
+//
+// Imap keeps taking an iter.Seq, the shape of slices.Values and of most
+// inputs; a Seq has no way to carry an error, and an adapter turning a
+// Seq2 into one would have to panic to end it, so a failing input gets
+// this method (and ImapUnorderedSeq2) rather than an adapter.
+func (f *Func[A, R]) ImapSeq2(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts ...MapOption) iter.Seq2[R, error] {
+	return f.imap(ctx, ex, args, opts, true)
+}
+
+// ImapUnorderedSeq2 is ImapSeq2 yielding results as they complete; the
+// input's error still comes after the results of every item before it.
+func (f *Func[A, R]) ImapUnorderedSeq2(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts ...MapOption) iter.Seq2[R, error] {
 	return f.imap(ctx, ex, args, opts, false)
 }
 
-func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], opts []MapOption, ordered bool) iter.Seq2[R, error] {
+// noErrors is seq as an input that never fails.
+func noErrors[A any](seq iter.Seq[A]) iter.Seq2[A, error] {
+	return func(yield func(A, error) bool) {
+		for a := range seq {
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// guardInput is seq with a panic turned into its last item, a *PanicError
+// with the input's own stack: the input runs on a coroutine, whose panic
+// would otherwise unwind the consumer's goroutine. A panic after the
+// consumer stopped it (in the input's cleanup) has no one to go to, and is
+// dropped.
+func guardInput[A any](seq iter.Seq2[A, error]) iter.Seq2[A, error] {
+	return func(yield func(A, error) bool) {
+		stopped := false
+		defer func() {
+			if v := recover(); v != nil && !stopped {
+				var zero A
+				yield(zero, &PanicError{Value: v, Stack: string(debug.Stack())})
+			}
+		}()
+		seq(func(a A, err error) bool {
+			stopped = !yield(a, err)
+			return !stopped
+		})
+	}
+}
+
+func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq2[A, error], opts []MapOption, ordered bool) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		cfg := mapOptions(ex, 0, false, opts)
-		next, stop := iter.Pull(args)
+		next, stop := iter.Pull2(guardInput(args))
 		defer stop()
+		var inErr error // what ended the input, if it failed
 		submit := func() *Future[[]R] {
 			var chunk []A
-			for len(chunk) < cfg.chunk {
-				a, ok := next()
+			for inErr == nil && len(chunk) < cfg.chunk {
+				a, err, ok := next()
 				if !ok {
+					break
+				}
+				if err != nil {
+					inErr = err
 					break
 				}
 				chunk = append(chunk, a)
@@ -262,6 +349,9 @@ func (f *Func[A, R]) imap(ctx context.Context, ex Executor, args iter.Seq[A], op
 		for w.fill(cfg.inFlight); ; w.fill(cfg.inFlight) {
 			fut, err := w.next(ctx)
 			if fut == nil && err == nil {
+				if inErr != nil { // after every result of the items before it
+					yield(zero, inErr)
+				}
 				return
 			}
 			var rs []R

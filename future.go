@@ -34,6 +34,7 @@ type Future[T any] struct {
 	cbs       []func(*Future[T])
 	waiters   []chan<- *Future[T] // told of the completion by a send that never blocks: see notify
 	cancelFn  func() bool         // withdraws the task if it has not started
+	abort     func()              // after a Cancel, stops what of the task runs (a Map's chunks)
 	callbacks *callbackGroup      // the executor's count of running callbacks, if any
 }
 
@@ -103,7 +104,9 @@ func (f *Future[T]) Successful() (bool, error) {
 }
 
 // Cancel withdraws the task if it has not started and reports whether it
-// did; the future then completes with ErrCancelled.
+// did; the future then completes with ErrCancelled. A MapAsync's future can
+// be cancelled until it completes: its chunks not started are withdrawn,
+// and those running are cancelled as when the Map fails.
 func (f *Future[T]) Cancel() bool {
 	f.mu.Lock()
 	if f.started || f.Ready() || f.cancelFn == nil || !f.cancelFn() {
@@ -114,6 +117,9 @@ func (f *Future[T]) Cancel() bool {
 	f.mu.Unlock()
 	var zero T
 	f.complete(zero, ErrCancelled)
+	if f.abort != nil { // outside f.mu: it may complete futures, this one's chunks among them
+		f.abort()
+	}
 	return true
 }
 

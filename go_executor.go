@@ -72,6 +72,10 @@ func (e *GoExecutor) execute(t *execTask) {
 	e.cond.Signal()
 }
 
+// cancelRunning does nothing: a Map's chunks run here with its own ctx,
+// which it cancels (Executor).
+func (e *GoExecutor) cancelRunning([]*execTask) {}
+
 // Shutdown stops taking tasks and waits for those taken, and for their
 // OnDone callbacks (Executor).
 func (e *GoExecutor) Shutdown(ctx context.Context) error {

@@ -3,8 +3,9 @@ package mproc
 import "fmt"
 
 // PanicError is the error of a task that panicked on a GoExecutor's
-// goroutine: the panic's value and the goroutine's stack. (A task that
-// panics in a child process gives a *RemoteError with Panicked set.)
+// goroutine, or of an Imap input that panicked: the panic's value and the
+// stack. (A task that panics in a child process gives a *RemoteError with
+// Panicked set.)
 type PanicError struct {
 	Value any
 	Stack string

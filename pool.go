@@ -257,12 +257,31 @@ func (p *Pool) Close() error {
 	return nil
 }
 
-// Terminate stops the pool at once: workers are killed, and every task not
-// yet done fails with ErrTerminated.
+// Terminate stops the pool at once (CPython's terminate): every task not
+// yet done fails with ErrTerminated, the workers are killed (SIGKILL: a
+// task's ctx is not cancelled first, and a worker can't ignore it), and it
+// returns once each of them has exited and been reaped, as CPython's joins
+// them. That takes milliseconds; should the kernel not end a worker within
+// 10 s (a process stuck in uninterruptible I/O), Terminate gives up with an
+// error matching ErrTimeout, and Join waits for the rest.
+//
+// It waits for the pool's result reader, so a WithProgress callback, which
+// runs there, must not call it.
 func (p *Pool) Terminate() error {
 	p.do(p.terminate)
-	return nil
+	t := time.NewTimer(terminateWait)
+	defer t.Stop()
+	select {
+	case <-p.stopped:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("%w: pool workers still running %v after Terminate killed them", ErrTimeout, terminateWait)
+	}
 }
+
+// terminateWait bounds how long Terminate waits for killed workers to be
+// reaped: SIGKILL ends a process at once, unless the kernel holds it.
+const terminateWait = 10 * time.Second
 
 // Join waits for the workers to end after Close or Terminate, and for the
 // OnDone callbacks of the pool's tasks to return (joining a running pool is

@@ -3,6 +3,7 @@ package mproc
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -18,11 +19,12 @@ type poolWorker struct {
 	idx      uint32
 	proc     *Proc[None] // nil while it starts
 	tasks    *Queue[[]byte]
-	feed     chan []byte  // to the feeder; nil closes the worker's queue
-	feeding  atomic.Int32 // messages given to the feeder and not yet put
-	stopFeed context.CancelFunc
-	inflight taskList // given to it, in order, results not yet back
-	batch    []byte   // tasks assigned and not yet given: see flush
+	cancels  *Queue[[]byte]     // ids of its tasks to cancel: see taskCancels; nil once it ended
+	feed     chan []byte        // to the feeder; nil closes the worker's queue
+	feeding  atomic.Int32       // messages given to the feeder and not yet put
+	stopFeed context.CancelFunc // ends the feeder, and abandons a start in progress
+	inflight taskList           // given to it, in order, results not yet back
+	batch    []byte             // tasks assigned and not yet given: see flush
 	assigned int
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
@@ -67,14 +69,21 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 		p.fail(err)
 		return
 	}
+	cancels, err := NewQueue[[]byte](0, WithQueueBuffer(ring.MinSize))
+	if err != nil {
+		tasks.Close()
+		p.fail(err)
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &poolWorker{idx: p.nextWorker, tasks: tasks, feed: make(chan []byte, maxWindow+1), stopFeed: cancel}
+	w := &poolWorker{idx: p.nextWorker, tasks: tasks, cancels: cancels, feed: make(chan []byte, maxWindow+1), stopFeed: cancel}
 	p.nextWorker++
 	p.workers = append(p.workers, w)
 	go feed(ctx, w)
-	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory}
+	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory, Cancels: cancels}
 	go func() {
-		proc, err := poolWorkerFunc.Start(context.Background(), args, p.cfg.workerStartOptions(w.idx)...)
+		// ctx: Terminate abandons a start, rather than wait for it to end.
+		proc, err := poolWorkerFunc.Start(ctx, args, p.cfg.workerStartOptions(w.idx)...)
 		if started != nil {
 			started <- err
 		}
@@ -316,6 +325,31 @@ func (p *Pool) flushAll() {
 	}
 }
 
+// cancelRunning tells the workers holding ts to cancel them: the task a
+// worker runs has its context cancelled, the others are skipped when their
+// turn comes (Executor).
+func (p *Pool) cancelRunning(ts []*execTask) {
+	p.do(func() {
+		ids := map[*poolWorker][]byte{}
+		for _, t := range ts {
+			if w := t.worker; w != nil && w.inflight.find(t.id) == t {
+				ids[w] = binary.LittleEndian.AppendUint64(ids[w], t.id)
+			}
+		}
+		for w, b := range ids {
+			w.cancel(b)
+		}
+	})
+}
+
+// cancel gives w task ids to cancel. It never waits: a worker that does not
+// read them has ended, or is about to.
+func (w *poolWorker) cancel(ids []byte) {
+	if w.cancels != nil {
+		w.cancels.r.Put(context.Background(), ids, ring.Options{NoWait: true})
+	}
+}
+
 // runningTasks yields the tasks out with workers: those in their lists.
 func (p *Pool) runningTasks() iter.Seq[*execTask] {
 	return func(yield func(*execTask) bool) {
@@ -508,6 +542,9 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 			requeue = append(requeue, t)
 		}
 	}
+	w.inflight.reset() // none of them is w's any more: cancelRunning finds none there
+	w.cancels.Close()
+	w.cancels = nil
 	if p.terminated || p.broken != nil {
 		for _, t := range requeue {
 			p.finish(t, nil, p.notRunning())

@@ -838,9 +838,9 @@ func testPoolPanic(t *testing.T) {
 	}
 }
 
-// Map returns the first error as soon as it happens. Observed: chunks
-// already given to workers still run after Map has returned; chunks still
-// in the pool's queue are skipped.
+// Map returns the first error as soon as it happens: chunks still in the
+// pool's queue are skipped, and those given to workers are cancelled (see
+// TestMapFailureCancelsRunning).
 func testPoolMapFailsFast(t *testing.T) {
 	ctx := ctxTimeout(t, 60*time.Second)
 	p := ptPool(t, ctx, mproc.WithWorkers(2))
@@ -862,7 +862,7 @@ func testPoolMapFailsFast(t *testing.T) {
 	if took > 3*time.Second {
 		t.Fatalf("Map took %v to fail (all 200 items take 5 s)", took)
 	}
-	// The pool goes on; whatever was given to workers ends.
+	// The pool goes on; whatever was given to workers was cancelled.
 	if v, err := ptSquare.Apply(ctx, p, 9); err != nil || v != 81 {
 		t.Fatalf("after a failed Map: %d, %v", v, err)
 	}

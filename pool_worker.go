@@ -29,7 +29,8 @@ type workerArgs struct {
 	Results  *Queue[[]byte]
 	Init     string // the initializer's registered name, or ""
 	InitArg  []byte
-	MemLimit int64 // bytes of RSS above which the worker retires after a task
+	MemLimit int64          // bytes of RSS above which the worker retires after a task
+	Cancels  *Queue[[]byte] // ids of tasks given to it that the pool cancelled
 }
 
 var poolWorkerFunc = Register[workerArgs, None]("mproc.pool.worker", runPoolWorker)
@@ -190,8 +191,11 @@ func runPoolWorker(ctx context.Context, a workerArgs) error {
 			return err
 		}
 	}
-	w := &workerLoop{a: a, funcs: map[string]registered{}, tctx: &taskContexts{base: ctx}}
-	defer w.tctx.close()
+	w := &workerLoop{a: a, funcs: map[string]registered{}, tctx: newTaskContexts(ctx)}
+	defer w.tctx.stop()
+	if a.Cancels != nil {
+		go w.tctx.cancels.watch(ctx, a.Cancels)
+	}
 	for {
 		var batch []byte
 		err := a.Tasks.r.Get(ctx, ring.Options{Spin: poolSpin}, func(b []byte, _ uint16) error {
@@ -233,7 +237,7 @@ func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err
 		// from one that did not (when the worker dies, or a deadline
 		// passes) and to say what the worker is doing.
 		atomic.StoreUint64(a.Tasks.r.Aux(), t.id)
-		status, payload := runTask(w.tctx, t, w.funcs)
+		status, payload := w.tctx.run(t, w.funcs)
 		var rss int64
 		if a.MemLimit > 0 {
 			rss = residentBytes()
@@ -251,30 +255,60 @@ func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err
 	return false, nil
 }
 
-// taskContexts makes the contexts tasks run with. Tasks submitted under
-// one ctx share its deadline, and so one context with that deadline (and
-// its timer); each task gets a child of it, cancelled when the task
-// returns. A task without a deadline or timeout, and one whose target
-// takes no context (nothing could see a context of its own), gets the
-// worker's. (A context and a timer per task were most of what a tiny task
-// cost the worker.)
+// taskContexts makes the contexts tasks run with. Tasks share one context,
+// the epoch, a child of the worker's, until the pool cancels the one that
+// runs: then the epoch is cancelled, and the next task gets a new one.
+// Tasks submitted under one ctx share its deadline, and so one context with
+// that deadline (and its timer), under the epoch; each task gets a child of
+// it, cancelled when the task returns. A task without a deadline or
+// timeout, and one whose target takes no context (nothing could see a
+// context of its own), gets the epoch. (A context and a timer per task
+// were most of what a tiny task cost the worker.)
 type taskContexts struct {
-	base   context.Context
-	at     int64 // the shared deadline (unix ns), or 0
-	shared context.Context
-	cancel context.CancelFunc
+	base     context.Context
+	epoch    context.Context
+	endEpoch context.CancelFunc
+	cancels  taskCancels
+	at       int64 // the shared deadline (unix ns), or 0
+	shared   context.Context
+	cancel   context.CancelFunc
+}
+
+func newTaskContexts(base context.Context) *taskContexts {
+	c := &taskContexts{base: base}
+	c.epoch, c.endEpoch = context.WithCancel(base)
+	return c
+}
+
+// run runs a task, unless the pool cancelled it before it started.
+func (c *taskContexts) run(t taskMsg, funcs map[string]registered) (byte, []byte) {
+	if !c.cancels.begin(t.id, c.endEpoch) {
+		return resultFailed, encodeMsg(newFailure(ErrCancelled))
+	}
+	status, payload := runTask(c, t, funcs)
+	if c.cancels.finish() {
+		c.close() // the shared deadline's context is the old epoch's
+		c.epoch, c.endEpoch = context.WithCancel(c.base)
+	}
+	return status, payload
+}
+
+// stop releases the contexts at the worker's end.
+func (c *taskContexts) stop() {
+	c.close()
+	c.endEpoch()
 }
 
 // forTask returns the context a task runs with and what ends it.
 func (c *taskContexts) forTask(t taskMsg, reg registered) (context.Context, context.CancelFunc) {
 	if !reg.usesCtx() || t.deadline == 0 && t.timeout <= 0 {
-		return c.base, func() {}
+		return c.epoch, func() {}
 	}
-	ctx := c.base
+	ctx := c.epoch
 	if t.deadline != 0 {
 		if t.deadline != c.at {
 			c.close()
-			c.shared, c.cancel = context.WithDeadline(c.base, time.Unix(0, t.deadline))
+			c.shared, c.cancel = context.WithDeadline(c.epoch, time.Unix(0, t.deadline))
 			c.at = t.deadline
 		}
 		ctx = c.shared
