@@ -92,9 +92,6 @@ func (c *Condition) slot(ticket uint32) condSlot {
 	return condSlot{seg.Uint32(off), seg.Uint32(off + 4), seg.Uint32(off + 8)}
 }
 
-// Locker is the condition's lock.
-func (c *Condition) Locker() SharedLock { c.usable(); return c.lock }
-
 // NewOwner returns a view of the condition whose lock has a new owner (see
 // RLock.NewOwner; on a Lock, owners make no difference). The view shares
 // the condition: closing either closes both.

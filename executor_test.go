@@ -271,7 +271,7 @@ func testExecutorGoShutdownWaits(t *testing.T) {
 		t.Fatal("Shutdown never returned")
 	}
 	for i, f := range futs {
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatalf("task %d not done when Shutdown returned", i)
 		}
 		if v, err := ptGet(t, f, time.Second); err != nil || v != i {
@@ -340,7 +340,7 @@ func testExecutorGoShutdownCancels(t *testing.T) {
 			t.Fatalf("pending task %d: %v, want ErrCancelled", i, err)
 		}
 	}
-	if running.Ready() {
+	if ready(running) {
 		t.Fatal("the running task was cut short")
 	}
 	close(release)
@@ -377,7 +377,7 @@ func testExecutorPoolShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, f := range futs {
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatalf("task %d not done after Shutdown", i)
 		}
 		if _, err := ptGet(t, f, time.Second); err != nil {

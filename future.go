@@ -2,7 +2,6 @@ package mproc
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -61,9 +60,6 @@ func (f *Future[T]) Done() <-chan struct{} {
 // closedDone is the Done of a future asked for it only once complete.
 var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// Ready reports whether the future has completed.
-func (f *Future[T]) Ready() bool { return f.ready.Load() }
-
 // Get waits for the result. When ctx ends first it returns ctx's error,
 // which at a deadline matches ErrTimeout too (CPython's TimeoutError; see
 // "Deadlines" in the package doc); the task goes on, and a later Get
@@ -73,7 +69,7 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 	// A result due within microseconds (a pool's Apply) is taken without
 	// parking this goroutine and waking it again, which costs the runtime
 	// a thread wake-up each way.
-	if f.Ready() || lockword.SpinFor(f.Ready, getSpin) {
+	if f.ready.Load() || lockword.SpinFor(f.ready.Load, getSpin) {
 		return f.val, f.err
 	}
 	select {
@@ -88,19 +84,10 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 // Result returns the value and error of a completed future without
 // waiting; ok is false while it is not done.
 func (f *Future[T]) Result() (v T, err error, ok bool) {
-	if !f.Ready() {
+	if !f.ready.Load() {
 		return v, nil, false
 	}
 	return f.val, f.err, true
-}
-
-// Successful reports whether the task completed without an error. Asking
-// before it is ready is an error (CPython raises ValueError).
-func (f *Future[T]) Successful() (bool, error) {
-	if !f.Ready() {
-		return false, errors.New("mproc: the future is not ready")
-	}
-	return f.err == nil, nil
 }
 
 // Cancel withdraws the task if it has not started and reports whether it
@@ -109,7 +96,7 @@ func (f *Future[T]) Successful() (bool, error) {
 // and those running are cancelled as when the Map fails.
 func (f *Future[T]) Cancel() bool {
 	f.mu.Lock()
-	if f.started || f.Ready() || f.cancelFn == nil || !f.cancelFn() {
+	if f.started || f.ready.Load() || f.cancelFn == nil || !f.cancelFn() {
 		f.mu.Unlock()
 		return f.cancelled
 	}
@@ -148,7 +135,7 @@ func (f *Future[T]) start() bool {
 // Shutdown wait for them. (CPython's callback= and add_done_callback.)
 func (f *Future[T]) OnDone(cb func(*Future[T])) {
 	f.mu.Lock()
-	if !f.Ready() {
+	if !f.ready.Load() {
 		f.cbs = append(f.cbs, cb)
 		f.mu.Unlock()
 		return
@@ -164,7 +151,7 @@ func (f *Future[T]) OnDone(cb func(*Future[T])) {
 // of futures.
 func (f *Future[T]) notify(ch chan<- *Future[T]) {
 	f.mu.Lock()
-	if !f.Ready() {
+	if !f.ready.Load() {
 		f.waiters = append(f.waiters, ch)
 		f.mu.Unlock()
 		return
@@ -202,7 +189,7 @@ func (f *Future[T]) runCallback(cb func(*Future[T])) {
 // complete sets the outcome once; later calls do nothing.
 func (f *Future[T]) complete(v T, err error) bool {
 	f.mu.Lock()
-	if f.Ready() {
+	if f.ready.Load() {
 		f.mu.Unlock()
 		return false
 	}
@@ -269,7 +256,7 @@ func WaitFutures[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (d
 		}
 	}
 	for _, f := range fs {
-		if f.Ready() {
+		if f.ready.Load() {
 			done = append(done, f)
 		} else {
 			pending = append(pending, f)

@@ -82,7 +82,7 @@ func testFutureGetDeadline(t *testing.T) {
 	if took := time.Since(start); took > 700*time.Millisecond {
 		t.Fatalf("Get with a 100ms deadline took %v", took)
 	}
-	if f.Ready() {
+	if ready(f) {
 		t.Fatal("ready before the task is done")
 	}
 	pid, err := ptGet(t, f, 20*time.Second)
@@ -106,11 +106,8 @@ func testFutureDoneReadySuccessful(t *testing.T) {
 		t.Fatal("Done is closed before the task ran")
 	default:
 	}
-	if ok.Ready() {
+	if ready(ok) {
 		t.Fatal("Ready before the task ran")
-	}
-	if s, err := ok.Successful(); err == nil {
-		t.Fatalf("Successful before ready: %v, nil; want an error", s)
 	}
 	if _, _, done := ok.Result(); done {
 		t.Fatal("Result says done before the task ran")
@@ -122,15 +119,12 @@ func testFutureDoneReadySuccessful(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("Done never closed")
 		}
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatal("Done closed but not Ready")
 		}
 	}
-	if s, err := ok.Successful(); !s || err != nil {
-		t.Fatalf("Successful of a task that succeeded: %v, %v", s, err)
-	}
-	if s, err := bad.Successful(); s || err != nil {
-		t.Fatalf("Successful of a task that failed: %v, %v", s, err)
+	if _, err, done := bad.Result(); !done || err == nil {
+		t.Fatalf("Result of a task that failed: %v, %v", err, done)
 	}
 	if v, err, done := ok.Result(); !done || err != nil || v <= 0 {
 		t.Fatalf("Result: %d, %v, %v", v, err, done)
@@ -164,8 +158,8 @@ func testFutureCancelQueued(t *testing.T) {
 	if !f.Cancel() {
 		t.Fatal("Cancel of a task queued behind 40 long ones returned false")
 	}
-	if !f.Cancelled() || !f.Ready() {
-		t.Fatalf("after Cancel: Cancelled %v, Ready %v", f.Cancelled(), f.Ready())
+	if !f.Cancelled() || !ready(f) {
+		t.Fatalf("after Cancel: Cancelled %v, Ready %v", f.Cancelled(), ready(f))
 	}
 	for _, f := range []*mproc.Future[int]{g, f} {
 		if _, err := ptGet(t, f, time.Second); !errors.Is(err, mproc.ErrCancelled) {
@@ -175,8 +169,8 @@ func testFutureCancelQueued(t *testing.T) {
 	if !f.Cancel() {
 		t.Fatal("a second Cancel returned false")
 	}
-	if s, err := f.Successful(); s || err != nil {
-		t.Fatalf("Successful of a cancelled task: %v, %v", s, err)
+	if _, err, done := f.Result(); !done || !errors.Is(err, mproc.ErrCancelled) {
+		t.Fatalf("Result of a cancelled task: %v, %v", err, done)
 	}
 	os.WriteFile(gate, nil, 0o644)
 	for i, g := range long {
@@ -257,7 +251,7 @@ func testFutureAsCompletedOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatal("yielded a future that is not done")
 		}
 		order = append(order, slices.Index(fs, f))
@@ -330,8 +324,8 @@ func testFutureWaitFirstError(t *testing.T) {
 	if took > 5*time.Second {
 		t.Fatalf("FirstError took %v", took)
 	}
-	if s, _ := failing.Successful(); s {
-		t.Fatal("the failed task is successful")
+	if _, err, _ := failing.Result(); err == nil {
+		t.Fatal("the failed task has no error")
 	}
 
 	// Without a failure it waits for all. (A pool of its own: the slow
@@ -360,7 +354,7 @@ func testFutureWaitAllCompleted(t *testing.T) {
 		t.Fatalf("AllCompleted: %d done, %d pending, %v", len(done), len(pending), err)
 	}
 	for i, f := range fs {
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatalf("future %d not ready", i)
 		}
 	}
@@ -397,4 +391,10 @@ func testFutureWaitCtx(t *testing.T) {
 			t.Fatalf("mode %d: returned after %v, want about 300ms", mode, took)
 		}
 	}
+}
+
+// ready reports whether f has completed (CPython's AsyncResult.ready()).
+func ready[T any](f *mproc.Future[T]) bool {
+	_, _, done := f.Result()
+	return done
 }

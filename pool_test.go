@@ -252,7 +252,7 @@ func testPoolShortNotBehindLong(t *testing.T) {
 			t.Fatalf("short task %d of 3: %v", i, err)
 		}
 	}
-	if long.Ready() {
+	if ready(long) {
 		t.Fatal("the long task ended early")
 	}
 	os.WriteFile(gate, nil, 0o644)
@@ -653,7 +653,7 @@ func testPoolCloseThenJoin(t *testing.T) {
 		t.Fatal("Join did not return after the tasks finished")
 	}
 	for i, f := range futs {
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatalf("task %d not done when Join returned", i)
 		}
 		if pid, err := ptGet(t, f, time.Second); err != nil || !slices.Contains(pids, pid) {
@@ -717,7 +717,7 @@ func testPoolTerminatePrompt(t *testing.T) {
 		t.Fatalf("Terminate and Join took %v", took)
 	}
 	for i, f := range futs {
-		if !f.Ready() {
+		if !ready(f) {
 			t.Fatalf("future %d not done after Join", i)
 		}
 		if _, err := ptGet(t, f, time.Second); !errors.Is(err, mproc.ErrTerminated) {
@@ -882,7 +882,7 @@ func testPoolUnencodableArgument(t *testing.T) {
 	p := ptPool(t, ctx, mproc.WithWorkers(1))
 	for name, arg := range map[string]any{"a func": func() {}, "a chan": make(chan int), "a func in a slice": []any{1, func() {}}} {
 		f := ptAnyArg.Submit(ctx, p, arg)
-		if !f.Ready() {
+		if !ready(f) {
 			t.Errorf("%s: the future is not failed at once", name)
 		}
 		if _, err := ptGet(t, f, 10*time.Second); !errors.Is(err, mproc.ErrUnencodable) {

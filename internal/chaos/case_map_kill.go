@@ -130,7 +130,8 @@ func heldBy(ctx context.Context, dir string, f *mproc.Future[[]int]) (int, error
 		if err == nil {
 			pid, err = strconv.Atoi(string(b))
 		}
-		return err == nil || f.Ready()
+		_, _, done := f.Result()
+		return err == nil || done
 	})
 	if _, ferr, ok := f.Result(); ok {
 		return 0, fmt.Errorf("the Map ended before the kill: %v", ferr)
