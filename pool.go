@@ -58,8 +58,7 @@ type PoolOption func(*poolConfig)
 
 type poolConfig struct {
 	workers     int
-	init        string
-	initArg     []byte
+	init        *poolInit
 	initErr     error
 	maxTasks    int
 	maxMemory   int64
@@ -74,12 +73,11 @@ func WithWorkers(n int) PoolOption { return func(c *poolConfig) { c.workers = n 
 
 // WithInitializer runs init(arg) in each worker before its first task
 // (CPython's initializer and initargs). If it fails, the pool fails every
-// task with its error.
+// task with its error. arg may hold shared objects (a Value, a Lock, a
+// Queue): each worker gets them, and keeps them for its life, which is how
+// tasks reach shared objects (tasks themselves may not carry them).
 func WithInitializer[A any](init *Func[A, None], arg A) PoolOption {
-	return func(c *poolConfig) {
-		c.init = init.Name()
-		c.initArg, c.initErr = init.arg.Encode(arg)
-	}
+	return func(c *poolConfig) { c.init, c.initErr = newPoolInit(init, arg) }
 }
 
 // WithMaxTasksPerChild retires each worker after n tasks and starts its

@@ -80,7 +80,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 	p.nextWorker++
 	p.workers = append(p.workers, w)
 	go feed(ctx, w)
-	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, InitArg: p.cfg.initArg, MemLimit: p.cfg.maxMemory, Cancels: cancels}
+	args := workerArgs{Index: w.idx, Tasks: tasks, Results: p.results, Init: p.cfg.init, MemLimit: p.cfg.maxMemory, Cancels: cancels}
 	go func() {
 		// ctx: Terminate abandons a start, rather than wait for it to end.
 		proc, err := poolWorkerFunc.Start(ctx, args, p.cfg.workerStartOptions(w.idx)...)

@@ -27,8 +27,7 @@ type workerArgs struct {
 	Index    uint32
 	Tasks    *Queue[[]byte]
 	Results  *Queue[[]byte]
-	Init     string // the initializer's registered name, or ""
-	InitArg  []byte
+	Init     *poolInit      // the initializer, or nil
 	MemLimit int64          // bytes of RSS above which the worker retires after a task
 	Cancels  *Queue[[]byte] // ids of tasks given to it that the pool cancelled
 }
@@ -185,8 +184,8 @@ func decodeResult(b []byte) (resultMsg, error) {
 // runPoolWorker is a worker's life: the initializer, then tasks until its
 // queue is closed (the pool retires it) or its memory grows past the limit.
 func runPoolWorker(ctx context.Context, a workerArgs) error {
-	if a.Init != "" {
-		if err := runNamed(ctx, a.Init, a.InitArg); err != nil {
+	if a.Init != nil {
+		if err := a.Init.run(ctx); err != nil {
 			a.Results.Put(ctx, encodeResult(0, resultInitFail, 0, a.Index, encodeMsg(newFailure(err))))
 			return err
 		}
@@ -369,20 +368,6 @@ func sharedInPool(at *attachments) error {
 		return nil
 	}
 	return fmt.Errorf("%w: shared objects (Lock, Queue, Conn...) can't travel in pool tasks; pass them to the pool's initializer or to a Process", ErrUnencodable)
-}
-
-// runNamed runs a registered function by name on an encoded argument.
-func runNamed(ctx context.Context, name string, arg []byte) error {
-	reg, ok := lookup(name)
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrNotRegistered, name)
-	}
-	run, err := reg.decodeArg(arg)
-	if err != nil {
-		return err
-	}
-	_, err = run(ctx)
-	return err
 }
 
 // residentBytes is this process's resident set size, from /proc/self/statm.
