@@ -17,7 +17,7 @@ import (
 type poolInit struct {
 	name   string
 	arg    []byte
-	walk   func(*attachments)                    // the parent's: finds the argument's shared objects
+	walk   func(*attachments)                     // the parent's: finds the argument's shared objects
 	runArg func(context.Context) (outcome, error) // the worker's: the initializer on its decoded argument
 }
 
