@@ -29,12 +29,13 @@ type Child struct {
 	conn  *os.File
 	wmu   sync.Mutex
 
-	frames chan Frame // closed at EOF
-	booted chan struct{}
-	fdr    *FDReader
-	exited chan struct{}
-	code   int
-	sig    syscall.Signal
+	frames   chan Frame    // closed at EOF
+	readDone chan struct{} // closed when the reader has stopped
+	booted   chan struct{}
+	fdr      *FDReader
+	exited   chan struct{}
+	code     int
+	sig      syscall.Signal
 }
 
 // FrameLimit bounds frames read from a child.
@@ -43,12 +44,13 @@ const FrameLimit = wire.DefaultMaxFrame
 func watch(pid, pidfd int, conn *os.File) *Child {
 	syscall.SetNonblock(pidfd, true)
 	c := &Child{
-		Pid:    pid,
-		pidfd:  os.NewFile(uintptr(pidfd), "pidfd"),
-		conn:   conn,
-		frames: make(chan Frame, 4),
-		booted: make(chan struct{}),
-		exited: make(chan struct{}),
+		Pid:      pid,
+		pidfd:    os.NewFile(uintptr(pidfd), "pidfd"),
+		conn:     conn,
+		frames:   make(chan Frame, 4),
+		readDone: make(chan struct{}),
+		booted:   make(chan struct{}),
+		exited:   make(chan struct{}),
 	}
 	c.fdr, _ = NewFDReader(conn) // conn is a nonblocking socket: this cannot fail
 	go c.read()
@@ -57,6 +59,7 @@ func watch(pid, pidfd int, conn *os.File) *Child {
 }
 
 func (c *Child) read() {
+	defer close(c.readDone)
 	defer close(c.frames)
 	r := bufio.NewReader(c.fdr)
 	for {
@@ -114,7 +117,36 @@ func (c *Child) wait() {
 	disown(c.Pid)
 	c.pidfd.Close()
 	close(c.exited)
-	c.conn.SetReadDeadline(time.Now().Add(lingerAfterExit))
+	c.stopReaderLater()
+}
+
+// stopReaderLater ends the reader lingerAfterExit after the child was
+// reaped, if no EOF has ended it by then (a grandchild holds the socket),
+// but never while bytes the child sent wait unread: on a loaded machine the
+// reader may not have run since, and a deadline would drop its last frames
+// (a result, say) unread.
+func (c *Child) stopReaderLater() {
+	time.AfterFunc(lingerAfterExit, func() {
+		if closedChan(c.readDone) {
+			return
+		}
+		if c.unread() > 0 {
+			c.stopReaderLater()
+			return
+		}
+		c.conn.SetReadDeadline(time.Now())
+	})
+}
+
+// unread is how many bytes wait in the control socket.
+func (c *Child) unread() int {
+	rc, err := c.conn.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	return n
 }
 
 // siginfo's SIGCHLD fields follow its 16-byte header: si_pid, si_uid, si_status.
