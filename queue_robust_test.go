@@ -68,14 +68,32 @@ var commStream = mproc.Register[streamArg, mproc.None]("test.comm.robust.stream"
 	}
 })
 
+// noGrowth makes a queue that does not grow: its Put waits for room in its
+// buffer, for tests of the ring alone.
+var noGrowth = mproc.WithSpill(0, 0)
+
+// smallSpill makes a queue grow by 256 KiB at most, in extents of 64 KiB:
+// a producer that outruns its consumers then waits, in the spill, as it
+// would in a full ring.
+var smallSpill = mproc.WithSpill(256<<10, 64<<10)
+
 // A producer SIGKILLed at varied points of its stream of Puts, 100 times on
 // the same queue: the consumer gets every Put that returned, exactly once,
 // in order, never a torn item, and nothing else; and the queue goes on
-// working (a Put here after each kill comes through).
+// working (a Put here after each kill comes through). On a queue that does
+// not grow, the producer is killed in the ring, mostly waiting for room
+// in the middle of a large item; on one that grows, anywhere in the ring,
+// the spill and the moves between them, mostly waiting for room in a full
+// spill.
 func TestQueueProducerKilledMidPut(t *testing.T) {
+	t.Run("Ring", func(t *testing.T) { testProducerKilledMidPut(t, noGrowth) })
+	t.Run("Growing", func(t *testing.T) { testProducerKilledMidPut(t, smallSpill) })
+}
+
+func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
-	q := newQueue[robustItem](t, 0, mproc.WithQueueBuffer(64<<10))
+	q := newQueue[robustItem](t, 0, mproc.WithQueueBuffer(64<<10), grow)
 	done := newValue[int64](t, 0)
 	const rounds = 100
 	start := time.Now()
