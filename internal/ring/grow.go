@@ -41,10 +41,8 @@ import (
 // in the spill until the next link, so that its position tells one that
 // comes back to a link whether that link's spill is over.
 
-// SpillAfter is how long a put that may grow waits for a consumer to make
-// room in a full ring before it opens a spill: a consumer that keeps up
-// makes room within microseconds, and the ring is faster than the spill,
-// whose pages are new memory every time.
+// SpillAfter is how long a put that may grow waits, on a full ring, for a
+// consumer to take something before it opens a spill (see placeFull).
 const SpillAfter = time.Millisecond
 
 const (
@@ -91,20 +89,39 @@ func (r *Ring) place(ctx context.Context, need, reserve uint64, o Options) (targ
 	return r.placeFull(ctx, need, ringNeed, o)
 }
 
-// placeFull is place when the ring is full and no spill is open.
+// placeFull is place when the ring is full and no spill is open. A put
+// that may grow waits for room while consumers are taking what is in the
+// queue, and opens a spill once none has for SpillAfter: a consumer that
+// keeps up thus keeps the items in the ring, which is several times faster
+// than the spill (whose pages are new memory each time), and one that went
+// away, or waits for the producer, costs the put a millisecond.
 func (r *Ring) placeFull(ctx context.Context, need, ringNeed uint64, o Options) (target, error) {
-	wctx := ctx
-	if o.Grow && !o.NoWait {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, SpillAfter)
-		defer cancel()
+	if !o.Grow {
+		return toRing, r.awaitRoom(ctx, ringNeed, false, o)
 	}
-	err := r.awaitRoom(wctx, ringNeed, false, o)
-	if err == nil || !o.Grow || errors.Is(err, ErrClosed) || errors.Is(err, ErrPeerGone) {
-		return toRing, err
+	for !o.NoWait && ctx.Err() == nil {
+		seen := r.consumed()
+		wctx, cancel := context.WithTimeout(ctx, SpillAfter)
+		err := r.awaitRoom(wctx, ringNeed, false, o)
+		cancel()
+		if err == nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrPeerGone) {
+			return toRing, err
+		}
+		if r.consumed() == seen {
+			break
+		}
+	}
+	if r.Closed() {
+		return toRing, ErrClosed
 	}
 	r.link()
 	return toSpill, r.spillRoom(ctx, need, o)
+}
+
+// consumed is how far consumers have read, in the ring and the spill: it
+// grows with every frame they take.
+func (r *Ring) consumed() uint64 {
+	return atomic.LoadUint64(r.u64(offHead)) + atomic.LoadUint64(r.u64(offSpillHead))
 }
 
 // spilling reports, with the producer lock held, whether a spill is open:
@@ -197,6 +214,11 @@ func (r *Ring) write(to target, kind, flags uint16, a, b []byte) error {
 		r.writeFrame2(kind, flags, a, b)
 		return nil
 	}
+	return r.writeSpill(kind, flags, a, b)
+}
+
+// writeSpill writes a frame at the spill's tail, all but its stamp.
+func (r *Ring) writeSpill(kind, flags uint16, a, b []byte) error {
 	frame, err := r.sp.at(&r.sp.prod, *r.u64(offSpillTail))
 	if err != nil {
 		return err
@@ -342,10 +364,10 @@ func (r *Ring) closeDrained(pos uint64) bool {
 // past the seal of the spill before it if it is still there.
 func (r *Ring) skipSeal(start uint64) error {
 	head := atomic.LoadUint64(r.u64(offSpillHead))
-	if head >= start && head-start <= r.sp.size {
-		return nil // the spill of this link, begun already
+	if head >= start {
+		return nil // the spill of this link, begun already (it may have wrapped since)
 	}
-	if head > start || start-head != frameSize(0) {
+	if start-head != frameSize(0) {
 		return fmt.Errorf("%w: a link to spill position %d, the spill is at %d", ErrCorrupt, start, head)
 	}
 	frame, err := r.sp.at(&r.sp.cons, head)

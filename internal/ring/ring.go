@@ -377,9 +377,10 @@ type Options struct {
 	// item then arrive in the order of the items.
 	BeforeCommit func() error
 	// Grow, for a Put on a ring made with a spill, writes the item to the
-	// spill when the ring has no room for it (after waiting SpillAfter at
-	// most for a consumer to make some), rather than wait: the Put then
-	// never waits for room in bytes, only for the item limit.
+	// spill when the ring has no room for it, rather than wait for room
+	// without end: the Put waits only while consumers are taking items,
+	// and not at all with NoWait (see placeFull). It then waits only for
+	// the item limit, and for a spill grown to its whole size.
 	Grow bool
 }
 
@@ -494,27 +495,44 @@ func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
 	if r.Closed() {
 		return ErrClosed
 	}
-	if err := r.awaitRoom(ctx, 0, true, o); err != nil {
+	if !r.itemRoom() {
+		if err := r.awaitRoom(ctx, 0, true, o); err != nil {
+			return err
+		}
+	}
+	if len(payload) > r.maxPayload() {
+		return r.putChunks(ctx, payload, o)
+	}
+	need := frameSize(len(payload))
+	to := toRing
+	if !r.ringRoom(need + stampSlack) {
+		var err error
+		if to, err = r.place(ctx, need, stampSlack, o); err != nil {
+			return err
+		}
+	}
+	if to == toRing { // most puts: no call between the room and the copy
+		r.writeFrame2(kindWhole, o.Flags, nil, payload)
+	} else if err := r.writeSpill(kindWhole, o.Flags, nil, payload); err != nil {
 		return err
 	}
-	if len(payload) <= r.maxPayload() {
-		need := frameSize(len(payload))
-		to, err := r.place(ctx, need, stampSlack, o)
-		if err != nil {
+	if o.BeforeCommit != nil {
+		if err := o.BeforeCommit(); err != nil {
 			return err
 		}
-		if err := r.write(to, kindWhole, o.Flags, nil, payload); err != nil {
-			return err
-		}
-		if o.BeforeCommit != nil {
-			if err := o.BeforeCommit(); err != nil {
-				return err
-			}
-		}
-		r.commitTo(to, need, true)
-		return nil
 	}
-	return r.putChunks(ctx, payload, o)
+	r.commitTo(to, need, true)
+	return nil
+}
+
+// ringRoom reports, for most puts, that their frame of need bytes goes in
+// the ring at once, without a look at what place weighs.
+func (r *Ring) ringRoom(need uint64) bool {
+	tail := atomic.LoadUint64(r.u64(offTail))
+	if r.sp == nil {
+		return r.hasRoom(tail, need)
+	}
+	return !r.spilling() && r.sp.prod.Load() == nil && r.hasRoom(tail, need+linkRoom)
 }
 
 // putChunks writes a large item as chunks, each visible as soon as it is
