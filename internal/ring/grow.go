@@ -42,7 +42,8 @@ import (
 // comes back to a link whether that link's spill is over.
 
 // SpillAfter is how long a put that may grow waits, on a full ring, for a
-// consumer to take something before it opens a spill (see placeFull).
+// consumer to take something before it goes on in the spill (see
+// awaitRingRoom).
 const SpillAfter = time.Millisecond
 
 const (
@@ -64,40 +65,51 @@ const (
 )
 
 // place decides where the next frame of a put goes, a frame of need bytes
-// that leaves reserve more free in the ring, and makes room for it there:
-// in the ring, waiting for consumers as o allows; in the spill if one is
-// open and the ring is still full, or if the put may grow and the ring
-// stays full.
+// that leaves reserve more free in the ring, and makes room for it there.
+// The ring when it has room, closing an open spill; else, for a put that
+// may grow, the spill when consumers have stalled (see awaitRingRoom);
+// else the ring, once consumers make room.
 func (r *Ring) place(ctx context.Context, need, reserve uint64, o Options) (target, error) {
 	if r.sp == nil {
 		return toRing, r.awaitRoom(ctx, need+reserve, false, o)
 	}
 	ringNeed := need + reserve + linkRoom
-	tail := atomic.LoadUint64(r.u64(offTail))
-	if r.spilling() {
-		if r.hasRoom(tail, ringNeed) {
-			return toRing, r.seal()
-		}
-		return toSpill, r.spillRoom(ctx, need, o)
-	}
-	if r.sp.prod.Load() != nil {
+	open := r.spilling()
+	if !open && r.sp.prod.Load() != nil {
 		r.sp.drop(&r.sp.prod) // a spill this process wrote to is closed
 	}
-	if r.hasRoom(tail, ringNeed) {
-		return toRing, nil
+	room := r.hasRoom(atomic.LoadUint64(r.u64(offTail)), ringNeed)
+	if !room && !(open && o.Grow && (o.NoWait || r.consumed() == *r.u64(offStall))) {
+		var err error
+		if room, err = r.awaitRingRoom(ctx, ringNeed, o); err != nil {
+			return toRing, err
+		}
 	}
-	return r.placeFull(ctx, need, ringNeed, o)
+	switch {
+	case room && open:
+		return toRing, r.seal()
+	case room:
+		return toRing, nil
+	case !open:
+		r.link()
+	}
+	*r.u64(offStall) = r.consumed()
+	return toSpill, r.spillRoom(ctx, need, o)
 }
 
-// placeFull is place when the ring is full and no spill is open. A put
-// that may grow waits for room while consumers are taking what is in the
-// queue, and opens a spill once none has for SpillAfter: a consumer that
-// keeps up thus keeps the items in the ring, which is several times faster
-// than the spill (whose pages are new memory each time), and one that went
-// away, or waits for the producer, costs the put a millisecond.
-func (r *Ring) placeFull(ctx context.Context, need, ringNeed uint64, o Options) (target, error) {
+// awaitRingRoom waits for ringNeed bytes of room in the ring and reports
+// whether it came. A put that may not grow waits as long as ctx allows. One
+// that may waits while consumers are taking what is in the queue, and
+// reports false once none has for SpillAfter and none is in a Get (or at
+// once for NoWait, or when ctx ends): then it grows. A consumer that keeps up thus keeps the
+// items in the ring, several times faster than the spill (whose pages are
+// new memory each time); only what is put while consumers stall goes to
+// the spill, and a put whose consumers went away, or wait for it, loses a
+// millisecond, once: the puts after it find the consumers where they were
+// (offStall) and go on in the spill without waiting.
+func (r *Ring) awaitRingRoom(ctx context.Context, ringNeed uint64, o Options) (bool, error) {
 	if !o.Grow {
-		return toRing, r.awaitRoom(ctx, ringNeed, false, o)
+		return true, r.awaitRoom(ctx, ringNeed, false, o)
 	}
 	for !o.NoWait && ctx.Err() == nil {
 		seen := r.consumed()
@@ -105,17 +117,25 @@ func (r *Ring) placeFull(ctx context.Context, need, ringNeed uint64, o Options) 
 		err := r.awaitRoom(wctx, ringNeed, false, o)
 		cancel()
 		if err == nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrPeerGone) {
-			return toRing, err
+			return err == nil, err
 		}
-		if r.consumed() == seen {
+		if r.consumed() == seen && !r.consumerBusy() {
 			break
 		}
 	}
 	if r.Closed() {
-		return toRing, ErrClosed
+		return false, ErrClosed
 	}
-	r.link()
-	return toSpill, r.spillRoom(ctx, need, o)
+	return false, nil
+}
+
+// consumerBusy reports that a live process is in the middle of a Get.
+// With the ring full, it has frames to take and takes them: it is only
+// slow (a large item, a page fault, a core it waits for), so a put waits
+// for it.
+func (r *Ring) consumerBusy() bool {
+	v := atomic.LoadUint32(r.u32(offConsLock))
+	return v != 0 && lockword.PidAlive(int(v&lockword.PidMask))
 }
 
 // consumed is how far consumers have read, in the ring and the spill: it

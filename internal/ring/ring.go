@@ -73,7 +73,7 @@ const (
 	// position plus one (0: none), on their first line; and on a line of
 	// their own, the spill's tail, its items put, the commit in progress,
 	// the last seal's position plus one and where the last link's spill
-	// starts.
+	// starts, and a mark of the consumers' progress.
 	offLastLink      = 80
 	offSpillTail     = 704
 	offSpillPuts     = 712
@@ -81,6 +81,7 @@ const (
 	offSpillPrevTail = 728
 	offLastSeal      = 736
 	offLinkStart     = 744
+	offStall         = 752 // consumed() when a put last found consumers stalled
 	// The consumers' own: the spill's head, its items got, the consume in
 	// progress, and how far its memory has been given back.
 	offSpillHead     = 768
@@ -379,8 +380,8 @@ type Options struct {
 	// Grow, for a Put on a ring made with a spill, writes the item to the
 	// spill when the ring has no room for it, rather than wait for room
 	// without end: the Put waits only while consumers are taking items,
-	// and not at all with NoWait (see placeFull). It then waits only for
-	// the item limit, and for a spill grown to its whole size.
+	// and not at all with NoWait (see awaitRingRoom). It then waits only
+	// for the item limit, and for a spill grown to its whole size.
 	Grow bool
 }
 
