@@ -309,7 +309,7 @@ func (r *Ring) getSpilled(ctx context.Context, o Options, link []byte, a *assemb
 	}
 	for {
 		pos := atomic.LoadUint64(r.u64(offSpillHead))
-		frame, err := r.sp.at(&r.sp.cons, pos)
+		frame, err := r.consAt(pos)
 		if err != nil {
 			return true, err
 		}
@@ -337,6 +337,16 @@ func (r *Ring) getSpilled(ctx context.Context, o Options, link []byte, a *assemb
 			}
 		}
 	}
+}
+
+// consAt is the consumers' view of the spill from pos, a frame's header
+// at least: a position where producers never put a frame (the spill's
+// words are any process's to write) is corrupt.
+func (r *Ring) consAt(pos uint64) ([]byte, error) {
+	if pos%8 != 0 || pos%r.sp.ext > r.sp.ext-headerSize {
+		return nil, fmt.Errorf("%w: a spill frame at %d", ErrCorrupt, pos)
+	}
+	return r.sp.at(&r.sp.cons, pos)
 }
 
 // leaveSpill moves the ring's head past the link whose spill's seal is at
@@ -390,7 +400,7 @@ func (r *Ring) skipSeal(start uint64) error {
 	if start-head != frameSize(0) {
 		return fmt.Errorf("%w: a link to spill position %d, the spill is at %d", ErrCorrupt, start, head)
 	}
-	frame, err := r.sp.at(&r.sp.cons, head)
+	frame, err := r.consAt(head)
 	if err != nil {
 		return err
 	}
