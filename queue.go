@@ -23,11 +23,16 @@ import (
 // one killed in a Get loses nothing another could have got. Items larger
 // than the queue's buffer still go through, in pieces.
 //
-// Put never waits for room in bytes: when the buffer is full, the queue
-// grows into more shared memory, which it gives back as consumers drain it
-// (see WithQueueBuffer). So a child may put any amount and return before
-// anyone gets, and joining it first does not deadlock, as it can in
-// CPython. Only maxsize, which counts items, makes Put wait.
+// A queue is not bounded by its buffer: when the buffer is full and no
+// consumer is taking items, Put goes on in more shared memory, which the
+// queue gives back once consumers have drained it. So a child may put any
+// amount and return before anyone gets, and joining it first does not
+// deadlock, as it can in CPython. While consumers are taking items, Put
+// waits for them to make room in the buffer instead, which is faster than
+// growing; when none has for a millisecond, it grows, and the Puts after
+// it do not wait at all until a consumer comes back. TryPut never waits.
+// Only maxsize, which counts items, makes Put wait for good: a bounded
+// queue's items may take more bytes than its buffer, as in CPython.
 //
 // Shared objects inside items (a Lock, another Queue, a Conn end) cross
 // too: their descriptors travel beside the item.
@@ -43,15 +48,16 @@ type Queue[T any] struct {
 
 // defaultQueueBuffer is the shared memory a queue's items travel through
 // while consumers keep up: a ring that costs no system call while both
-// sides run. When it is full, a Put waits a millisecond at most
-// (ring.SpillAfter) for a consumer to make room, then goes on in the
-// queue's spill, where CPython's feeder thread would buffer in the
-// producer's memory.
+// sides run. Beyond it, an item goes to the queue's spill (see Queue),
+// where CPython's feeder thread would buffer it in the producer's memory.
 const defaultQueueBuffer = 4 << 20
 
 // defaultQueueSpill is how far a queue can grow beyond its buffer: a
 // sparse memfd of 1 TiB, far beyond the machine's memory, of which only
-// the pages holding items cost memory, and only until they are got.
+// the pages holding items cost memory, and only until they are got. Every
+// process that has the queue received it with the queue, so growing
+// passes no descriptor. A queue can hold that much in flight; memory runs
+// out first.
 const defaultQueueSpill = 1 << 40
 
 // QueueOption configures a queue.
@@ -64,8 +70,9 @@ type queueConfig struct {
 
 // WithQueueBuffer sets the bytes of shared memory a queue's items travel
 // through while consumers keep up: a power of two, at least 64 KiB
-// (default 4 MiB). Beyond it the queue grows, in units of the larger of
-// this and 8 MiB, and gives the memory back once drained.
+// (default 4 MiB). Beyond it the queue grows, mapping what it grows by in
+// units of the larger of this and 8 MiB, and gives the memory back as it
+// drains.
 func WithQueueBuffer(bytes int) QueueOption { return func(c *queueConfig) { c.buffer = bytes } }
 
 // NewQueue creates a queue holding at most maxsize items (0: no limit).
