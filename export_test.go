@@ -36,3 +36,7 @@ func SpillAllocated[T any](q *Queue[T]) int64 {
 	}
 	return n
 }
+
+// SpilledBytes is what q's spill holds that consumers have not got yet, in
+// bytes (a snapshot; 0 for a queue that does not grow).
+func SpilledBytes[T any](q *Queue[T]) int { q.check(); defer q.exit(); return q.r.Spilled() }

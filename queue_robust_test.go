@@ -86,18 +86,18 @@ var smallSpill = mproc.WithSpill(256<<10, 64<<10)
 // the spill and the moves between them, mostly waiting for room in a full
 // spill.
 func TestQueueProducerKilledMidPut(t *testing.T) {
-	t.Run("Ring", func(t *testing.T) { testProducerKilledMidPut(t, noGrowth) })
-	t.Run("Growing", func(t *testing.T) { testProducerKilledMidPut(t, smallSpill) })
+	t.Run("Ring", func(t *testing.T) { testProducerKilledMidPut(t, noGrowth, false) })
+	t.Run("Growing", func(t *testing.T) { testProducerKilledMidPut(t, smallSpill, true) })
 }
 
-func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption) {
+func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption, grows bool) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
 	q := newQueue[robustItem](t, 0, mproc.WithQueueBuffer(64<<10), grow)
 	done := newValue[int64](t, 0)
 	const rounds = 100
 	start := time.Now()
-	extra := 0
+	extra, grown := 0, 0
 	for round := range rounds {
 		// A round takes milliseconds; a lost or stuck item shows as a Get
 		// that waits out this.
@@ -118,6 +118,15 @@ func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption) {
 				t.Fatalf("round %d, before the kill: %v", round, err)
 			}
 			next++
+		}
+		if grows {
+			// Nobody gets now: the producer goes on in the spill. Kill it at
+			// varied points there, the last ones with the spill full.
+			least := 1 + round%5*50<<10
+			waitUntil(t, rctx, "the queue grows", func() bool { return mproc.SpilledBytes(q) >= least })
+		}
+		if mproc.SpilledBytes(q) > 0 {
+			grown++
 		}
 		if err := p.Kill(); err != nil {
 			t.Fatalf("round %d: kill: %v", round, err)
@@ -157,7 +166,11 @@ func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption) {
 			t.Fatalf("round %d: %d items left after the marker", round, q.Len())
 		}
 	}
-	t.Logf("%d rounds in %v; %d kills fell between a commit and the return of its Put", rounds, time.Since(start).Round(time.Millisecond), extra)
+	t.Logf("%d rounds in %v; %d kills fell between a commit and the return of its Put; %d with items in the spill",
+		rounds, time.Since(start).Round(time.Millisecond), extra, grown)
+	if grows && grown < rounds/2 {
+		t.Fatalf("only %d of %d kills found the queue grown", grown, rounds)
+	}
 	// Still a working queue, both ways and with a large item.
 	big := makeRobustItem(0, 3)
 	if err := q.Put(ctx, big); err != nil {

@@ -64,6 +64,17 @@ const (
 	toSpill
 )
 
+// Spilled is what the spill holds that consumers have not got yet, in
+// bytes (a snapshot).
+func (r *Ring) Spilled() int {
+	head := atomic.LoadUint64(r.u64(offSpillHead))
+	tail := atomic.LoadUint64(r.u64(offSpillTail))
+	if r.sp == nil || tail < head {
+		return 0
+	}
+	return int(tail - head)
+}
+
 // place decides where the next frame of a put goes, a frame of need bytes
 // that leaves reserve more free in the ring, and makes room for it there.
 // The ring when it has room, closing an open spill; else, for a put that
