@@ -122,22 +122,35 @@ func (r *Ring) awaitRingRoom(ctx context.Context, ringNeed uint64, o Options) (b
 	if !o.Grow {
 		return true, r.awaitRoom(ctx, ringNeed, false, o)
 	}
-	for !o.NoWait && ctx.Err() == nil {
-		seen := r.consumed()
-		wctx, cancel := context.WithTimeout(ctx, SpillAfter)
-		err := r.awaitRoom(wctx, ringNeed, false, o)
-		cancel()
-		if err == nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrPeerGone) {
-			return err == nil, err
-		}
-		if r.consumed() == seen && !r.consumerBusy() {
-			break
-		}
+	if o.NoWait {
+		return false, nil
 	}
-	if r.Closed() {
-		return false, ErrClosed
+	// One wait, not one per SpillAfter: a context and timer for each cost
+	// a put of a large item on a full ring a third of its speed.
+	tail := atomic.LoadUint64(r.u64(offTail))
+	seen, since, stalled := r.consumed(), time.Now(), false
+	room := func() bool {
+		if r.hasRoom(tail, ringNeed) {
+			return true
+		}
+		if time.Since(since) < SpillAfter {
+			return false
+		}
+		if c := r.consumed(); c != seen || r.consumerBusy() {
+			seen, since = c, time.Now()
+			return false
+		}
+		stalled = true
+		return true
 	}
-	return false, nil
+	err := r.awaitSpace(ctx, room, o, SpillAfter)
+	switch {
+	case errors.Is(err, ErrClosed) || errors.Is(err, ErrPeerGone):
+		return false, err
+	case err != nil: // ctx ended: grow rather than fail
+		return false, nil
+	}
+	return !stalled, nil
 }
 
 // consumerBusy reports that a live process is in the middle of a Get.
@@ -204,7 +217,7 @@ func (r *Ring) spillRoom(ctx context.Context, need uint64, o Options) error {
 	room := func() bool {
 		return r.sp.size-(tail-atomic.LoadUint64(r.u64(offSpillPunched))) >= total
 	}
-	if err := r.awaitSpace(ctx, room, o); err != nil {
+	if err := r.awaitSpace(ctx, room, o, lockword.OwnerPoll); err != nil {
 		return err
 	}
 	return r.spillPad(need)

@@ -634,7 +634,7 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 		}
 		return r.hasRoom(tail, need)
 	}
-	return r.awaitSpace(ctx, room, o)
+	return r.awaitSpace(ctx, room, o, lockword.OwnerPoll)
 }
 
 // itemRoom reports whether the item limit allows one more item.
@@ -664,8 +664,9 @@ func (r *Ring) hasRoom(tail, need uint64) bool {
 	return r.size-(tail-h) >= need
 }
 
-// awaitSpace waits, with the producer lock held, until room reports true.
-func (r *Ring) awaitSpace(ctx context.Context, room func() bool, o Options) error {
+// awaitSpace waits, with the producer lock held, until room reports true,
+// looking again at least every poll.
+func (r *Ring) awaitSpace(ctx context.Context, room func() bool, o Options, poll time.Duration) error {
 	if room() {
 		return nil
 	}
@@ -679,7 +680,7 @@ func (r *Ring) awaitSpace(ctx context.Context, room func() bool, o Options) erro
 	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
-		ok := r.nap(ctx, seq, sleepers, room, false)
+		ok := r.napFor(ctx, seq, sleepers, room, false, poll)
 		switch {
 		case ok:
 			return nil
@@ -895,6 +896,11 @@ func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Dur
 // sleep a poll's time then too); it reports cond. The sleepers flag is set
 // before the last look at cond, so a waker either is seen or sees it.
 func (r *Ring) nap(ctx context.Context, seq, sleepers *uint32, cond func() bool, evenIfDone bool) bool {
+	return r.napFor(ctx, seq, sleepers, cond, evenIfDone, lockword.OwnerPoll)
+}
+
+// napFor is nap for at most poll.
+func (r *Ring) napFor(ctx context.Context, seq, sleepers *uint32, cond func() bool, evenIfDone bool, poll time.Duration) bool {
 	s := atomic.LoadUint32(seq)
 	atomic.StoreUint32(sleepers, 1) // a flag: see wake
 	if cond() {
@@ -903,7 +909,7 @@ func (r *Ring) nap(ctx context.Context, seq, sleepers *uint32, cond func() bool,
 	if r.Closed() || ctx.Err() != nil && !evenIfDone {
 		return false
 	}
-	d := lockword.OwnerPoll
+	d := poll
 	if ctx.Err() == nil {
 		d = lockword.SleepTime(ctx, d)
 	}
