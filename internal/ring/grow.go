@@ -14,12 +14,12 @@ import (
 
 // A ring made with a spill grows instead of making a put wait for room.
 //
-// When the ring is full, a put that may grow (Options.Grow) commits a link
-// frame in the ring, naming the spill's tail, and writes its item there
-// instead; the spill is open. Every put then goes to the spill, never
-// waiting for room, until the ring has room for its item again: that put
-// writes a seal frame at the spill's tail and goes back to the ring, after
-// the link. A consumer that comes to the link reads the spill up to the
+// When the ring is full and its consumers have stalled (awaitRingRoom), a
+// put that may grow (Options.Grow) commits a link frame in the ring,
+// naming the spill's tail, and writes its item there instead; the spill is
+// open. Puts then go to the spill while the consumers stay stalled, until
+// the ring has room for an item again: that put writes a seal frame at the
+// spill's tail and goes back to the ring, after the link. A consumer that comes to the link reads the spill up to the
 // seal, then goes on in the ring after the link, so every producer's items
 // come out in the order put.
 //
