@@ -236,8 +236,7 @@ func TestGrowFullSpill(t *testing.T) {
 	if err := r.Put(short, make([]byte, 1000), Options{Grow: true}); !errors.Is(err, ErrFull) {
 		t.Fatalf("a Put into a full spill: %v", err)
 	}
-	// A large item in pieces that runs out of room halfway is dropped
-	// whole.
+	// The queue is as it was: its first item comes out.
 	b, err := get(r, ctx, Options{})
 	if err != nil || len(b) != 1000 {
 		t.Fatalf("%d bytes, %v", len(b), err)
