@@ -61,7 +61,9 @@
 // connect processes over Unix or TCP sockets with CPython's auth-key
 // handshake. All of them travel as arguments and inside items. Queues and
 // pipes move items through shared memory without a feeder thread: when Put
-// returns, the item is there, whatever happens to the process next.
+// returns, the item is there, whatever happens to the process next. A
+// queue grows when its buffer is full and nobody is getting, so Put waits
+// only for maxsize, never for a reader.
 //
 // # Pools
 //

@@ -14,7 +14,7 @@ type JoinableQueue[T any] struct {
 }
 
 // NewJoinableQueue creates a joinable queue holding at most maxsize items
-// (0: no limit but its buffer).
+// (0: no limit).
 func NewJoinableQueue[T any](maxsize int, opts ...QueueOption) (*JoinableQueue[T], error) {
 	q, err := newQueue[T](maxsize, true, opts)
 	if err != nil {

@@ -23,6 +23,17 @@ import (
 // one killed in a Get loses nothing another could have got. Items larger
 // than the queue's buffer still go through, in pieces.
 //
+// A queue is not bounded by its buffer: when the buffer is full and no
+// consumer is taking items, Put goes on in more shared memory, which the
+// queue gives back once consumers have drained it. So a child may put any
+// amount and return before anyone gets, and joining it first does not
+// deadlock, as it can in CPython. While consumers are taking items, Put
+// waits for them to make room in the buffer instead, which is faster than
+// growing; when none has for a millisecond, it grows, and the Puts after
+// it do not wait at all until a consumer comes back. TryPut never waits.
+// Only maxsize, which counts items, makes Put wait for good: a bounded
+// queue's items may take more bytes than its buffer, as in CPython.
+//
 // Shared objects inside items (a Lock, another Queue, a Conn end) cross
 // too: their descriptors travel beside the item.
 //
@@ -35,43 +46,52 @@ type Queue[T any] struct {
 	use       *inUse // this process's calls, and Close
 }
 
-// defaultQueueBuffer is the shared memory a queue's items travel through.
-// An unbounded queue (maxsize 0) holds that much in flight; Put then waits
-// for room, where CPython's feeder thread would buffer without end.
+// defaultQueueBuffer is the shared memory a queue's items travel through
+// while consumers keep up: a ring that costs no system call while both
+// sides run. Beyond it, an item goes to the queue's spill (see Queue),
+// where CPython's feeder thread would buffer it in the producer's memory.
 const defaultQueueBuffer = 4 << 20
+
+// defaultQueueSpill is how far a queue can grow beyond its buffer: a
+// sparse memfd of 1 TiB, far beyond the machine's memory, of which only
+// the pages holding items cost memory, and only until they are got. Every
+// process that has the queue received it with the queue, so growing
+// passes no descriptor. A queue can hold that much in flight; memory runs
+// out first.
+const defaultQueueSpill = 1 << 40
 
 // QueueOption configures a queue.
 type QueueOption func(*queueConfig)
 
-type queueConfig struct{ buffer int }
+type queueConfig struct {
+	buffer        int
+	spill, extent int // see ring.Config
+}
 
 // WithQueueBuffer sets the bytes of shared memory a queue's items travel
-// through: a power of two, at least 64 KiB (default 4 MiB).
+// through while consumers keep up: a power of two, at least 64 KiB
+// (default 4 MiB). Beyond it the queue grows, mapping what it grows by in
+// units of the larger of this and 8 MiB, and gives the memory back as it
+// drains.
 func WithQueueBuffer(bytes int) QueueOption { return func(c *queueConfig) { c.buffer = bytes } }
 
-// NewQueue creates a queue holding at most maxsize items (0: no limit but
-// its buffer).
+// NewQueue creates a queue holding at most maxsize items (0: no limit).
 func NewQueue[T any](maxsize int, opts ...QueueOption) (*Queue[T], error) {
 	return newQueue[T](maxsize, false, opts)
 }
 
 func newQueue[T any](maxsize int, joinable bool, opts []QueueOption) (*Queue[T], error) {
-	cfg := queueConfig{buffer: defaultQueueBuffer}
+	cfg := queueConfig{buffer: defaultQueueBuffer, spill: defaultQueueSpill}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var r *ring.Ring
-	var err error
-	if joinable {
-		r, err = ring.NewJoinable(cfg.buffer, maxsize)
-	} else {
-		r, err = ring.New(cfg.buffer, maxsize)
-	}
+	r, err := ring.Make(ring.Config{Size: cfg.buffer, MaxItems: maxsize, Joinable: joinable, Spill: cfg.spill, Extent: cfg.extent})
 	if err != nil {
 		return nil, err
 	}
 	a, b, err := newSocketPair(sockSeqpacket)
 	if err != nil {
+		releaseRing(r)
 		return nil, err
 	}
 	return newQueueOf[T](r, a, b), nil
@@ -120,13 +140,13 @@ func (q *Queue[T]) check() {
 	}
 }
 
-// Put adds v, waiting for room as long as ctx allows. At ctx's deadline it
-// returns an error matching ErrFull (and ctx's error). Put on a closed queue
-// returns ErrClosed.
+// Put adds v. On a queue with a maxsize, it waits for room as long as ctx
+// allows; at ctx's deadline it returns an error matching ErrFull (and
+// ctx's error). Put on a closed queue returns ErrClosed.
 func (q *Queue[T]) Put(ctx context.Context, v T) error { return q.put(ctx, v, false) }
 
-// TryPut adds v if there is room now, or returns ErrFull (CPython's
-// put_nowait).
+// TryPut adds v if the queue's maxsize allows it now, or returns ErrFull
+// (CPython's put_nowait).
 func (q *Queue[T]) TryPut(v T) error { return q.put(context.Background(), v, true) }
 
 // flagAttached marks an item whose shared objects' descriptors travel on
@@ -148,7 +168,7 @@ func (q *Queue[T]) putIn(ctx context.Context, v T, nowait bool) error {
 	if err != nil {
 		return err
 	}
-	o := ring.Options{NoWait: nowait}
+	o := ring.Options{NoWait: nowait, Grow: true}
 	var att *attachments
 	if q.mayAttach {
 		if att = attachmentsOfCopy(v); !att.empty() {
@@ -262,21 +282,27 @@ func (q *Queue[T]) attach(at *attachments) {
 	ctl, data := q.r.Segments()
 	at.addSegment(ctl)
 	at.addSegment(data)
+	at.addSegment(q.r.Spill())
 	at.addSocket(q.side[0])
 	at.addSocket(q.side[1])
 }
 
-// queueHandle is how a queue crosses: its ring, its side channel, its type.
+// queueHandle is how a queue crosses: its ring and the spill it grows into
+// (a zero id: none), its side channel, its type.
 type queueHandle struct {
-	Kind      string
-	Ctl, Data shm.ID
-	Side      [2]shm.ID
-	Type      string
+	Kind             string
+	Ctl, Data, Spill shm.ID
+	Side             [2]shm.ID
+	Type             string
 }
 
 func (q *Queue[T]) handle(kind string) queueHandle {
 	ctl, data := q.r.Segments()
-	return queueHandle{Kind: kind, Ctl: ctl.ID, Data: data.ID, Side: [2]shm.ID{q.side[0].id, q.side[1].id}, Type: reflect.TypeFor[T]().String()}
+	h := queueHandle{Kind: kind, Ctl: ctl.ID, Data: data.ID, Side: [2]shm.ID{q.side[0].id, q.side[1].id}, Type: reflect.TypeFor[T]().String()}
+	if sp := q.r.Spill(); sp != nil {
+		h.Spill = sp.ID
+	}
+	return h
 }
 
 // MarshalBinary encodes the queue as a handle; its memory and sockets
@@ -309,7 +335,7 @@ func decodeQueue[T any](b []byte, kind string) (*Queue[T], error) {
 	if want := reflect.TypeFor[T]().String(); h.Kind != kind || h.Type != want {
 		return nil, fmt.Errorf("%w: a %s of %s where a %s of %s belongs", wire.ErrCorrupt, h.Kind, h.Type, kind, want)
 	}
-	r, err := attachRing(h.Ctl, h.Data)
+	r, err := attachRing(h.Ctl, h.Data, h.Spill)
 	if err != nil {
 		return nil, err
 	}
@@ -327,28 +353,41 @@ func decodeQueue[T any](b []byte, kind string) (*Queue[T], error) {
 	return newQueueOf[T](r, a, s), nil
 }
 
-// attachRing makes a ring of two segments that came with the message,
-// holding a reference to each.
-func attachRing(ctlID, dataID shm.ID) (*ring.Ring, error) {
-	ctl, err := shm.Lookup(ctlID)
-	if err != nil {
-		return nil, err
+// attachRing makes a ring of the segments that came with the message (a
+// zero spill id: a ring that does not grow), holding a reference to each.
+func attachRing(ctlID, dataID, spillID shm.ID) (*ring.Ring, error) {
+	ids := []shm.ID{ctlID, dataID}
+	if spillID != (shm.ID{}) {
+		ids = append(ids, spillID)
 	}
-	data, err := shm.Lookup(dataID)
-	if err != nil {
-		ctl.Release()
-		return nil, err
+	segs := make([]*shm.Segment, 3)
+	for i, id := range ids {
+		s, err := shm.Lookup(id)
+		if err != nil {
+			releaseAll(segs)
+			return nil, err
+		}
+		segs[i] = s
 	}
-	r, err := ring.Attach(ctl, data)
+	r, err := ring.AttachSpill(segs[0], segs[1], segs[2])
 	if err != nil {
-		ctl.Release()
-		data.Release()
+		releaseAll(segs)
 	}
 	return r, err
 }
 
+func releaseAll(segs []*shm.Segment) {
+	for _, s := range segs {
+		if s != nil {
+			s.Release()
+		}
+	}
+}
+
+// releaseRing lets go of a queue's ring in this process: what it mapped
+// of its spill, and its segments.
 func releaseRing(r *ring.Ring) {
+	r.Detach()
 	ctl, data := r.Segments()
-	ctl.Release()
-	data.Release()
+	releaseAll([]*shm.Segment{ctl, data, r.Spill()})
 }

@@ -68,18 +68,36 @@ var commStream = mproc.Register[streamArg, mproc.None]("test.comm.robust.stream"
 	}
 })
 
+// noGrowth makes a queue that does not grow: its Put waits for room in its
+// buffer, for tests of the ring alone.
+var noGrowth = mproc.WithSpill(0, 0)
+
+// smallSpill makes a queue grow by 256 KiB at most, in extents of 64 KiB:
+// a producer that outruns its consumers then waits, in the spill, as it
+// would in a full ring.
+var smallSpill = mproc.WithSpill(256<<10, 64<<10)
+
 // A producer SIGKILLed at varied points of its stream of Puts, 100 times on
 // the same queue: the consumer gets every Put that returned, exactly once,
 // in order, never a torn item, and nothing else; and the queue goes on
-// working (a Put here after each kill comes through).
+// working (a Put here after each kill comes through). On a queue that does
+// not grow, the producer is killed in the ring, mostly waiting for room
+// in the middle of a large item; on one that grows, anywhere in the ring,
+// the spill and the moves between them, mostly waiting for room in a full
+// spill.
 func TestQueueProducerKilledMidPut(t *testing.T) {
+	t.Run("Ring", func(t *testing.T) { testProducerKilledMidPut(t, noGrowth, false) })
+	t.Run("Growing", func(t *testing.T) { testProducerKilledMidPut(t, smallSpill, true) })
+}
+
+func testProducerKilledMidPut(t *testing.T, grow mproc.QueueOption, grows bool) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
-	q := newQueue[robustItem](t, 0, mproc.WithQueueBuffer(64<<10))
+	q := newQueue[robustItem](t, 0, mproc.WithQueueBuffer(64<<10), grow)
 	done := newValue[int64](t, 0)
 	const rounds = 100
 	start := time.Now()
-	extra := 0
+	extra, grown := 0, 0
 	for round := range rounds {
 		// A round takes milliseconds; a lost or stuck item shows as a Get
 		// that waits out this.
@@ -100,6 +118,15 @@ func TestQueueProducerKilledMidPut(t *testing.T) {
 				t.Fatalf("round %d, before the kill: %v", round, err)
 			}
 			next++
+		}
+		if grows {
+			// Nobody gets now: the producer goes on in the spill. Kill it at
+			// varied points there, the last ones with the spill full.
+			least := 1 + round%5*50<<10
+			waitUntil(t, rctx, "the queue grows", func() bool { return mproc.SpilledBytes(q) >= least })
+		}
+		if mproc.SpilledBytes(q) > 0 {
+			grown++
 		}
 		if err := p.Kill(); err != nil {
 			t.Fatalf("round %d: kill: %v", round, err)
@@ -139,7 +166,11 @@ func TestQueueProducerKilledMidPut(t *testing.T) {
 			t.Fatalf("round %d: %d items left after the marker", round, q.Len())
 		}
 	}
-	t.Logf("%d rounds in %v; %d kills fell between a commit and the return of its Put", rounds, time.Since(start).Round(time.Millisecond), extra)
+	t.Logf("%d rounds in %v; %d kills fell between a commit and the return of its Put; %d with items in the spill",
+		rounds, time.Since(start).Round(time.Millisecond), extra, grown)
+	if grows && grown < rounds/2 {
+		t.Fatalf("only %d of %d kills found the queue grown", grown, rounds)
+	}
 	// Still a working queue, both ways and with a large item.
 	big := makeRobustItem(0, 3)
 	if err := q.Put(ctx, big); err != nil {

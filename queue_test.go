@@ -783,16 +783,30 @@ var commTryPut = mproc.Register[tryPutArg, int]("test.comm.q.tryput", func(a try
 // buffer behind: a process that starts putting on a queue through which
 // more than its buffer has already gone (a new worker; the parent putting
 // after its children did) never sees the queue full, and overwrites items
-// nobody has got yet.
+// nobody has got yet. On a queue that does not grow, the TryPuts must fail
+// once the buffer is full; on one that grows, they all go in. Either way
+// every item put comes back intact.
 func TestQueueNewProducerSeesUnreadItems(t *testing.T) {
+	t.Run("Ring", func(t *testing.T) { testNewProducerSeesUnreadItems(t, false) })
+	t.Run("Growing", func(t *testing.T) { testNewProducerSeesUnreadItems(t, true) })
+}
+
+func testNewProducerSeesUnreadItems(t *testing.T, grows bool) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
 	const n = 100 // 100 items of 1000 bytes: more than the 64 KiB buffer
+	opts := []mproc.QueueOption{mproc.WithQueueBuffer(64 << 10)}
+	if !grows {
+		opts = append(opts, noGrowth)
+	}
 	// check gets the put items back, intact.
 	check := func(who string, q *mproc.Queue[[]byte], put int, seed uint64) {
 		t.Helper()
-		if put >= n {
+		if put >= n && !grows {
 			t.Errorf("%s: %d TryPuts of 1000 bytes went into a 64 KiB queue nobody reads (Len %d)", who, put, q.Len())
+		}
+		if put < n && grows {
+			t.Errorf("%s: %d TryPuts of 1000 bytes went into a queue that grows, want %d", who, put, n)
 		}
 		for i := range put {
 			b, err := q.TryGet()
@@ -807,7 +821,7 @@ func TestQueueNewProducerSeesUnreadItems(t *testing.T) {
 		sizes[i] = 1000
 	}
 	// A child puts, this process gets; then this process puts.
-	q := newQueue[[]byte](t, 0, mproc.WithQueueBuffer(64<<10))
+	q := newQueue[[]byte](t, 0, opts...)
 	p := startChild(t, ctx, commPutBig, bigItemsArg{Q: q, Sizes: sizes, Seed: 1})
 	for range n {
 		if _, err := q.Get(ctx); err != nil {
@@ -823,7 +837,7 @@ func TestQueueNewProducerSeesUnreadItems(t *testing.T) {
 	}
 	check("this process, after a child put", q, put, 1000)
 	// This process puts and gets; then a new child puts.
-	q = newQueue[[]byte](t, 0, mproc.WithQueueBuffer(64<<10))
+	q = newQueue[[]byte](t, 0, opts...)
 	for i := range n {
 		if err := q.Put(ctx, patterned(1000, uint64(i))); err != nil {
 			t.Fatal(err)
@@ -889,17 +903,17 @@ var commPutBytesList = mproc.Register[bytesListArg, mproc.None]("test.comm.q.put
 	return nil
 })
 
-// startBigPutter starts a child that puts one item four times the queue's
-// 64 KiB buffer, and returns once the child is stuck in the middle of it:
-// the first pieces fill the buffer and nobody takes them.
-func startBigPutter(t *testing.T, ctx context.Context, q *mproc.Queue[[]byte]) *mproc.Proc[mproc.None] {
+// startBigPutter starts a child that puts one item of n bytes, more than
+// the queue holds, and returns once the child is stuck in the middle of
+// it: the first pieces fill the queue and nobody takes them.
+func startBigPutter(t *testing.T, ctx context.Context, q *mproc.Queue[[]byte], n int) *mproc.Proc[mproc.None] {
 	t.Helper()
 	// The producer lock is held by the child for the whole Put; a TryPut
 	// here gives up on it with ErrFull after a few milliseconds.
-	p := startChild(t, ctx, commPutBig, bigItemsArg{Q: q, Sizes: []int{256 << 10}, Seed: 1})
+	p := startChild(t, ctx, commPutBig, bigItemsArg{Q: q, Sizes: []int{n}, Seed: 1})
 	waitUntil(t, ctx, "the child is in its Put", func() bool {
 		if alive, _ := p.IsAlive(); !alive {
-			t.Fatalf("%v ended: its 256 KiB Put went through a 64 KiB queue nobody reads", p)
+			t.Fatalf("%v ended: its %d-byte Put went through a queue nobody reads", p, n)
 		}
 		return tryPutBlocked(q)
 	})
@@ -916,12 +930,23 @@ func tryPutBlocked(q *mproc.Queue[[]byte]) bool {
 
 // A dead producer's unfinished large item is dropped; TryGet, which should
 // fail at once when nothing can be got, then hangs instead: after dropping
-// the pieces it goes back to waiting, with no deadline.
+// the pieces it goes back to waiting, with no deadline. On a queue that
+// does not grow, the producer dies with its item in the ring; on one that
+// grows, with its item across the ring and a full spill.
 func TestQueueTryGetAfterProducerDiedMidItem(t *testing.T) {
+	t.Run("Ring", func(t *testing.T) {
+		testTryGetAfterProducerDiedMidItem(t, 256<<10, mproc.WithQueueBuffer(64<<10), noGrowth)
+	})
+	t.Run("Growing", func(t *testing.T) {
+		testTryGetAfterProducerDiedMidItem(t, 1<<20, mproc.WithQueueBuffer(64<<10), smallSpill)
+	})
+}
+
+func testTryGetAfterProducerDiedMidItem(t *testing.T, size int, opts ...mproc.QueueOption) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
-	q := newQueue[[]byte](t, 0, mproc.WithQueueBuffer(64<<10))
-	p := startBigPutter(t, ctx, q)
+	q := newQueue[[]byte](t, 0, opts...)
+	p := startBigPutter(t, ctx, q, size)
 	p.Kill()
 	p.Join(ctx)
 	got := make(chan error, 1)
@@ -960,7 +985,7 @@ func TestQueueTryGetAfterProducerDiedMidItem(t *testing.T) {
 // consumer comes.
 func TestQueuePutDeadlineMidItem(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	q := newQueue[[]byte](t, 0, mproc.WithQueueBuffer(64<<10))
+	q := newQueue[[]byte](t, 0, mproc.WithQueueBuffer(64<<10), noGrowth)
 	// 16320 bytes of frame (16 of header); the 100 KiB item's first three
 	// pieces (16408 + 2*16400 bytes) then leave 8 bytes free.
 	if err := q.Put(ctx, make([]byte, 16304)); err != nil {

@@ -20,7 +20,7 @@ func NewSimpleQueue[T any](opts ...QueueOption) (*SimpleQueue[T], error) {
 	return &SimpleQueue[T]{q}, nil
 }
 
-// Put adds v, waiting for room in the buffer if it is full.
+// Put adds v. It waits for no room: the queue grows as a Queue does.
 func (s *SimpleQueue[T]) Put(ctx context.Context, v T) error { return s.q.Put(ctx, v) }
 
 // Get removes and returns the next item, waiting for one.

@@ -69,6 +69,31 @@ const (
 	offJoinSleep = 580
 	offAux       = 640 // the users' word: see Aux
 
+	// Growth (see grow.go). The producers' own: the last link frame's
+	// position plus one (0: none), on their first line; and on a line of
+	// their own, the spill's tail, its items put, the commit in progress,
+	// the last seal's position plus one and where the last link's spill
+	// starts, and a mark of the consumers' progress.
+	offLastLink      = 80
+	offSpillTail     = 704
+	offSpillPuts     = 712
+	offSpillPrevPuts = 720
+	offSpillPrevTail = 728
+	offLastSeal      = 736
+	offLinkStart     = 744
+	offStall         = 752 // consumed() when a put last found consumers stalled
+	// The consumers' own: the spill's head, its items got, the consume in
+	// progress, and how far its memory has been given back.
+	offSpillHead     = 768
+	offSpillGets     = 776
+	offSpillPendHead = 784
+	offSpillPendGets = 792
+	offSpillPunched  = 800
+	// Fixed at creation: the spill's size (0: the ring does not grow) and
+	// its extent.
+	offSpillSize = 832
+	offSpillExt  = 840
+
 	magic = 0x6d70726f_72696e67 // "mproring"
 )
 
@@ -81,6 +106,9 @@ const (
 	kindMid    = 3
 	kindLast   = 4
 	kindAbort  = 5 // the producer of the unfinished item died
+	kindLink   = 6 // in the ring: what follows is in the spill, from the position in the payload, to a seal
+	kindSeal   = 7 // in the spill: back to the ring, after the link
+	kindPad    = 8 // in the spill: the rest of the extent is unused
 
 	// MaxItem bounds one item; a header claiming more is corrupt.
 	MaxItem = 1 << 36
@@ -96,6 +124,7 @@ type Ring struct {
 	mem       []byte         // the data, mapped twice
 	ctlBase   unsafe.Pointer // the control page, for u32 and u64
 	joinable  bool
+	sp        *spill // nil: the ring does not grow
 
 	// The consumers' position as producers last saw it: a producer rereads
 	// the head and the item count (cache lines the consumers keep writing)
@@ -110,39 +139,92 @@ type Ring struct {
 
 // New creates a ring of size bytes (a power of two, at least MinSize)
 // holding at most maxItems items (0: no limit but the bytes).
-func New(size, maxItems int) (*Ring, error) { return create(size, maxItems, false) }
+func New(size, maxItems int) (*Ring, error) { return Make(Config{Size: size, MaxItems: maxItems}) }
 
 // NewJoinable creates a ring that counts unfinished items for TaskDone and
 // Join.
-func NewJoinable(size, maxItems int) (*Ring, error) { return create(size, maxItems, true) }
+func NewJoinable(size, maxItems int) (*Ring, error) {
+	return Make(Config{Size: size, MaxItems: maxItems, Joinable: true})
+}
 
-func create(size, maxItems int, joinable bool) (*Ring, error) {
-	if size < MinSize || size&(size-1) != 0 {
-		return nil, fmt.Errorf("mproc: ring size %d is not a power of two of at least %d", size, MinSize)
+// Config describes a ring for Make.
+type Config struct {
+	Size     int  // bytes: a power of two, at least MinSize
+	MaxItems int  // 0: no limit but the bytes
+	Joinable bool // count unfinished items for TaskDone and Join
+	// Spill, if not 0, makes a ring that can grow: a put with Options.Grow
+	// that finds no room goes on in a sparse segment of Spill bytes (a
+	// power of two), which costs memory only for what it holds. Extent is
+	// the unit that segment is mapped in (default DefaultExtent, and at
+	// least Size); Spill holds at least four.
+	Spill, Extent int
+}
+
+// DefaultExtent is a spill's default unit of mapping.
+const DefaultExtent = 8 << 20
+
+// Make creates a ring.
+func Make(c Config) (*Ring, error) {
+	if c.Size < MinSize || c.Size&(c.Size-1) != 0 {
+		return nil, fmt.Errorf("mproc: ring size %d is not a power of two of at least %d", c.Size, MinSize)
 	}
-	if maxItems < 0 {
-		return nil, fmt.Errorf("mproc: maxsize %d is negative", maxItems)
+	if c.MaxItems < 0 {
+		return nil, fmt.Errorf("mproc: maxsize %d is negative", c.MaxItems)
+	}
+	ext := max(c.Extent, c.Size)
+	if c.Extent == 0 {
+		ext = max(DefaultExtent, c.Size)
+	}
+	if c.Spill != 0 && !spillShapeOK(uint64(c.Spill), uint64(ext)) {
+		return nil, fmt.Errorf("mproc: a spill of %d bytes in extents of %d", c.Spill, ext)
 	}
 	ctl, err := shm.New(shm.PageSize)
 	if err != nil {
 		return nil, err
 	}
-	data, err := shm.NewMirrored(size)
+	data, err := shm.NewMirrored(c.Size)
 	if err != nil {
+		ctl.Release()
 		return nil, err
 	}
-	*ctl.Uint64(offSize) = uint64(size)
-	*ctl.Uint64(offMaxItems) = uint64(maxItems)
+	var sp *shm.Segment
+	if c.Spill != 0 {
+		if sp, err = shm.NewSparse(c.Spill); err != nil {
+			ctl.Release()
+			data.Release()
+			return nil, err
+		}
+		*ctl.Uint64(offSpillSize) = uint64(c.Spill)
+		*ctl.Uint64(offSpillExt) = uint64(ext)
+	}
+	*ctl.Uint64(offSize) = uint64(c.Size)
+	*ctl.Uint64(offMaxItems) = uint64(c.MaxItems)
 	*ctl.Uint64(offMagic) = magic
-	if joinable {
+	if c.Joinable {
 		*ctl.Uint32(offJoinable) = 1
 	}
-	return Attach(ctl, data)
+	return AttachSpill(ctl, data, sp)
 }
 
-// Attach makes a ring of segments received from another process, checking
-// that they are one.
-func Attach(ctl, data *shm.Segment) (*Ring, error) {
+// spillShapeOK reports whether a spill of size bytes in extents of ext
+// bytes can be: powers of two, extents of at least 32 KiB (each gives back
+// memory an eighth at a time, in whole pages), at least four of them (so
+// that what is consumed but not yet given back never keeps a frame out).
+func spillShapeOK(size, ext uint64) bool {
+	pow2 := func(n uint64) bool { return n != 0 && n&(n-1) == 0 }
+	return pow2(size) && pow2(ext) && ext >= 32<<10 && size >= 4*ext && size <= MaxSpill
+}
+
+// MaxSpill bounds a spill's size.
+const MaxSpill = 1 << 46
+
+// Attach makes a ring that does not grow of segments received from
+// another process, checking that they are one.
+func Attach(ctl, data *shm.Segment) (*Ring, error) { return AttachSpill(ctl, data, nil) }
+
+// AttachSpill is Attach for a ring that may grow into spill (nil for one
+// that does not).
+func AttachSpill(ctl, data, spill *shm.Segment) (*Ring, error) {
 	if ctl.Size < shm.PageSize || !data.Mirrored {
 		return nil, fmt.Errorf("%w: wrong segments", ErrCorrupt)
 	}
@@ -151,11 +233,37 @@ func Attach(ctl, data *shm.Segment) (*Ring, error) {
 		return nil, fmt.Errorf("%w: control page does not match the data", ErrCorrupt)
 	}
 	joinable := atomic.LoadUint32(ctl.Uint32(offJoinable)) != 0
-	return &Ring{ctl: ctl, data: data, size: size, mem: data.Bytes(), ctlBase: ctl.Pointer(0), joinable: joinable}, nil
+	r := &Ring{ctl: ctl, data: data, size: size, mem: data.Bytes(), ctlBase: ctl.Pointer(0), joinable: joinable}
+	spSize, ext := atomic.LoadUint64(ctl.Uint64(offSpillSize)), atomic.LoadUint64(ctl.Uint64(offSpillExt))
+	switch {
+	case spill == nil && spSize == 0:
+	case spill == nil || spSize == 0 || !spill.Sparse || uint64(spill.Size) != spSize || ext < size || !spillShapeOK(spSize, ext):
+		return nil, fmt.Errorf("%w: the spill does not match the ring", ErrCorrupt)
+	default:
+		r.sp = newSpill(spill, spSize, ext)
+		keepUnmapped(r, r.sp)
+	}
+	return r, nil
 }
 
 // Segments are the ring's shared memory, for sending it to another process.
 func (r *Ring) Segments() (ctl, data *shm.Segment) { return r.ctl, r.data }
+
+// Spill is the segment the ring grows into, nil if it does not grow.
+func (r *Ring) Spill() *shm.Segment {
+	if r.sp == nil {
+		return nil
+	}
+	return r.sp.seg
+}
+
+// Detach unmaps what this process mapped of the spill; the ring must not
+// be used after.
+func (r *Ring) Detach() {
+	if r.sp != nil {
+		r.sp.unmapAll()
+	}
+}
 
 // u32 and u64 are words of the control page. They skip shm.Segment's
 // checks, which keep those from being inlined: every offset is a constant
@@ -184,12 +292,23 @@ var abortRoom = frameSize(0) + stampSlack
 
 // Len is the number of items in the ring (a snapshot).
 func (r *Ring) Len() int {
-	gets := atomic.LoadUint64(r.u64(offGets))
-	puts := atomic.LoadUint64(r.u64(offPuts))
+	gets := r.gets()
+	puts := r.puts()
 	if puts < gets {
 		return 0
 	}
 	return int(puts - gets)
+}
+
+// puts and gets count the items put and got, ever. The ring's and the
+// spill's counts are kept apart so that each has its own commit to
+// recover (see recoverProducer, recoverConsumer).
+func (r *Ring) puts() uint64 {
+	return atomic.LoadUint64(r.u64(offPuts)) + atomic.LoadUint64(r.u64(offSpillPuts))
+}
+
+func (r *Ring) gets() uint64 {
+	return atomic.LoadUint64(r.u64(offGets)) + atomic.LoadUint64(r.u64(offSpillGets))
 }
 
 // Aux is a word of the ring's shared memory that the ring itself never
@@ -258,6 +377,12 @@ type Options struct {
 	// item is written and before it is visible: things sent beside the
 	// item then arrive in the order of the items.
 	BeforeCommit func() error
+	// Grow, for a Put on a ring made with a spill, writes the item to the
+	// spill when the ring has no room for it, rather than wait for room
+	// without end: the Put waits only while consumers are taking items,
+	// and not at all with NoWait (see awaitRingRoom). It then waits only
+	// for the item limit, and for a spill grown to its whole size.
+	Grow bool
 }
 
 // ErrPeerGone ends a Get whose Options.PeerGone reported true.
@@ -321,11 +446,19 @@ func (r *Ring) Put(ctx context.Context, payload []byte, o Options) error {
 	return err
 }
 
-// recoverProducer settles the commit a dead producer was in the middle of:
-// if its frame's stamp was stored, the frame is visible and may have been
-// consumed already, so the tail moves past it; if not, an item it counted
-// is uncounted.
+// recoverProducer settles the commit a dead producer was in the middle of,
+// in the ring and in the spill.
 func (r *Ring) recoverProducer() {
+	r.recoverRingProducer()
+	if r.sp != nil {
+		r.recoverSpillProducer()
+	}
+}
+
+// recoverRingProducer settles a ring commit: if its frame's stamp was
+// stored, the frame is visible and may have been consumed already, so the
+// tail moves past it; if not, an item it counted is uncounted.
+func (r *Ring) recoverRingProducer() {
 	tail := *r.u64(offTail)
 	if atomic.LoadUint64(r.stamp(tail)) != tail+1 { // commit clears the word at the tail
 		if *r.u64(offPrevTail) == tail {
@@ -344,6 +477,9 @@ func (r *Ring) recoverConsumer() {
 	if atomic.LoadUint64(r.u64(offHead)) == *r.u64(offPendHead) {
 		*r.u64(offGets) = *r.u64(offPendGets)
 	}
+	if atomic.LoadUint64(r.u64(offSpillHead)) == *r.u64(offSpillPendHead) {
+		*r.u64(offSpillGets) = *r.u64(offSpillPendGets)
+	}
 }
 
 // abandonUnfinished tells consumers that a dead producer's unfinished item
@@ -360,24 +496,44 @@ func (r *Ring) put(ctx context.Context, payload []byte, o Options) error {
 	if r.Closed() {
 		return ErrClosed
 	}
-	if err := r.awaitRoom(ctx, 0, true, o); err != nil {
-		return err
-	}
-	if len(payload) <= r.maxPayload() {
-		need := frameSize(len(payload))
-		if err := r.awaitRoom(ctx, need+stampSlack, false, o); err != nil {
+	if !r.itemRoom() {
+		if err := r.awaitRoom(ctx, 0, true, o); err != nil {
 			return err
 		}
-		r.writeFrame2(kindWhole, o.Flags, nil, payload)
-		if o.BeforeCommit != nil {
-			if err := o.BeforeCommit(); err != nil {
-				return err
-			}
-		}
-		r.commit(need, true)
-		return nil
 	}
-	return r.putChunks(ctx, payload, o)
+	if len(payload) > r.maxPayload() {
+		return r.putChunks(ctx, payload, o)
+	}
+	need := frameSize(len(payload))
+	to := toRing
+	if !r.ringRoom(need + stampSlack) {
+		var err error
+		if to, err = r.place(ctx, need, stampSlack, o); err != nil {
+			return err
+		}
+	}
+	if to == toRing { // most puts: no call between the room and the copy
+		r.writeFrame2(kindWhole, o.Flags, nil, payload)
+	} else if err := r.writeSpill(kindWhole, o.Flags, nil, payload); err != nil {
+		return err
+	}
+	if o.BeforeCommit != nil {
+		if err := o.BeforeCommit(); err != nil {
+			return err
+		}
+	}
+	r.commitTo(to, need, true)
+	return nil
+}
+
+// ringRoom reports, for most puts, that their frame of need bytes goes in
+// the ring at once, without a look at what place weighs.
+func (r *Ring) ringRoom(need uint64) bool {
+	tail := atomic.LoadUint64(r.u64(offTail))
+	if r.sp == nil {
+		return r.hasRoom(tail, need)
+	}
+	return !r.spilling() && r.sp.prod.Load() == nil && r.hasRoom(tail, need+linkRoom)
 }
 
 // putChunks writes a large item as chunks, each visible as soon as it is
@@ -410,10 +566,18 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 			wctx, cancel = context.WithTimeout(ctx, nowaitChunkWait)
 			defer cancel()
 		}
-		if err := r.awaitRoom(wctx, need+abortRoom, false, wait); err != nil {
+		to, err := r.place(wctx, need, abortRoom, wait)
+		if err == nil {
+			if first {
+				err = r.write(to, kind, o.Flags, total[:], payload[:n])
+			} else {
+				err = r.write(to, kind, 0, nil, payload[:n])
+			}
+		}
+		if err != nil {
 			if !first {
 				r.abandonChunks(ctx)
-				if o.NoWait {
+				if o.NoWait && errors.Is(err, ErrFull) {
 					return ErrFull
 				}
 			}
@@ -421,9 +585,6 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 		}
 		if first {
 			atomic.StoreUint32(r.u32(offChunking), 1)
-			r.writeFrame2(kind, o.Flags, total[:], payload[:n])
-		} else {
-			r.writeFrame(kind, payload[:n])
 		}
 		payload = payload[n:]
 		last := kind == kindLast
@@ -436,17 +597,26 @@ func (r *Ring) putChunks(ctx context.Context, payload []byte, o Options) error {
 			}
 			atomic.StoreUint32(r.u32(offChunking), 0)
 		}
-		r.commit(need, last)
+		r.commitTo(to, need, last)
 		first = false
 	}
 	return nil
 }
 
-// abandonChunks cuts the item being chunked short. Every chunk left room
-// for the abort frame (abortRoom), so this never waits.
+// abandonChunks cuts the item being chunked short, where its chunks go.
+// Every chunk left room for the abort frame (abortRoom, spillReserve), so
+// this never waits.
 func (r *Ring) abandonChunks(ctx context.Context) {
-	r.writeFrame(kindAbort, nil)
-	r.commit(frameSize(0), false)
+	to := toRing
+	if r.spilling() {
+		to = toSpill
+		if r.spillPad(frameSize(0)) != nil {
+			return // the spill can't be mapped: its consumers find the producer dead
+		}
+	}
+	if r.write(to, kindAbort, 0, nil, nil) == nil {
+		r.commitTo(to, frameSize(0), false)
+	}
 	atomic.StoreUint32(r.u32(offChunking), 0)
 }
 
@@ -460,27 +630,43 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 	tail := atomic.LoadUint64(r.u64(offTail))
 	room := func() bool {
 		if items {
-			m := atomic.LoadUint64(r.u64(offMaxItems))
-			if m == 0 {
-				return true
-			}
-			puts := atomic.LoadUint64(r.u64(offPuts))
-			if puts-r.seenGets.Load() < m {
-				return true
-			}
-			g := atomic.LoadUint64(r.u64(offGets))
-			r.seenGets.Store(g)
-			return puts-g < m
+			return r.itemRoom()
 		}
-		// The head seen may be from long ago (this process last put laps
-		// ago, or never): then it says nothing.
-		if used := tail - r.seenHead.Load(); used <= r.size && r.size-used >= need {
-			return true
-		}
-		h := atomic.LoadUint64(r.u64(offHead))
-		r.seenHead.Store(h)
-		return r.size-(tail-h) >= need
+		return r.hasRoom(tail, need)
 	}
+	return r.awaitSpace(ctx, room, o, lockword.OwnerPoll)
+}
+
+// itemRoom reports whether the item limit allows one more item.
+func (r *Ring) itemRoom() bool {
+	m := atomic.LoadUint64(r.u64(offMaxItems))
+	if m == 0 {
+		return true
+	}
+	puts := r.puts()
+	if puts-r.seenGets.Load() < m {
+		return true
+	}
+	g := r.gets()
+	r.seenGets.Store(g)
+	return puts-g < m
+}
+
+// hasRoom reports whether need bytes are free past tail.
+func (r *Ring) hasRoom(tail, need uint64) bool {
+	// The head seen may be from long ago (this process last put laps
+	// ago, or never): then it says nothing.
+	if used := tail - r.seenHead.Load(); used <= r.size && r.size-used >= need {
+		return true
+	}
+	h := atomic.LoadUint64(r.u64(offHead))
+	r.seenHead.Store(h)
+	return r.size-(tail-h) >= need
+}
+
+// awaitSpace waits, with the producer lock held, until room reports true,
+// looking again at least every poll.
+func (r *Ring) awaitSpace(ctx context.Context, room func() bool, o Options, poll time.Duration) error {
 	if room() {
 		return nil
 	}
@@ -494,7 +680,7 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 	stop := lockword.WakeOnDone(ctx, seq)
 	defer stop()
 	for {
-		ok := r.nap(ctx, seq, sleepers, room, false)
+		ok := r.napFor(ctx, seq, sleepers, room, false, poll)
 		switch {
 		case ok:
 			return nil
@@ -510,12 +696,14 @@ func (r *Ring) awaitRoom(ctx context.Context, need uint64, items bool, o Options
 
 func (r *Ring) at(pos uint64) []byte { return r.mem[pos&(r.size-1):] }
 
-// writeFrame writes a frame past the tail, not yet visible.
-func (r *Ring) writeFrame(kind uint16, payload []byte) { r.writeFrame2(kind, 0, nil, payload) }
-
-// writeFrame2 writes a frame whose payload is a then b, all but its stamp.
+// writeFrame2 writes a frame past the tail whose payload is a then b, all
+// but its stamp: not yet visible.
 func (r *Ring) writeFrame2(kind, flags uint16, a, b []byte) {
-	dst := r.at(atomic.LoadUint64(r.u64(offTail)))
+	putFrame(r.at(atomic.LoadUint64(r.u64(offTail))), kind, flags, a, b)
+}
+
+// putFrame writes a frame at dst, all but its stamp.
+func putFrame(dst []byte, kind, flags uint16, a, b []byte) {
 	binary.LittleEndian.PutUint32(dst[8:], uint32(len(a)+len(b)))
 	binary.LittleEndian.PutUint16(dst[12:], kind)
 	binary.LittleEndian.PutUint16(dst[14:], flags)
@@ -567,57 +755,30 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags
 		return err
 	}
 	defer lockword.Unlock(w)
-	var partial []byte
-	var total uint64
-	var flags uint16
-	assembling := false
+	var a assembly
 	for {
-		if err := r.awaitData(ctx, o, &assembling, &partial); err != nil {
+		head := atomic.LoadUint64(r.u64(offHead))
+		if err := r.awaitData(ctx, o, r.stamp(head), head+1, &a); err != nil {
 			return err
 		}
-		head := atomic.LoadUint64(r.u64(offHead))
 		frame := r.at(head)
 		n := uint64(binary.LittleEndian.Uint32(frame[8:]))
-		kind := binary.LittleEndian.Uint16(frame[12:])
-		size := frameSize(int(n))
 		if n > uint64(r.maxPayload())+8 {
 			return fmt.Errorf("%w: frame of %d bytes at %d", ErrCorrupt, n, head)
 		}
-		payload := frame[headerSize : headerSize+n]
-		switch kind {
-		case kindWhole:
-			err := fn(payload, binary.LittleEndian.Uint16(frame[14:]))
-			r.consume(size, true)
+		switch binary.LittleEndian.Uint16(frame[12:]) {
+		case kindWhole: // most items: no call between the frame and fn
+			err := fn(frame[headerSize:headerSize+n], binary.LittleEndian.Uint16(frame[14:]))
+			r.consume(frameSize(int(n)), true)
 			return err
-		case kindFirst:
-			if n < 8 || binary.LittleEndian.Uint64(payload) > MaxItem {
-				return fmt.Errorf("%w: bad first chunk", ErrCorrupt)
+		case kindLink:
+			if done, err := r.getSpilled(ctx, o, frame, &a, fn); done {
+				return err
 			}
-			total = binary.LittleEndian.Uint64(payload)
-			flags = binary.LittleEndian.Uint16(frame[14:])
-			partial = append(make([]byte, 0, min(total, 1<<20)), payload[8:]...)
-			assembling = true
-			r.consume(size, false)
-		case kindMid, kindLast:
-			if !assembling { // the rest of an item whose consumer died: drop it
-				r.consume(size, kind == kindLast)
-				continue
-			}
-			partial = append(partial, payload...)
-			if kind == kindMid {
-				r.consume(size, false)
-				continue
-			}
-			r.consume(size, true)
-			if uint64(len(partial)) != total {
-				return fmt.Errorf("%w: item of %d bytes announced as %d", ErrCorrupt, len(partial), total)
-			}
-			return fn(partial, flags)
-		case kindAbort:
-			assembling, partial = false, nil
-			r.consume(size, false)
 		default:
-			return fmt.Errorf("%w: frame kind %d", ErrCorrupt, kind)
+			if done, err := r.take(false, frame, &a, fn); done {
+				return err
+			}
 		}
 	}
 }
@@ -642,11 +803,10 @@ func (r *Ring) consume(size uint64, item bool) {
 	r.wakeProducers(false)
 }
 
-// awaitData waits, with the consumer lock held, until a frame is there.
-func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, partial *[]byte) error {
-	head := atomic.LoadUint64(r.u64(offHead))
-	st := r.stamp(head)
-	ready := func() bool { return atomic.LoadUint64(st) == head+1 }
+// awaitData waits, with the consumer lock held, until the frame whose
+// stamp is st is there: until st holds want.
+func (r *Ring) awaitData(ctx context.Context, o Options, st *uint64, want uint64, a *assembly) error {
+	ready := func() bool { return atomic.LoadUint64(st) == want }
 	if ready() {
 		return nil
 	}
@@ -662,7 +822,7 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 	if err := empty(); err != nil {
 		return err
 	}
-	if o.NoWait && !*assembling {
+	if o.NoWait && !a.on {
 		return ErrEmpty
 	}
 	spin := o.Spin
@@ -679,11 +839,11 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		// Half an item is consumed already: a deadline no longer cuts the
 		// wait for the rest, which would lose the item; a live producer is
 		// writing it, and a dead one's is dropped.
-		if r.nap(ctx, seq, sleepers, ready, *assembling) {
+		if r.nap(ctx, seq, sleepers, ready, a.on) {
 			return nil
 		}
-		if *assembling && r.producerDied() {
-			*assembling, *partial = false, nil // its item will never end: drop it
+		if a.on && r.producerDied() {
+			a.reset() // its item will never end: drop it
 			if o.NoWait {
 				return ErrEmpty
 			}
@@ -691,14 +851,14 @@ func (r *Ring) awaitData(ctx context.Context, o Options, assembling *bool, parti
 		if err := empty(); err != nil {
 			return err
 		}
-		if ctx.Err() != nil && !*assembling {
+		if ctx.Err() != nil && !a.on {
 			return waitErr(ErrEmpty, ctx)
 		}
 	}
 }
 
 // Readable waits until an item is there to get, without getting it, and
-// reports true; or false when the ring is closed and empty or the peer is
+// reports true (on a ring that grows, a link to the spill counts as one); or false when the ring is closed and empty or the peer is
 // gone (a Get would not wait then either). It returns ctx's error when ctx
 // ends first.
 func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Duration) (bool, error) {
@@ -736,6 +896,11 @@ func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Dur
 // sleep a poll's time then too); it reports cond. The sleepers flag is set
 // before the last look at cond, so a waker either is seen or sees it.
 func (r *Ring) nap(ctx context.Context, seq, sleepers *uint32, cond func() bool, evenIfDone bool) bool {
+	return r.napFor(ctx, seq, sleepers, cond, evenIfDone, lockword.OwnerPoll)
+}
+
+// napFor is nap for at most poll.
+func (r *Ring) napFor(ctx context.Context, seq, sleepers *uint32, cond func() bool, evenIfDone bool, poll time.Duration) bool {
 	s := atomic.LoadUint32(seq)
 	atomic.StoreUint32(sleepers, 1) // a flag: see wake
 	if cond() {
@@ -744,7 +909,7 @@ func (r *Ring) nap(ctx context.Context, seq, sleepers *uint32, cond func() bool,
 	if r.Closed() || ctx.Err() != nil && !evenIfDone {
 		return false
 	}
-	d := lockword.OwnerPoll
+	d := poll
 	if ctx.Err() == nil {
 		d = lockword.SleepTime(ctx, d)
 	}
@@ -783,7 +948,7 @@ func (r *Ring) TaskDone() error {
 	for {
 		d := atomic.LoadUint64(w)
 		if d >= r.seenPuts.Load() {
-			r.seenPuts.Store(atomic.LoadUint64(r.u64(offPuts)))
+			r.seenPuts.Store(r.puts())
 			if d >= r.seenPuts.Load() {
 				return ErrTaskDone
 			}
@@ -791,7 +956,7 @@ func (r *Ring) TaskDone() error {
 		if atomic.CompareAndSwapUint64(w, d, d+1) {
 			// Join sets its flag before its last look at offDone, so either
 			// it sees this increment or this sees its flag.
-			if atomic.LoadUint32(r.u32(offJoinSleep)) != 0 && d+1 == atomic.LoadUint64(r.u64(offPuts)) {
+			if atomic.LoadUint32(r.u32(offJoinSleep)) != 0 && d+1 == r.puts() {
 				wake(r.u32(offJoinSeq), r.u32(offJoinSleep), false)
 			}
 			return nil
@@ -802,7 +967,7 @@ func (r *Ring) TaskDone() error {
 // Unfinished is the number of items put and not yet marked done.
 func (r *Ring) Unfinished() int {
 	d := atomic.LoadUint64(r.u64(offDone))
-	p := atomic.LoadUint64(r.u64(offPuts))
+	p := r.puts()
 	if p < d {
 		return 0
 	}

@@ -32,6 +32,7 @@ type Desc struct {
 	ID       ID
 	Size     int
 	Mirrored bool `cbor:",omitempty"` // mapped twice back to back (see NewMirrored)
+	Sparse   bool `cbor:",omitempty"` // never mapped whole: a window at a time (see NewSparse)
 }
 
 // Segment is a mapping of a shared memory segment.
@@ -62,7 +63,7 @@ var ErrUnknown = fmt.Errorf("%w: shared object arrived without its memory", wire
 
 // New creates a zero-filled segment of at least size bytes, with one
 // reference for the caller to Release.
-func New(size int) (*Segment, error) { return create(roundUp(max(size, 1)), false) }
+func New(size int) (*Segment, error) { return create(Desc{Size: roundUp(max(size, 1))}) }
 
 // NewMirrored creates, with one reference for the caller, a zero-filled segment of size bytes (a power of two,
 // at least a page) mapped twice back to back: Bytes has 2*size bytes, and
@@ -73,26 +74,31 @@ func NewMirrored(size int) (*Segment, error) {
 	if size < PageSize || size&(size-1) != 0 {
 		return nil, fmt.Errorf("mproc: mirrored segment size %d is not a power of two of at least a page", size)
 	}
-	return create(size, true)
+	return create(Desc{Size: size, Mirrored: true})
 }
 
-func create(size int, mirrored bool) (*Segment, error) {
-	fd, err := unix.MemfdCreate("mproc", unix.MFD_CLOEXEC)
+// create makes the memfd d describes, under a fresh id.
+func create(d Desc) (*Segment, error) {
+	name := "mproc"
+	if d.Sparse {
+		name = "mproc-spill" // so that /proc/PID/maps tells its windows apart
+	}
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("mproc: memfd_create: %w", err)
 	}
-	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+	if err := unix.Ftruncate(fd, int64(d.Size)); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mproc: sizing shared memory: %w", err)
 	}
-	id := NewID()
-	s, err := mapSegment(Desc{ID: id, Size: size, Mirrored: mirrored}, fd)
+	d.ID = NewID()
+	s, err := mapSegment(d, fd)
 	if err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
 	table.Lock()
-	table.m[id] = weak.Make(s)
+	table.m[d.ID] = weak.Make(s)
 	s.refs = 1
 	table.Unlock()
 	return s, nil
@@ -107,14 +113,14 @@ func Attach(d Desc, fd int) (*Segment, error) {
 	if w, ok := table.m[d.ID]; ok {
 		if s := w.Value(); s != nil {
 			unix.Close(fd)
-			if s.Size != d.Size || s.Mirrored != d.Mirrored {
+			if s.Size != d.Size || s.Mirrored != d.Mirrored || s.Sparse != d.Sparse {
 				return nil, fmt.Errorf("%w: segment size %d, handle says %d", ErrUnknown, s.Size, d.Size)
 			}
 			s.refs++
 			return s, nil
 		}
 	}
-	if d.Size <= 0 || d.Size%PageSize != 0 || d.Mirrored && d.Size&(d.Size-1) != 0 {
+	if d.Size <= 0 || d.Size%PageSize != 0 || d.Mirrored && (d.Sparse || d.Size&(d.Size-1) != 0) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("%w: shared memory size %d", wire.ErrCorrupt, d.Size)
 	}
@@ -151,9 +157,11 @@ func Lookup(id ID) (*Segment, error) {
 func mapSegment(d Desc, fd int) (*Segment, error) {
 	var mem []byte
 	var err error
-	if d.Mirrored {
+	switch {
+	case d.Sparse: // mapped a window at a time, by its user
+	case d.Mirrored:
 		mem, err = mapMirrored(fd, d.Size)
-	} else {
+	default:
 		mem, err = unix.Mmap(fd, 0, d.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	}
 	if err != nil {
@@ -196,9 +204,11 @@ func mapMirrored(fd, size int) ([]byte, error) {
 // collect frees what is left when the Segment is unreachable.
 func (r *resources) collect() {
 	r.mu.Lock()
-	if r.mirrored {
+	switch {
+	case len(r.mem) == 0: // sparse: its windows are its user's
+	case r.mirrored:
 		unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)))
-	} else {
+	default:
 		unix.Munmap(r.mem)
 	}
 	if r.fd >= 0 {
@@ -249,8 +259,10 @@ func (r *resources) free() {
 	if r.fd < 0 {
 		return
 	}
-	unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)),
-		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	if len(r.mem) > 0 {
+		unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)),
+			unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	}
 	unix.Close(r.fd)
 	r.fd = -1
 }
