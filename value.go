@@ -213,13 +213,6 @@ func bytesOf[T any](p *T) string {
 	return unsafe.String((*byte)(unsafe.Pointer(p)), unsafe.Sizeof(*p))
 }
 
-func (v *Value[T]) String() string {
-	if v.ref.err("Value") != nil {
-		return "<Value(closed)>"
-	}
-	return fmt.Sprintf("<Value(%v)>", v.Load())
-}
-
 // Close lets go of the value in this process: its shared memory is
 // unmapped here and its descriptor closed, and its lock with it. Other
 // processes that have the value keep using it; the kernel frees it with

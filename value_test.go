@@ -178,9 +178,6 @@ func testValueLoadStore(t *testing.T) {
 	if got := v.Add(10); got != 3 {
 		t.Fatalf("Add(10) = %d", got)
 	}
-	if s := v.String(); s != "<Value(3)>" {
-		t.Fatalf("String = %q", s)
-	}
 	if v.Locker() == nil {
 		t.Fatal("a Value has no lock")
 	}
