@@ -14,6 +14,7 @@ import (
 
 	"mproc"
 	"mproc/internal/spawn"
+	"mproc/internal/testmain"
 )
 
 // helperEnv selects a helper role for the test binary run with os/exec: a
@@ -27,20 +28,7 @@ func TestMain(m *testing.M) {
 		runHelper(role)
 		return
 	}
-	// Tests kill parents on purpose; this process adopts and reaps what
-	// they leave (PID 1 here does not reap orphans).
-	if err := mproc.SetSubreaper(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := mproc.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "Shutdown:", err)
-		code = 1
-	}
-	os.Exit(code)
+	testmain.Run(m) // the subreaper, the tests, mproc.Shutdown
 }
 
 // runHelper is the main of a helper parent. It prints "PID <n>" lines for

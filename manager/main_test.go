@@ -2,34 +2,20 @@ package manager_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"mproc"
 	"mproc/internal/spawn"
+	"mproc/internal/testmain"
 )
 
 // TestMain runs a child's target when this binary was started as a child
 // (mproc.Main), else the tests.
 func TestMain(m *testing.M) {
 	mproc.Main()
-	// Tests kill managers and children on purpose; this process adopts and
-	// reaps what they leave (PID 1 here does not reap orphans).
-	if err := mproc.SetSubreaper(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := mproc.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "Shutdown:", err)
-		code = 1
-	}
-	os.Exit(code)
+	testmain.Run(m) // the subreaper, the tests, mproc.Shutdown
 }
 
 func ctxTimeout(t *testing.T, d time.Duration) context.Context {

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"mproc"
+	"mproc/internal/testmain"
 )
 
 // soakFor is the soak's length: -chaos.soak, else $MPROC_CHAOS_SOAK, else
@@ -25,20 +25,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 func TestMain(m *testing.M) {
 	mproc.Main()
-	// The parent-killed case orphans processes on purpose: this process
-	// adopts and reaps them (PID 1 in a container may not).
-	if err := mproc.SetSubreaper(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := mproc.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "Shutdown:", err)
-		code = 1
-	}
-	os.Exit(code)
+	testmain.Run(m) // the subreaper, the tests, mproc.Shutdown
 }
 
 // testRuns is how many times TestCases runs each case.
