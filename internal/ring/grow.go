@@ -439,15 +439,7 @@ func (r *Ring) skipSeal(start uint64) error {
 // words for recoverConsumer; every eighth of an extent it gives back the
 // memory consumed.
 func (r *Ring) consumeSpill(size uint64, item bool) {
-	gets := *r.u64(offSpillGets)
-	if item {
-		gets++
-	}
-	head := *r.u64(offSpillHead) + size
-	*r.u64(offSpillPendGets) = gets
-	*r.u64(offSpillPendHead) = head
-	atomic.StoreUint64(r.u64(offSpillHead), head)
-	*r.u64(offSpillGets) = gets
+	head := r.advanceHead(offSpillHead, size, item)
 	if head-*r.u64(offSpillPunched) >= r.sp.ext/8 {
 		r.punchTo(head)
 	}

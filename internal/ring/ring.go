@@ -474,12 +474,8 @@ func (r *Ring) recoverRingProducer() {
 // recoverConsumer finishes the consume a dead consumer was in the middle
 // of: once the head moved, the item count must follow.
 func (r *Ring) recoverConsumer() {
-	if atomic.LoadUint64(r.u64(offHead)) == *r.u64(offPendHead) {
-		*r.u64(offGets) = *r.u64(offPendGets)
-	}
-	if atomic.LoadUint64(r.u64(offSpillHead)) == *r.u64(offSpillPendHead) {
-		*r.u64(offSpillGets) = *r.u64(offSpillPendGets)
-	}
+	r.settleHead(offHead)
+	r.settleHead(offSpillHead)
 }
 
 // abandonUnfinished tells consumers that a dead producer's unfinished item
@@ -786,21 +782,55 @@ func (r *Ring) Get(ctx context.Context, o Options, fn func(payload []byte, flags
 // consume moves the head past a frame; item is true when the frame ends an
 // item.
 func (r *Ring) consume(size uint64, item bool) {
-	// The consumers' own words, under their lock; see commit. A consumer
-	// that dies between the head and the count leaves the count to its
-	// successor (recoverConsumer).
-	gets := *r.u64(offGets)
+	r.advanceHead(offHead, size, item)
+	r.wakeProducers(false)
+}
+
+// Each consuming side (the ring's words at offHead, the spill's at
+// offSpillHead) keeps four words in this order: its head, its item count,
+// and the two a consume in progress sets.
+const (
+	sideGets     = 8
+	sidePendHead = 16
+	sidePendGets = 24
+)
+
+// The layout above, checked at compile time.
+var (
+	_ = [1]struct{}{}[offGets-offHead-sideGets]
+	_ = [1]struct{}{}[offPendHead-offHead-sidePendHead]
+	_ = [1]struct{}{}[offPendGets-offHead-sidePendGets]
+	_ = [1]struct{}{}[offSpillGets-offSpillHead-sideGets]
+	_ = [1]struct{}{}[offSpillPendHead-offSpillHead-sidePendHead]
+	_ = [1]struct{}{}[offSpillPendGets-offSpillHead-sidePendGets]
+)
+
+// advanceHead moves the head of the side whose words start at base past a
+// frame (item: the frame ends an item) and returns the new head. These are
+// the consumers' own words, under their lock; see commit. A consumer that
+// dies between the head and the count leaves the count to its successor
+// (settleHead).
+func (r *Ring) advanceHead(base int, size uint64, item bool) uint64 {
+	gets := *r.u64(base + sideGets)
 	if item {
 		gets++
 	}
-	head := *r.u64(offHead) + size
-	*r.u64(offPendGets) = gets
-	*r.u64(offPendHead) = head
-	// Locked: the head must be visible before wakeProducers looks at the
+	head := *r.u64(base) + size
+	*r.u64(base + sidePendGets) = gets
+	*r.u64(base + sidePendHead) = head
+	// Atomic: the head must be visible before wakeProducers looks at the
 	// sleepers flag, or a producer that just went to sleep is missed.
-	atomic.StoreUint64(r.u64(offHead), head)
-	*r.u64(offGets) = gets
-	r.wakeProducers(false)
+	atomic.StoreUint64(r.u64(base), head)
+	*r.u64(base + sideGets) = gets
+	return head
+}
+
+// settleHead finishes, for the side at base, the consume a dead consumer
+// was in the middle of: once the head moved, the item count must follow.
+func (r *Ring) settleHead(base int) {
+	if atomic.LoadUint64(r.u64(base)) == *r.u64(base + sidePendHead) {
+		*r.u64(base + sideGets) = *r.u64(base + sidePendGets)
+	}
 }
 
 // awaitData waits, with the consumer lock held, until the frame whose
