@@ -67,11 +67,25 @@ func (r *FDReader) keep(oob []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, m := range msgs {
-		if fds, err := unix.ParseUnixRights(&m); err == nil {
-			r.fds = append(r.fds, fds...)
+		fds, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			continue
+		}
+		// A peer that sends descriptors no frame announces would
+		// otherwise fill this process's table: past the cap they are
+		// closed on arrival, and the frame that wanted them fails
+		// with ErrMissingFDs.
+		keep := min(len(fds), max(MaxHeldFDs-len(r.fds), 0))
+		r.fds = append(r.fds, fds[:keep]...)
+		for _, fd := range fds[keep:] {
+			unix.Close(fd)
 		}
 	}
 }
+
+// MaxHeldFDs bounds the descriptors an FDReader holds received but not
+// yet taken.
+const MaxHeldFDs = 4 * maxFDsPerMessage
 
 // ErrMissingFDs means a frame announced descriptors that did not arrive.
 var ErrMissingFDs = fmt.Errorf("%w: descriptors announced but not received", wire.ErrCorrupt)
