@@ -58,6 +58,10 @@ var table = struct {
 	m map[ID]weak.Pointer[Segment]
 }{m: map[ID]weak.Pointer[Segment]{}}
 
+// sizeSeals fix a segment's size for good: no process may shrink or grow
+// it, or take the seals off.
+const sizeSeals = unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
+
 // ErrUnknown means a handle named a segment this process has not received.
 var ErrUnknown = fmt.Errorf("%w: shared object arrived without its memory", wire.ErrCorrupt)
 
@@ -83,13 +87,19 @@ func create(d Desc) (*Segment, error) {
 	if d.Sparse {
 		name = "mproc-spill" // so that /proc/PID/maps tells its windows apart
 	}
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("mproc: memfd_create: %w", err)
 	}
 	if err := unix.Ftruncate(fd, int64(d.Size)); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mproc: sizing shared memory: %w", err)
+	}
+	// Sealed at its size: a process that shrank it would make every
+	// other one that touches the lost pages die of SIGBUS.
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, sizeSeals); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("mproc: sealing shared memory: %w", err)
 	}
 	d.ID = NewID()
 	s, err := mapSegment(d, fd)
@@ -125,6 +135,11 @@ func Attach(d Desc, fd int) (*Segment, error) {
 		return nil, fmt.Errorf("%w: shared memory size %d", wire.ErrCorrupt, d.Size)
 	}
 	// A descriptor smaller than it claims would fault on access: check.
+	// Nor one that may still shrink (a peer could cut it under us later).
+	if seals, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err != nil || seals&sizeSeals != sizeSeals {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%w: shared memory descriptor is not sealed at its size", wire.ErrCorrupt)
+	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil || st.Size < int64(d.Size) {
 		unix.Close(fd)
