@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"unicode/utf8"
 
 	ogórek "github.com/kisielk/og-rek"
 
@@ -31,7 +32,8 @@ var bigIntType = reflect.TypeFor[*big.Int]()
 // (tuple), other slices and arrays (list), maps whose keys are nil, bool,
 // numbers or strings (dict), and interfaces holding those. Anything else, a
 // struct, pointer, func or chan, a cycle or a nesting deeper than 1000, is
-// refused with an error wrapping wire.ErrUnencodable; so is an integer of
+// refused with an error wrapping wire.ErrUnencodable; so are a string that
+// is not UTF-8 and an integer of
 // more than 4300 decimal digits, which CPython would refuse to read.
 func Marshal(v any) ([]byte, error) {
 	o, err := toPickle(reflect.ValueOf(v), 0)
@@ -72,6 +74,9 @@ func toPickle(v reflect.Value, depth int) (any, error) {
 	case reflect.Float32, reflect.Float64:
 		return v.Float(), nil
 	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return nil, unencodable(v, "is not valid UTF-8, as a Python str must be (send bytes as []byte)")
+		}
 		return v.String(), nil
 	case reflect.Interface:
 		return toPickle(v.Elem(), depth)
@@ -126,8 +131,14 @@ func mapToPickle(v reflect.Value, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch k.(type) {
-		case ogórek.None, bool, int64, *big.Int, float64, string:
+		switch k := k.(type) {
+		case float64:
+			if math.IsNaN(k) {
+				// og-rek looks each key up again to write its value, and
+				// NaN is never found.
+				return nil, unencodable(v, "has a NaN key, which pyconn cannot write")
+			}
+		case ogórek.None, bool, int64, *big.Int, string:
 		default:
 			return nil, unencodable(v, "has a key of type %v, which pyconn cannot write as a dict key", it.Key().Type())
 		}

@@ -17,6 +17,10 @@ import (
 //     appended, so the second place would silently get an empty list;
 //   - LONG1 of 128 bytes or more (ints beyond 1016 bits): og-rek reads the
 //     length byte as signed and would parse the digits as opcodes;
+//   - a global (GLOBAL, STACK_GLOBAL) other than those CPython uses to write
+//     bytes and bytearray in protocols 2 to 4, which the converter turns
+//     back into bytes; og-rek would stop with a less clear error at the
+//     first dict or list item set on the object;
 //   - opcodes of objects, sets, extensions, persistent ids and out-of-band
 //     buffers, and of Python 2 strings, which plain Python 3 data never has;
 //   - DUP and POP_MARK, which CPython's pickler never writes;
@@ -66,6 +70,8 @@ const (
 	opBinbytes       = 'B'
 	opShortBinbytes  = 'C'
 	opUnicode        = 'V'
+	opGlobal         = 'c'
+	opStackGlobal    = 0x93
 )
 
 // args gives the argument of every opcode og-rek reads for plain data.
@@ -73,7 +79,7 @@ var args = map[byte]argKind{
 	opMark: argNone, opStop: argNone, opPop: argNone, 'N': argNone, 'R': argNone,
 	opAppend: argNone, opAppends: argNone, 'd': argNone, '}': argNone, 's': argNone, 'u': argNone,
 	opList: argNone, opEmptyList: argNone, 't': argNone, ')': argNone, 0x85: argNone, 0x86: argNone,
-	0x87: argNone, 0x88: argNone, 0x89: argNone, 0x93: argNone, opMemoize: argNone,
+	0x87: argNone, 0x88: argNone, 0x89: argNone, opStackGlobal: argNone, opMemoize: argNone,
 	'K': arg1, opBinget: arg1, opBinput: arg1, opProto: arg1,
 	'M': arg2,
 	'J': arg4, opLongBinget: arg4, opLongBinput: arg4,
@@ -81,8 +87,8 @@ var args = map[byte]argKind{
 	opShortBinbytes: len1, opShortBinunicde: len1, opLong1: len1,
 	opBinbytes: len4, opBinunicode: len4,
 	opInt: argLine, opLong: argLine, 'F': argLine, opUnicode: argLine, opGet: argLine, opPut: argLine,
-	'c':  argLine2,
-	0x96: len8, // BYTEARRAY8
+	opGlobal: argLine2,
+	0x96:     len8, // BYTEARRAY8
 }
 
 // refused names the opcodes that plain data never has.
@@ -99,16 +105,28 @@ var refused = map[byte]string{
 }
 
 type slot struct {
-	list bool // a list is (or may be) what was memoized
-	size int  // bytes of the str or bytes memoized, else 0
+	list bool   // a list is (or may be) what was memoized
+	size int    // bytes of the str or bytes memoized, else 0
+	name string // the str memoized, if short: STACK_GLOBAL's arguments
 }
+
+// globals are the only globals plain data refers to.
+var globals = map[string]bool{
+	"_codecs.encode": true, "__builtin__.bytes": true, "__builtin__.bytearray": true,
+	"builtins.bytes": true, "builtins.bytearray": true,
+}
+
+// maxName bounds the strs the scan keeps as possible global names.
+const maxName = 64
 
 type scanner struct {
 	b    []byte
 	pos  int
 	list bool // the top of the stack is (or may be) a list
 	size int  // the top's bytes if a str or bytes
-	memo map[string]slot
+	// names are the strs of the top two values if short strs, else "".
+	names [2]string
+	memo  map[string]slot
 	// shared counts str and bytes fetched again from the memo.
 	shared, sharedLimit int
 }
@@ -212,14 +230,26 @@ func (s *scanner) track(op byte, arg []byte) error {
 	case opProto, opFrame:
 		return nil
 	case opPut, opBinput, opLongBinput, opMemoize:
-		s.memo[s.memoKey(op, arg)] = slot{list: s.list, size: s.size}
+		s.memo[s.memoKey(op, arg)] = slot{list: s.list, size: s.size, name: s.names[1]}
 		return nil
+	case opGlobal:
+		if name := string(bytes.Replace(arg, []byte("\n"), []byte("."), 1)); !globals[name] {
+			return refusedGlobal(name)
+		}
+	case opStackGlobal:
+		if name := s.names[0] + "." + s.names[1]; !globals[name] {
+			return refusedGlobal(name)
+		}
 	case opGet, opBinget, opLongBinget:
 		return s.get(s.memoKey(op, arg))
 	case opLong1:
 		if len(arg) >= 128 {
 			return fmt.Errorf("%w: pyconn: an int of %d bytes; og-rek reads at most 127 (ints up to 1016 bits)", wire.ErrUnencodable, len(arg))
 		}
+	}
+	s.names[0], s.names[1] = s.names[1], ""
+	if (op == opShortBinunicde || op == opBinunicode) && len(arg) <= maxName {
+		s.names[1] = string(arg)
 	}
 	s.list = op == opEmptyList || op == opList || op == opAppend || op == opAppends || op == opPop
 	s.size = 0
@@ -242,7 +272,12 @@ func (s *scanner) get(key string) error {
 		return fmt.Errorf("%w: pyconn: str and bytes repeated by reference add up to over %d bytes", wire.ErrTooLarge, s.sharedLimit)
 	}
 	s.list, s.size = false, m.size
+	s.names[0], s.names[1] = s.names[1], m.name
 	return nil
+}
+
+func refusedGlobal(name string) error {
+	return fmt.Errorf("%w: pyconn: the pickle refers to %s (a class or function), not plain data", wire.ErrUnencodable, name)
 }
 
 // memoKey is the key og-rek files a memo entry under.
