@@ -323,3 +323,19 @@ func TestRepeatedBytesBounded(t *testing.T) {
 		t.Fatalf("12 references to 1 MiB: %v, want ErrTooLarge", err)
 	}
 }
+
+// Errors stay short whatever the input: og-rek's messages quote it.
+func TestErrorsStayShort(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{
+		"F" + strings.Repeat("1", 1<<16) + "\n.",
+		"\x80\x04X\x00\x00\x01\x00" + strings.Repeat("\xff", 1<<16) + "0e.",
+		"\x80\x02c" + strings.Repeat("m", 1<<12) + "\nn\n.",
+	} {
+		var v any
+		err := Unmarshal([]byte(p), &v)
+		if !errors.Is(err, wire.ErrCorrupt) || len(err.Error()) > 400 {
+			t.Errorf("error of %d bytes: %.400v", len(err.Error()), err)
+		}
+	}
+}

@@ -292,6 +292,9 @@ func TestPythonClientGoServer(t *testing.T) {
 
 // serveOne is the Go side of pyClient, on one connection.
 func serveOne(ctx context.Context, t *testing.T, ln net.Listener, key []byte) error {
+	if d, ok := ctx.Deadline(); ok {
+		ln.(*net.TCPListener).SetDeadline(d) // python3 may never connect
+	}
 	raw, err := ln.Accept()
 	if err != nil {
 		return err

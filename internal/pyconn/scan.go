@@ -104,6 +104,11 @@ var refused = map[byte]string{
 	0x8d: "BINUNICODE8 (a str over 4 GiB)", 0x8e: "BINBYTES8 (bytes over 4 GiB)",
 }
 
+// lineLimits bound the text arguments that are short in any pickle CPython
+// writes (a float's repr, a memo index, a module and a name), so that no
+// error message or memo key is made of megabytes.
+var lineLimits = map[byte]int{'F': 64, opGet: 20, opPut: 20, opGlobal: 2 * 1024}
+
 type slot struct {
 	list bool   // a list is (or may be) what was memoized
 	size int    // bytes of the str or bytes memoized, else 0
@@ -220,6 +225,9 @@ func (s *scanner) lines(op byte, kind argKind) ([]byte, error) {
 	line := s.b[start : s.pos-1]
 	if (op == opInt || op == opLong) && len(line) > maxIntDigits+2 {
 		return nil, fmt.Errorf("%w: pyconn: an int of %d digits, beyond CPython's limit of %d", wire.ErrTooLarge, len(line), maxIntDigits)
+	}
+	if limit, ok := lineLimits[op]; ok && len(line) > limit {
+		return nil, corrupt("a %d-byte argument, where CPython writes at most %d", len(line), limit)
 	}
 	return line, nil
 }

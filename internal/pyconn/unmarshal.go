@@ -71,7 +71,12 @@ func decode(b []byte) (o any, err error) {
 	}()
 	dec := ogórek.NewDecoderWithConfig(bytes.NewReader(b), &ogórek.DecoderConfig{StrictUnicode: true})
 	if o, err = dec.Decode(); err != nil {
-		return nil, fmt.Errorf("%w: pyconn: unpickling: %w", wire.ErrCorrupt, err)
+		// og-rek's messages may quote the input, which can be long.
+		msg := err.Error()
+		if len(msg) > 200 {
+			msg = msg[:200] + "..."
+		}
+		return nil, corrupt("og-rek: %s", msg)
 	}
 	return o, nil
 }
