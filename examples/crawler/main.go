@@ -13,8 +13,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -53,7 +53,11 @@ var getPage = mproc.Register[string, page]("crawler.get_page", func(ctx context.
 
 // serve answers every path with a page of its own size, after 80 ms.
 func serve(w http.ResponseWriter, r *http.Request) {
-	time.Sleep(80 * time.Millisecond) // the network
+	select {
+	case <-time.After(80 * time.Millisecond): // the network
+	case <-r.Context().Done():
+		return
+	}
 	site := strings.TrimPrefix(r.URL.Path, "/")
 	fmt.Fprintf(w, "<html><title>%s</title><body>%s</body></html>", site, strings.Repeat("content ", len(site)*10))
 }
@@ -69,8 +73,14 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	srv := httptest.NewServer(http.HandlerFunc(serve)) // listens on 127.0.0.1 only
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(serve), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
 	defer srv.Close()
+	url := "http://" + ln.Addr().String()
 	p, err := mproc.NewPool(ctx, mproc.WithWorkers(3))
 	if err != nil {
 		return err
@@ -95,7 +105,7 @@ func run(ctx context.Context) error {
 	}
 	t0 := time.Now()
 	for _, site := range sites {
-		f := getPage.Submit(ctx, p, srv.URL+"/"+site)
+		f := getPage.Submit(ctx, p, url+"/"+site)
 		wg.Add(1)
 		f.OnDone(parsePage)
 	}

@@ -51,6 +51,9 @@ func FuzzAnswer(f *testing.F) {
 	f.Add([]byte("#CHALLENGE#{sha256}0123456789012345678901234567890123456789"), []byte(failure))
 	f.Add([]byte("#CHALLENGE#{md5}0123456789012345678901234567890123456789"), []byte(welcome))
 	f.Add([]byte("#CHALLENGE#"), []byte(welcome))
+	f.Add([]byte("#CHALLENGE#01234567890123456789"), []byte(welcome)) // CPython <= 3.11
+	f.Add([]byte("#CHALLENGE#{sha3_384}0123456789"), []byte(welcome))
+	f.Add([]byte("#CHALLENGE#{sha3_256"), []byte(welcome))
 	f.Add(bytes.Repeat([]byte{'#'}, MaxMessage+1), []byte(welcome))
 	f.Fuzz(func(t *testing.T, challenge, verdict []byte) {
 		p := &scriptedPeer{script: [][]byte{challenge, verdict}}
@@ -66,6 +69,11 @@ func FuzzAnswer(f *testing.F) {
 		if respErr != nil && len(p.written) != 0 {
 			t.Fatalf("answered a malformed challenge %q with %q", challenge, p.written)
 		}
+		// A legacy challenge gets the raw MD5 a CPython 3.11 server compares
+		// with ==; anything else gets the "{name}" the challenge named.
+		if respErr == nil && len(challenge) == len(challengeTag)+legacyChallengeLen && len(p.written[0]) != legacyAnswerLen {
+			t.Fatalf("legacy challenge %q answered with %q", challenge, p.written[0])
+		}
 	})
 }
 
@@ -76,6 +84,10 @@ func FuzzChallenge(f *testing.F) {
 	f.Add([]byte("{sha256}"))
 	f.Add([]byte("{sha256}0123456789012345678901234567890123456789012345678901234567890123"))
 	f.Add([]byte(""))
+	f.Add([]byte("0123456789abcdef"))     // a legacy MD5 answer's length
+	f.Add([]byte("0123456789abcdef0123")) // a legacy challenge's length
+	f.Add([]byte("{md5}0123456789abcdef"))
+	f.Add([]byte("{sha3_384}"))
 	f.Add(bytes.Repeat([]byte{0xff}, MaxMessage+1))
 	f.Fuzz(func(t *testing.T, resp []byte) {
 		p := &scriptedPeer{script: [][]byte{resp}}

@@ -2,7 +2,11 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"slices"
@@ -15,13 +19,18 @@ import (
 // The seeds' crawler: get_page(url) runs in a pool's worker processes and
 // downloads a page; parse_page, the callback of apply_async, runs in the
 // main process and writes the url and the page's size. The seed fetched
-// baidu.com and python.org; here a small HTTP server in the demo process
-// serves pages under those names, each answer taking a little while, as a
-// network does.
+// baidu.com and python.org; here an http.Server in the demo process, on a
+// loopback port, serves pages under those names, each answer taking a
+// little while, as a network does, and the workers fetch them with an
+// http.Client (requests.get, in the seed).
 
 const (
 	crawlerWorkers = 3
 	crawlerLatency = 80 * time.Millisecond // each answer's delay
+	// httpTimeout bounds each fetch and each request the server reads.
+	httpTimeout = 2 * time.Second
+	// maxPage bounds what a worker reads of a page.
+	maxPage = 1 << 20
 )
 
 // crawlerSites are the seed's urls, served as paths of the local server.
@@ -55,6 +64,83 @@ type crawlerArg struct {
 	URL     string
 }
 
+// crawlerServer serves a fixed set of pages on 127.0.0.1 with net/http.
+type crawlerServer struct {
+	srv  *http.Server
+	addr string
+	done chan error // Serve's return
+}
+
+// startCrawlerServer listens on a free loopback port and serves pages,
+// each after delay (the network's latency), until Close. Unknown paths
+// get a 404.
+func startCrawlerServer(pages map[string]string, delay time.Duration) (*crawlerServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &crawlerServer{addr: ln.Addr().String(), done: make(chan error, 1)}
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { servePage(w, r, pages, delay) }),
+		ReadHeaderTimeout: httpTimeout,
+	}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func servePage(w http.ResponseWriter, r *http.Request, pages map[string]string, delay time.Duration) {
+	select {
+	case <-time.After(delay): // the network's latency and the server's work
+	case <-r.Context().Done(): // the client gave up or the server closed
+		return
+	}
+	page, ok := pages[r.URL.Path]
+	if !ok || r.Method != http.MethodGet {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	io.WriteString(w, page)
+}
+
+// URL returns the address of path on this server.
+func (s *crawlerServer) URL(path string) string { return "http://" + s.addr + path }
+
+// Close stops the server and its connections, and waits for Serve to
+// return. Calling it again returns nil.
+func (s *crawlerServer) Close() error {
+	err := s.srv.Close()
+	if serr, ok := <-s.done; ok {
+		close(s.done)
+		if !errors.Is(serr, http.ErrServerClosed) {
+			return serr
+		}
+	}
+	return err
+}
+
+// crawlerClient is each worker's http.Client; its connections stay open
+// between the pages a worker fetches.
+var crawlerClient = sync.OnceValue(func() *http.Client { return &http.Client{Timeout: httpTimeout} })
+
+// getPage is requests.get(url): the status and the body of url.
+func getPage(ctx context.Context, url string) (status int, body []byte, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := crawlerClient().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxPage+1))
+	if err == nil && len(body) > maxPage {
+		err = fmt.Errorf("%s: a page over %d bytes", url, maxPage)
+	}
+	return resp.StatusCode, body, err
+}
+
 // crawlerPage is get_page's result: the seed's {'url': url, 'text': text}.
 type crawlerPage struct {
 	URL    string
@@ -64,9 +150,9 @@ type crawlerPage struct {
 }
 
 // crawlerGetPage is the seed's get_page.
-var crawlerGetPage = mproc.Register[crawlerArg, crawlerPage]("demo.crawler.get_page", func(a crawlerArg) (crawlerPage, error) {
+var crawlerGetPage = mproc.Register[crawlerArg, crawlerPage]("demo.crawler.get_page", func(ctx context.Context, a crawlerArg) (crawlerPage, error) {
 	say(a.Console, "  <进程%d> get %s   (%s)", os.Getpid(), a.URL, mproc.Current().Name())
-	status, body, err := getPage(a.URL) // requests.get(url)
+	status, body, err := getPage(ctx, a.URL) // requests.get(url)
 	if err != nil {
 		return crawlerPage{}, err
 	}
@@ -84,7 +170,7 @@ func init() {
 		Intro: "The seeds' crawler: Pool(3), and for each url p.apply_async(get_page, args=(url,), callback=parse_page). " +
 			"get_page runs in a worker process and downloads the page; parse_page, the callback, runs in the main " +
 			"process with get_page's result, and prints the url, the page's title and its size. The seed fetched " +
-			"real sites; here a small HTTP server in the demo process serves pages under their names, each answer " +
+			"real sites; here an http.Server in the demo process serves pages under their names on a loopback port, each answer " +
 			"taking 80ms, so the three workers download three pages at a time. Watch the pids: get lines come from " +
 			"the three workers, parse lines all from the main process.",
 		Run: stage(runCrawler),
@@ -94,7 +180,7 @@ func init() {
 var crawlerTitle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<title>(.*?)</title>`) })
 
 func runCrawler(ctx context.Context, con *console, _ *[]*mproc.Process) error {
-	srv, err := startMiniServer(crawlerPages(), crawlerLatency)
+	srv, err := startCrawlerServer(crawlerPages(), crawlerLatency)
 	if err != nil {
 		return err
 	}
