@@ -169,7 +169,7 @@ func Dial(ctx context.Context, network, address string, authKey []byte) (*Conn, 
 	if err != nil {
 		return nil, err
 	}
-	if err := connect(ctx, c.t.(*sockTransport).s.f, sa); err != nil {
+	if err := connect(ctx, c.t.(*sockTransport).sock.f, sa); err != nil {
 		c.Close()
 		return nil, &os.PathError{Op: "dial", Path: address, Err: err}
 	}
