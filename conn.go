@@ -12,8 +12,9 @@ import (
 )
 
 // Conn is one end of a connection (CPython's Connection): from Pipe, or
-// from package mproc/connection (Listen and Accept, Dial, Client). It sends and receives whole messages:
-// values (Send, Recv) or bytes (SendBytes, RecvBytes). Receiving after the
+// from package mproc/connection (a Listener's Accept, Dial, Client). It
+// sends and receives whole messages: values (Send, Recv) or bytes
+// (SendBytes, RecvBytes). Receiving after the
 // other end has closed everywhere returns io.EOF once the messages sent
 // before are read.
 //

@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"mproc/internal/auth"
 	"mproc/internal/rootlink"
 	"mproc/internal/spawn"
 	"mproc/internal/wire"
@@ -290,27 +289,4 @@ func decodeSocketConn(h connHandle) (transport, error) {
 		return nil, err
 	}
 	return t, nil
-}
-
-// handshake adapts a socket transport to the auth package for a handshake
-// bounded by ctx.
-type handshake struct {
-	ctx context.Context
-	t   *sockTransport
-}
-
-func (h handshake) WriteMessage(b []byte) error { return h.t.send(h.ctx, b, nil) }
-
-func (h handshake) ReadMessage(max int) ([]byte, error) {
-	h.t.rmu.Lock()
-	defer h.t.rmu.Unlock()
-	defer deadline(h.ctx, h.t.st.SetReadDeadline)()
-	k, b, err := h.t.fr.next(max)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", auth.ErrAuthentication, ctxErr(h.ctx, err))
-	}
-	if k != sockMessage {
-		return nil, fmt.Errorf("%w: unexpected message", auth.ErrAuthentication)
-	}
-	return b, nil
 }
