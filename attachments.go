@@ -282,11 +282,8 @@ type socket struct {
 	sc syscall.Conn // f, or the net.Conn (mproc/connection's)
 }
 
-// readable reports, without waiting, whether a read would not block: data
-// or the peer's end is there.
-func (s *socket) readable() (bool, error) { return readableFD(s.sc) }
-
-// readableFD is readable for any socket.
+// readableFD reports, without waiting, whether a read of a socket would not
+// block: data or the peer's end is there.
 func readableFD(sc syscall.Conn) (bool, error) {
 	rc, err := sc.SyscallConn()
 	if err != nil {

@@ -50,11 +50,6 @@ const (
 // before anything is written. Either way the connection stays usable.
 const maxMessage = wire.DefaultMaxFrame
 
-// newSockTransport makes a transport over a socket of this process.
-func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
-	return newStreamTransport(s.f, s, isUnix, nil, maxMessage)
-}
-
 // newStreamTransport makes a transport over st, whose descriptor is sock's
 // (nil: st has none, and under, if not nil, is the socket beneath it).
 func newStreamTransport(st rootlink.Stream, sock *socket, isUnix bool, py rootlink.Framing, limit int) (*sockTransport, error) {
