@@ -34,7 +34,11 @@ func Client(ctx context.Context, c net.Conn, opts ...Option) (*mproc.Conn, error
 		c.Close()
 		return nil, err
 	}
-	return newConn(c, &cfg)
+	end, err := newConn(c, &cfg)
+	if err != nil || !upgrades(c, &cfg) {
+		return end, err
+	}
+	return takePipe(ctx, end, &cfg)
 }
 
 // newConn makes the end over c, after the handshake. A Unix socket carries

@@ -32,6 +32,13 @@
 // one is refused before it is sent, and skipped unread when a peer
 // announces one.
 //
+// # Shared memory
+//
+// Peers on one machine can leave the socket after the handshake:
+// WithSharedMemory on both sides moves a Unix socket connection to a Pipe
+// (the listener sends one end over the socket), whose round trip needs no
+// system call while both sides run.
+//
 // # Python peers
 //
 // WithPython speaks CPython's wire instead of mproc's, to a Python

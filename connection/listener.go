@@ -151,7 +151,11 @@ func (l *Listener) serve(ctx context.Context, c net.Conn) (*mproc.Conn, error) {
 		c.Close()
 		return nil, err
 	}
-	return newConn(c, &l.cfg)
+	end, err := newConn(c, &l.cfg)
+	if err != nil || !upgrades(c, &l.cfg) {
+		return end, err
+	}
+	return offerPipe(ctx, end, &l.cfg)
 }
 
 // Close stops listening (a Unix socket file the listener made is removed);

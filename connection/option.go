@@ -14,6 +14,7 @@ type config struct {
 	handshake time.Duration
 	python    bool
 	max       int
+	shm       bool
 }
 
 func newConfig(opts []Option) config {
@@ -71,4 +72,15 @@ func WithMaxMessage(n int) Option {
 			c.max = n
 		}
 	}
+}
+
+// WithSharedMemory moves a connection over a Unix socket to shared memory
+// after the handshake, for peers on one machine: the listener sends one end
+// of a new Pipe over the socket, both sides use the pipe (a round trip then
+// needs no system call while both are running), and the socket is closed.
+// Both sides must say so: a dialler with it waits for that pipe end, and a
+// listener with it sends one. It does nothing over TCP or TLS, nor with
+// WithPython.
+func WithSharedMemory() Option {
+	return func(c *config) { c.shm = true }
 }
