@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -277,13 +278,14 @@ var errNoSocket = fmt.Errorf("%w: a connection arrived without its socket", ErrC
 // that use it (a Conn, a Queue's side channel).
 type socket struct {
 	id shm.ID
-	f  *os.File // nonblocking, pollable
+	f  *os.File     // nonblocking, pollable; nil for a net.Conn's socket
+	sc syscall.Conn // f, or the net.Conn (mproc/connection's)
 }
 
-// readable reports, without waiting, whether a read would not block: data
-// or the peer's end is there.
-func (s *socket) readable() (bool, error) {
-	rc, err := s.f.SyscallConn()
+// readableFD reports, without waiting, whether a read of a socket would not
+// block: data or the peer's end is there.
+func readableFD(sc syscall.Conn) (bool, error) {
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return false, ErrClosed
 	}
@@ -308,7 +310,8 @@ func (s *socket) readable() (bool, error) {
 
 func newSocket(id shm.ID, fd int) *socket {
 	unix.SetNonblock(fd, true)
-	return &socket{id: id, f: os.NewFile(uintptr(fd), "mproc-socket")}
+	f := os.NewFile(uintptr(fd), "mproc-socket")
+	return &socket{id: id, f: f, sc: f}
 }
 
 // newSocketPair makes two connected sockets of the given type
@@ -342,7 +345,7 @@ func claimSocket(id shm.ID) (*socket, error) {
 // rawFD is the descriptor, for sending it; valid while s is open.
 func (s *socket) rawFD() int {
 	fd := -1
-	if rc, err := s.f.SyscallConn(); err == nil {
+	if rc, err := s.sc.SyscallConn(); err == nil {
 		rc.Control(func(f uintptr) { fd = int(f) })
 	}
 	return fd

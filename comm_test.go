@@ -465,11 +465,6 @@ func TestCommNothingInDevShm(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer a.Close()
-		l, err := mproc.Listen("unix", sockPath(t), []byte("k"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
 		waitOK(t, ctx, startChild(t, ctx, commUseEverything, everyComm{Q: q, JQ: jq, SQ: sq, C: b}))
 		b.Close()
 		for i, get := range []func() (int, error){

@@ -7,24 +7,28 @@ import (
 	"reflect"
 	"sync/atomic"
 
+	"mproc/internal/rootlink"
 	"mproc/internal/wire"
 )
 
 // Conn is one end of a connection (CPython's Connection): from Pipe, or
-// from a Listener's Accept or Dial. It sends and receives whole messages:
-// values (Send, Recv) or bytes (SendBytes, RecvBytes). Receiving after the
+// from package mproc/connection (a Listener's Accept, Dial, Client). It
+// sends and receives whole messages: values (Send, Recv) or bytes
+// (SendBytes, RecvBytes). Receiving after the
 // other end has closed everywhere returns io.EOF once the messages sent
 // before are read.
 //
 // A Conn is an ordinary argument: pass it to a child, put it on a Queue, or
 // send it through another Conn, and it works there. Shared objects inside
-// messages (a Lock, a Queue, another Conn) cross too. A Conn over TCP can't
-// carry descriptors, so it can't carry those.
+// messages (a Lock, a Queue, another Conn) cross too. A Conn over TCP or
+// TLS can't carry descriptors, so it can't carry those; one over TLS can't
+// cross processes itself either.
 //
 // Methods may be called from several goroutines; messages are never
 // interleaved.
 type Conn struct {
 	t        transport
+	codec    rootlink.Codec // CPython's pickle (mproc/connection's Python mode); nil: mproc's
 	readable bool
 	writable bool
 	closed   atomic.Bool
@@ -64,7 +68,7 @@ func (e *BufferTooShortError) Unwrap() error { return ErrBufferTooShort }
 func (c *Conn) usable(write bool) error {
 	switch {
 	case c == nil || c.t == nil:
-		panic("mproc: use of a Conn not made by Pipe, Listener or Dial")
+		panic("mproc: use of a Conn not made by Pipe or mproc/connection")
 	case c.closed.Load():
 		return ErrClosed
 	case write && !c.writable:
@@ -86,6 +90,9 @@ func (c *Conn) Writable() bool { return c.writable }
 func (c *Conn) Send(ctx context.Context, v any) error {
 	if err := c.usable(true); err != nil {
 		return err
+	}
+	if c.codec != nil {
+		return c.sendCodec(ctx, v)
 	}
 	rv := reflect.ValueOf(&v).Elem()
 	if err := wire.CheckValue(rv); err != nil {
@@ -110,6 +117,9 @@ func (c *Conn) Recv(ctx context.Context, ptr any) error {
 	}
 	if rv := reflect.ValueOf(ptr); rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("mproc: Recv needs a non-nil pointer, not %T", ptr)
+	}
+	if c.codec != nil {
+		return c.t.recv(ctx, func(p []byte) error { return c.codec.Unmarshal(p, ptr) })
 	}
 	return c.t.recv(ctx, func(p []byte) error {
 		if err := wire.CBOR.Unmarshal(p, ptr); err != nil {
@@ -205,6 +215,8 @@ type connHandle struct {
 	Readable bool
 	Writable bool
 	Unix     bool `cbor:",omitempty"` // a socket that can carry descriptors
+	Python   bool `cbor:",omitempty"` // CPython's framing and codec
+	Limit    int  `cbor:",omitempty"` // a message's bound, if not maxMessage
 }
 
 // UnmarshalBinary finds the end's memory and sockets, which came with the
@@ -228,6 +240,7 @@ func (c *Conn) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	c.t, c.readable, c.writable = t, h.Readable, h.Writable
+	c.codec = codecOf(t)
 	c.closed.Store(false)
 	return nil
 }

@@ -117,7 +117,6 @@ func connCases(t *testing.T, bg context.Context) []deadlineCase {
 		{name: "Conn.RecvBytes", call: func(ctx context.Context) error { _, err := b.RecvBytes(ctx); return err }},
 		{name: "Conn.RecvBytesInto", call: func(ctx context.Context) error { _, err := b.RecvBytesInto(ctx, block); return err }},
 		{name: "Conn.Poll", call: func(ctx context.Context) error { _, err := b.Poll(ctx); return err }},
-		{name: "Wait", call: func(ctx context.Context) error { _, err := mproc.Wait(ctx, b); return err }},
 		{name: "Conn.SendBytes", call: func(ctx context.Context) error {
 			// Nobody reads a: it fills up, and then Send must give up.
 			for range 1 << 16 {

@@ -57,9 +57,10 @@
 // # Queues and pipes
 //
 // [Queue], [JoinableQueue] and [SimpleQueue] carry typed items between any
-// processes; [Pipe] returns two connected [Conn] ends; [Listen] and [Dial]
-// connect processes over Unix or TCP sockets with CPython's auth-key
-// handshake. All of them travel as arguments and inside items. Queues and
+// processes; [Pipe] returns two connected [Conn] ends; package
+// mproc/connection's Listen and Dial connect processes over Unix, TCP or
+// TLS sockets with CPython's auth-key handshake, and its Wait waits on
+// several ends. All of them travel as arguments and inside items. Queues and
 // pipes move items through shared memory without a feeder thread: when Put
 // returns, the item is there, whatever happens to the process next. A
 // queue grows when its buffer is full and nobody is getting, so Put waits

@@ -3,7 +3,6 @@ package mproc_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -12,12 +11,12 @@ import (
 )
 
 type fileModes struct {
-	Socket, SharedMemory uint32
+	SharedMemory uint32
 }
 
-// modesUnderUmask creates a Unix socket in dir and a named segment with the
-// given umask, which is process-wide: so in a child, never in the tests'
-// process.
+// modesUnderUmask creates a named segment with the given umask, which is
+// process-wide: so in a child, never in the tests' process. (Unix socket
+// files: mproc/connection's tests.)
 var modesUnderUmask = mproc.Register[struct {
 	Dir   string
 	Umask int
@@ -27,32 +26,22 @@ var modesUnderUmask = mproc.Register[struct {
 }) (fileModes, error) {
 	syscall.Umask(a.Umask)
 	var m fileModes
-	l, err := mproc.Listen("unix", filepath.Join(a.Dir, "s"), []byte("k"))
-	if err != nil {
-		return m, err
-	}
-	defer l.Close()
-	st, err := os.Stat(filepath.Join(a.Dir, "s"))
-	if err != nil {
-		return m, err
-	}
-	m.Socket = uint32(st.Mode().Perm())
 	shm, err := mproc.NewSharedMemory("", 4096)
 	if err != nil {
 		return m, err
 	}
 	defer shm.Close()
 	defer shm.Unlink()
-	if st, err = os.Stat("/dev/shm/" + shm.Name()); err != nil {
+	st, err := os.Stat("/dev/shm/" + shm.Name())
+	if err != nil {
 		return m, err
 	}
 	m.SharedMemory = uint32(st.Mode().Perm())
 	return m, nil
 })
 
-// Socket files and named shared memory are 0600 whatever the umask: a
-// permissive one must not open them to other users, nor a strict one
-// shut out their owner.
+// Named shared memory is 0600 whatever the umask: a permissive one must
+// not open it to other users, nor a strict one shut out its owner.
 func TestCreatedFilesAre0600(t *testing.T) {
 	t.Parallel()
 	for _, umask := range []int{0, 0o022, 0o700} {
@@ -65,8 +54,8 @@ func TestCreatedFilesAre0600(t *testing.T) {
 		if err != nil {
 			t.Fatalf("umask %#o: %v", umask, err)
 		}
-		if m.Socket != 0o600 || m.SharedMemory != 0o600 {
-			t.Errorf("umask %#o: socket %#o, shared memory %#o; want 0600 for both", umask, m.Socket, m.SharedMemory)
+		if m.SharedMemory != 0o600 {
+			t.Errorf("umask %#o: shared memory %#o; want 0600", umask, m.SharedMemory)
 		}
 	}
 }

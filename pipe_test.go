@@ -146,7 +146,6 @@ func TestPipe(t *testing.T) {
 	parallel(t, "OneWay", testPipeOneWay)
 	parallel(t, "Message16MiB", testPipe16MiB)
 	parallel(t, "ConcurrentSendersAndReceivers", testPipeConcurrent)
-	parallel(t, "Wait", testPipeWait)
 }
 
 // Typed values both ways with a child: Recv decodes into the pointer.
@@ -674,77 +673,6 @@ func testPipeConcurrent(t *testing.T) {
 		next[v[0]]++
 	}
 	sg.Wait()
-}
-
-// Wait returns exactly the ends with something to receive, none when ctx
-// ends first, and wakes when one becomes ready.
-func testPipeWait(t *testing.T) {
-	ctx := ctxTimeout(t, 30*time.Second)
-	var recv, send []*mproc.Conn
-	for range 4 {
-		a, b := newPipe(t, true)
-		recv, send = append(recv, a), append(send, b)
-	}
-	for _, i := range []int{1, 3} {
-		if err := send[i].SendBytes(ctx, []byte{byte(i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, wctx := range []context.Context{ctx, expired()} {
-		ready, err := mproc.Wait(wctx, recv...)
-		if err != nil || !slices.Equal(ready, []*mproc.Conn{recv[1], recv[3]}) {
-			t.Fatalf("Wait with two ready: %d ready (%v), %v", len(ready), ready, err)
-		}
-	}
-	for _, i := range []int{1, 3} {
-		if _, err := recv[i].RecvBytes(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// None ready: none, and the deadline's error, at the deadline.
-	const d = 200 * time.Millisecond
-	var ready []*mproc.Conn
-	var err error
-	took := timed(func() { ready, err = mproc.Wait(shortCtx(t, ctx, d), recv...) })
-	if len(ready) != 0 || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Wait with none ready: %v, %v", ready, err)
-	}
-	within(t, "Wait with none ready", took, d-20*time.Millisecond, d+2*time.Second)
-	if ready, err := mproc.Wait(expired(), recv...); len(ready) != 0 || !ctxEnded(err) {
-		t.Fatalf("Wait(done) with none ready: %v, %v", ready, err)
-	}
-	// A child sends on one of them while Wait waits.
-	a, b := newPipe(t, true)
-	goEv := newEvent(t)
-	p := startChild(t, ctx, commSendAfter, sendAfterArg{C: b, Go: goEv, Msgs: [][]byte{[]byte("now")}})
-	b.Close()
-	all := append(slices.Clone(recv), a)
-	res := make(chan []*mproc.Conn, 1)
-	go func() {
-		r, err := mproc.Wait(shortCtx(t, ctx, 20*time.Second), all...)
-		if err != nil {
-			t.Error(err)
-		}
-		res <- r
-	}()
-	stays(t, 50*time.Millisecond, "Wait waits", func() bool { return len(res) == 0 })
-	set := time.Now()
-	goEv.Set()
-	r := receive(t, res, wakeBound, "Wait after the child's send")
-	if !slices.Equal(r, []*mproc.Conn{a}) {
-		t.Fatalf("Wait returned %d ends, want the child's only", len(r))
-	}
-	t.Logf("Wait woke %v after the child was told to send", time.Since(set))
-	if m, err := a.RecvBytes(ctx); err != nil || string(m) != "now" {
-		t.Fatalf("%q, %v", m, err)
-	}
-	a.Close()
-	waitOK(t, ctx, p)
-	// An end whose peer is gone counts as ready (a receive won't wait).
-	send[0].Close()
-	if ready, err := mproc.Wait(ctx, recv...); err != nil || !slices.Equal(ready, []*mproc.Conn{recv[0]}) {
-		t.Fatalf("Wait with one end at EOF: %v, %v", ready, err)
-	}
 }
 
 // ---- Bug: a receive that times out in the middle of a large message ----

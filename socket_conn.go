@@ -9,26 +9,34 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
-	"mproc/internal/auth"
+	"mproc/internal/rootlink"
 	"mproc/internal/spawn"
 	"mproc/internal/wire"
 )
 
-// sockTransport is a connection over a stream socket (Unix or TCP), from a
-// Listener or Dial: length-prefixed frames, and on Unix sockets descriptors
-// beside them.
+// sockTransport is a connection over a byte stream: a Unix or TCP socket,
+// or any stream mproc/connection hands over (TLS). mproc's framing is
+// length-prefixed frames, and on Unix sockets descriptors beside them;
+// CPython's (py) carries bytes alone.
 type sockTransport struct {
-	s    *socket
-	unix bool // can carry descriptors
+	st   rootlink.Stream
+	sock *socket // st's descriptor, to pass the end on; nil when st has none (TLS)
+	unix bool    // can carry descriptors
+	// under is what Poll looks at: sock's descriptor, or the socket
+	// beneath a layered stream; nil for none.
+	under syscall.Conn
+	py    rootlink.Framing // CPython's framing; nil for mproc's
 
 	rmu   sync.Mutex
-	fdr   *spawn.FDReader
+	fdr   *spawn.FDReader // reads st on Unix sockets in mproc's framing
 	r     *bufio.Reader
-	fr    frameReader // reads t.r
+	fr    frameReader  // reads t.r (mproc's framing)
+	rr    replayReader // reads t.r (CPython's framing)
 	wmu   sync.Mutex
-	limit int // of a message, both ways: maxMessage (tests lower it)
+	limit int // of a message, both ways: maxMessage unless set
 }
 
 // Frame kinds on a socket connection.
@@ -42,13 +50,24 @@ const (
 // before anything is written. Either way the connection stays usable.
 const maxMessage = wire.DefaultMaxFrame
 
-func newSockTransport(s *socket, isUnix bool) (*sockTransport, error) {
-	fdr, err := spawn.NewFDReader(s.f)
-	if err != nil {
-		return nil, err
+// newStreamTransport makes a transport over st, whose descriptor is sock's
+// (nil: st has none, and under, if not nil, is the socket beneath it).
+func newStreamTransport(st rootlink.Stream, sock *socket, isUnix bool, py rootlink.Framing, limit int) (*sockTransport, error) {
+	t := &sockTransport{st: st, sock: sock, unix: isUnix && sock != nil && py == nil, py: py, limit: limit}
+	if sock != nil {
+		t.under = sock.sc
 	}
-	t := &sockTransport{s: s, unix: isUnix, fdr: fdr, r: bufio.NewReaderSize(fdr, 64<<10), limit: maxMessage}
+	var src io.Reader = st
+	if t.unix {
+		fdr, err := spawn.NewFDReader(sock.sc)
+		if err != nil {
+			return nil, err
+		}
+		t.fdr, src = fdr, fdr
+	}
+	t.r = bufio.NewReaderSize(src, 64<<10)
 	t.fr.r = t.r
+	t.rr.r = t.r
 	return t, nil
 }
 
@@ -98,15 +117,19 @@ func ranOut(ctx context.Context, err error) bool {
 func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachments) error {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
-	defer deadline(ctx, t.s.f.SetWriteDeadline)()
+	defer deadline(ctx, t.st.SetWriteDeadline)()
 	if len(payload) > t.limit {
 		return fmt.Errorf("%w: a %d-byte message, at most %d", ErrTooLarge, len(payload), t.limit)
 	}
-	if att.empty() {
-		return ctxErr(ctx, wire.WriteFrame(t.s.f, sockMessage, payload))
-	}
-	if !t.unix {
-		return fmt.Errorf("%w: shared objects can't cross a TCP connection (no descriptors pass over it)", ErrUnencodable)
+	switch {
+	case !att.empty() && t.py != nil:
+		return fmt.Errorf("%w: shared objects can't cross to a Python peer", ErrUnencodable)
+	case t.py != nil:
+		return ctxErr(ctx, t.py.WriteMessage(t.st, payload))
+	case att.empty():
+		return ctxErr(ctx, wire.WriteFrame(t.st, sockMessage, payload))
+	case !t.unix:
+		return fmt.Errorf("%w: shared objects can't cross a TCP or TLS connection (no descriptors pass over it)", ErrUnencodable)
 	}
 	desc, fds := att.describe()
 	if len(fds) > maxAttachFDs {
@@ -121,13 +144,19 @@ func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachmen
 	if len(msg) > t.limit {
 		return fmt.Errorf("%w: a %d-byte message with its attachments, at most %d", ErrTooLarge, len(msg), t.limit)
 	}
-	return ctxErr(ctx, spawn.WriteFrameFDs(t.s.f, sockAttached, msg, fds))
+	return ctxErr(ctx, spawn.WriteFrameFDs(t.sock.sc.(interface {
+		io.Writer
+		syscall.Conn
+	}), sockAttached, msg, fds))
 }
 
 func (t *sockTransport) recv(ctx context.Context, fn func([]byte) error) error {
 	t.rmu.Lock()
 	defer t.rmu.Unlock()
-	defer deadline(ctx, t.s.f.SetReadDeadline)()
+	defer deadline(ctx, t.st.SetReadDeadline)()
+	if t.py != nil {
+		return t.recvPython(ctx, fn)
+	}
 	k, payload, err := t.fr.next(t.limit)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -168,62 +197,91 @@ func (t *sockTransport) recvAttached(payload []byte, fn func([]byte) error) erro
 func (t *sockTransport) poll(ctx context.Context) (bool, error) {
 	t.rmu.Lock()
 	defer t.rmu.Unlock()
-	if t.r.Buffered() > 0 {
+	if t.r.Buffered() > 0 || t.rr.buffered() {
 		return true, nil
 	}
-	if ready, err := t.s.readable(); ready || err != nil || ctx.Err() != nil {
-		if !ready && err == nil {
-			err = ctx.Err() // a done ctx only looks
+	grace := time.Time{} // how long a done ctx may read: not at all
+	if t.under != nil {
+		ready, err := readableFD(t.under)
+		switch {
+		case ready && t.sock == nil:
+			// Bytes beneath a layered stream (TLS) may be a whole
+			// message, or part of a record: a short read tells.
+			grace = time.Now().Add(layerGrace)
+		case ready || err != nil:
+			return ready, err
+		case ctx.Err() != nil:
+			return false, ctx.Err() // a done ctx only looks
 		}
-		return ready, err
 	}
-	defer deadline(ctx, t.s.f.SetReadDeadline)()
+	var stop func()
+	if ctx.Err() != nil {
+		if grace.IsZero() {
+			grace = time.Now()
+		}
+		t.st.SetReadDeadline(grace)
+		stop = func() { t.st.SetReadDeadline(time.Time{}) }
+	} else {
+		stop = deadline(ctx, t.st.SetReadDeadline)
+	}
+	defer stop()
 	_, err := t.r.Peek(1)
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return true, nil
+	case ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded):
+		return false, ctx.Err()
 	}
 	return false, ctxErr(ctx, err) // at ctx's end, with nothing there: ctx's error
 }
 
+// layerGrace is how long Poll with a done ctx reads a layered stream (TLS)
+// whose socket has bytes: enough to decrypt a record that has arrived.
+const layerGrace = 2 * time.Millisecond
+
 func (t *sockTransport) close() error {
-	t.fdr.CloseFDs()
-	return t.s.close()
+	if t.fdr != nil {
+		t.fdr.CloseFDs()
+	}
+	return t.st.Close()
 }
 
-func (t *sockTransport) attach(at *attachments) { at.addSocket(t.s) }
+func (t *sockTransport) attach(at *attachments) {
+	if t.sock != nil {
+		at.addSocket(t.sock)
+	}
+}
 
 func (t *sockTransport) marshal(readable, writable bool) ([]byte, error) {
-	return wire.CBOR.Marshal(connHandle{Kind: "socket", Sock: t.s.id, Readable: readable, Writable: writable, Unix: t.unix})
+	if t.sock == nil {
+		return nil, fmt.Errorf("%w: a connection over a stream without a descriptor of its own (TLS) can't cross processes", ErrUnencodable)
+	}
+	h := connHandle{Kind: "socket", Sock: t.sock.id, Readable: readable, Writable: writable, Unix: t.unix, Python: t.py != nil}
+	if t.limit != maxMessage {
+		h.Limit = t.limit
+	}
+	return wire.CBOR.Marshal(h)
 }
 
 func decodeSocketConn(h connHandle) (transport, error) {
+	var py rootlink.Framing
+	if h.Python {
+		if py = rootlink.Python.Framing; py == nil {
+			return nil, fmt.Errorf("%w: a Python-mode connection, in a program without mproc/connection", ErrCorrupt)
+		}
+	}
+	limit := maxMessage
+	if h.Limit > 0 {
+		limit = h.Limit
+	}
 	s, err := claimSocket(h.Sock)
 	if err != nil {
 		return nil, err
 	}
-	return newSockTransport(s, h.Unix)
-}
-
-// handshake adapts a socket transport to the auth package for a handshake
-// bounded by ctx.
-type handshake struct {
-	ctx context.Context
-	t   *sockTransport
-}
-
-func (h handshake) WriteMessage(b []byte) error { return h.t.send(h.ctx, b, nil) }
-
-func (h handshake) ReadMessage(max int) ([]byte, error) {
-	h.t.rmu.Lock()
-	defer h.t.rmu.Unlock()
-	defer deadline(h.ctx, h.t.s.f.SetReadDeadline)()
-	k, b, err := h.t.fr.next(max)
+	t, err := newStreamTransport(s.f, s, h.Unix, py, limit)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", auth.ErrAuthentication, ctxErr(h.ctx, err))
+		s.close()
+		return nil, err
 	}
-	if k != sockMessage {
-		return nil, fmt.Errorf("%w: unexpected message", auth.ErrAuthentication)
-	}
-	return b, nil
+	return t, nil
 }

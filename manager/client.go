@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/connection"
 	"mproc/internal/auth"
 	"mproc/internal/lockword"
 	"mproc/internal/mgr"
@@ -203,7 +204,7 @@ const maxIdleManagerConns = 16
 // dial connects and says hello. On a Unix socket it asks for a pipe: calls
 // then go through shared memory, and the socket is closed.
 func (cl *client) dial(ctx context.Context, key []byte) (*conn, error) {
-	c, err := mproc.Dial(ctx, cl.network, cl.addr, key)
+	c, err := connection.Dial(ctx, cl.network, cl.addr, connection.WithAuthKey(key))
 	if err != nil {
 		if errors.Is(err, mproc.ErrAuthentication) && !cutOff(err) {
 			return nil, err // a wrong key, not a manager that went away mid-handshake

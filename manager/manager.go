@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/connection"
 	"mproc/internal/auth"
 	"mproc/internal/mgr"
 )
@@ -39,7 +40,7 @@ type serverArgs struct {
 
 // serverFunc is the manager's process: it listens, says so, and serves.
 var serverFunc = mproc.Register[serverArgs, mproc.None]("mproc.manager", func(ctx context.Context, a serverArgs) error {
-	l, err := mproc.Listen(a.Network, a.Addr, a.Key)
+	l, err := connection.Listen(a.Network, a.Addr, connection.WithAuthKey(a.Key))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/connection"
 	"mproc/manager"
 )
 
@@ -18,11 +19,11 @@ type serveArg struct {
 
 // mgrServe runs a manager in the child on a TCP address.
 var mgrServe = mproc.Register[serveArg, mproc.None]("test.mgr.serve", func(ctx context.Context, a serveArg) error {
-	l, err := mproc.Listen("tcp", a.Addr, a.Key)
+	l, err := connection.Listen("tcp", a.Addr, connection.WithAuthKey(a.Key))
 	if err != nil {
 		return err
 	}
-	if err := a.Out.Put(ctx, l.Addr()); err != nil {
+	if err := a.Out.Put(ctx, l.Addr().String()); err != nil {
 		return err
 	}
 	return manager.Serve(ctx, l)

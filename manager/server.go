@@ -6,12 +6,13 @@ import (
 	"sync"
 
 	"mproc"
+	"mproc/connection"
 	"mproc/internal/mgr"
 )
 
-// server serves a manager's objects to the clients of a mproc.Listener.
+// server serves a manager's objects to the clients of a connection.Listener.
 type server struct {
-	l    *mproc.Listener
+	l    *connection.Listener
 	srv  *mgr.Server
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -20,7 +21,7 @@ type server struct {
 // Serve runs a manager in this process on l, until ctx ends or a client
 // calls Shutdown (CPython's get_server().serve_forever()); l's auth key is
 // the manager's. Then it closes l, ends every session and returns nil.
-func Serve(ctx context.Context, l *mproc.Listener) error {
+func Serve(ctx context.Context, l *connection.Listener) error {
 	ctx, stop := context.WithCancel(ctx)
 	s := &server{l: l, srv: mgr.NewServer(), stop: stop}
 	go func() {

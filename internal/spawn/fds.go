@@ -3,7 +3,6 @@ package spawn
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"syscall"
 
@@ -27,8 +26,9 @@ type FDReader struct {
 const maxFDsPerMessage = 253
 
 // NewFDReader reads from f, a socket made with SetNonblock so that reads
-// park in the netpoller.
-func NewFDReader(f *os.File) (*FDReader, error) {
+// park in the netpoller (an *os.File or a *net.UnixConn); the read
+// deadlines set on f apply.
+func NewFDReader(f syscall.Conn) (*FDReader, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -112,8 +112,12 @@ func (r *FDReader) CloseFDs() {
 	r.fds = nil
 }
 
-// WriteFrameFDs writes one frame and passes fds with its first byte.
-func WriteFrameFDs(f *os.File, k byte, payload []byte, fds []int) error {
+// WriteFrameFDs writes one frame and passes fds with its first byte; f is
+// an *os.File or a *net.UnixConn socket.
+func WriteFrameFDs(f interface {
+	io.Writer
+	syscall.Conn
+}, k byte, payload []byte, fds []int) error {
 	if len(fds) == 0 {
 		return wire.WriteFrame(f, k, payload)
 	}

@@ -1,4 +1,4 @@
-package mproc_test
+package connection_test
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"mproc"
+	"mproc/connection"
 )
 
 // ---- Children ----
@@ -29,8 +29,8 @@ type dialResult struct {
 
 var (
 	// commDial dials, says who it is, and answers the reply.
-	commDial = mproc.Register[dialArg, dialResult]("test.comm.lst.dial", func(ctx context.Context, a dialArg) (dialResult, error) {
-		c, err := mproc.Dial(ctx, a.Network, a.Addr, a.Key)
+	commDial = mproc.Register[dialArg, dialResult]("test.conn.lst.dial", func(ctx context.Context, a dialArg) (dialResult, error) {
+		c, err := connection.Dial(ctx, a.Network, a.Addr, connection.WithAuthKey(a.Key))
 		if err != nil {
 			return dialResult{}, err
 		}
@@ -50,8 +50,8 @@ var (
 
 	// commDialLock dials a Unix listener and receives a lock over it, which
 	// it takes and releases.
-	commDialLock = mproc.Register[dialArg, bool]("test.comm.lst.diallock", func(ctx context.Context, a dialArg) (bool, error) {
-		c, err := mproc.Dial(ctx, a.Network, a.Addr, a.Key)
+	commDialLock = mproc.Register[dialArg, bool]("test.conn.lst.diallock", func(ctx context.Context, a dialArg) (bool, error) {
+		c, err := connection.Dial(ctx, a.Network, a.Addr, connection.WithAuthKey(a.Key))
 		if err != nil {
 			return false, err
 		}
@@ -71,76 +71,6 @@ var (
 		return held, c.Send(ctx, "took it")
 	})
 )
-
-// ---- Helpers ----
-
-// isDeadline reports whether err is ctx's deadline: context.DeadlineExceeded,
-// or the socket's own os.ErrDeadlineExceeded, which socket connections
-// return when the socket's timer fires before ctx's (see
-// TestListenerDeadlineIsCtxError, which insists on the former).
-func isDeadline(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-// sockPath is a Unix socket path in the test's directory, short enough for
-// the 107-byte limit.
-func sockPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "mproc-sock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "s")
-}
-
-// listen listens on network's address (a fresh path, or localhost:0), and
-// closes the listener when the test ends.
-func listen(t *testing.T, network string, key []byte) *mproc.Listener {
-	t.Helper()
-	addr := "127.0.0.1:0"
-	if network == "unix" {
-		addr = sockPath(t)
-	}
-	l, err := mproc.Listen(network, addr, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
-}
-
-type accepted struct {
-	c   *mproc.Conn
-	err error
-}
-
-// acceptAsync runs Accept in a goroutine.
-func acceptAsync(ctx context.Context, l *mproc.Listener) <-chan accepted {
-	ch := make(chan accepted, 1)
-	go func() {
-		c, err := l.Accept(ctx)
-		ch <- accepted{c, err}
-	}()
-	return ch
-}
-
-// connected returns both ends of a connection to l made with key.
-func connected(t *testing.T, ctx context.Context, l *mproc.Listener, network string, key []byte) (server, client *mproc.Conn) {
-	t.Helper()
-	ch := acceptAsync(ctx, l)
-	c, err := mproc.Dial(ctx, network, l.Addr(), key)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	a := <-ch
-	if a.err != nil {
-		t.Fatalf("Accept: %v", a.err)
-	}
-	t.Cleanup(func() { a.c.Close() })
-	return a.c, c
-}
 
 // ---- Listener ----
 
@@ -169,11 +99,11 @@ func TestListener(t *testing.T) {
 func testListenerSameKey(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	key := []byte("the same key")
-	l := listen(t, network, key)
-	if network == "tcp" && !strings.HasPrefix(l.Addr(), "127.0.0.1:") || strings.HasSuffix(l.Addr(), ":0") {
-		t.Fatalf("Addr %q", l.Addr())
+	l := listen(t, network, connection.WithAuthKey(key))
+	if network == "tcp" && !strings.HasPrefix(l.Addr().String(), "127.0.0.1:") || strings.HasSuffix(l.Addr().String(), ":0") {
+		t.Fatalf("Addr %q", l.Addr().String())
 	}
-	s, c := connected(t, ctx, l, network, key)
+	s, c := connected(t, ctx, l, connection.WithAuthKey(key))
 	for i := range 20 {
 		if err := c.Send(ctx, fmt.Sprint("ping ", i)); err != nil {
 			t.Fatal(err)
@@ -206,12 +136,12 @@ func testListenerSameKey(t *testing.T, network string) {
 // message is the first one it reads.
 func testListenerWrongKey(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, network, []byte("right"))
+	l := listen(t, network, connection.WithAuthKey([]byte("right")))
 	// (Not "right\x00": HMAC pads short keys with zeros, so that one is the
 	// same key, in CPython too.)
 	for _, bad := range [][]byte{[]byte("wrong"), []byte("righ"), []byte("Right"), {}} {
 		ch := acceptAsync(ctx, l)
-		c, err := mproc.Dial(ctx, network, l.Addr(), bad)
+		c, err := connection.Dial(ctx, network, l.Addr().String(), connection.WithAuthKey(bad))
 		if !errors.Is(err, mproc.ErrAuthentication) {
 			t.Fatalf("Dial with key %q: %v, want ErrAuthentication", bad, err)
 		}
@@ -227,7 +157,7 @@ func testListenerWrongKey(t *testing.T, network string) {
 	// message is taken for an answer to the challenge, refused, and never
 	// delivered.
 	ch := acceptAsync(ctx, l)
-	evil, err := mproc.Dial(ctx, network, l.Addr(), nil)
+	evil, err := connection.Dial(ctx, network, l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +170,7 @@ func testListenerWrongKey(t *testing.T, network string) {
 	evil.Close()
 	// The listener is still good.
 	ch = acceptAsync(ctx, l)
-	c, err := mproc.Dial(ctx, network, l.Addr(), []byte("right"))
+	c, err := connection.Dial(ctx, network, l.Addr().String(), connection.WithAuthKey([]byte("right")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +189,7 @@ func testListenerWrongKey(t *testing.T, network string) {
 	}
 	// A child with the wrong key fails the same way.
 	ch = acceptAsync(ctx, l)
-	p := startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr(), Key: []byte("wrong")})
+	p := startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: []byte("wrong")})
 	if _, err := p.Wait(ctx); !errors.Is(err, mproc.ErrAuthentication) {
 		t.Fatalf("a child dialling with the wrong key: %v", err)
 	}
@@ -271,8 +201,8 @@ func testListenerWrongKey(t *testing.T, network string) {
 // No key on either side: no handshake, messages flow.
 func testListenerNoKey(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, network, nil)
-	s, c := connected(t, ctx, l, network, nil)
+	l := listen(t, network)
+	s, c := connected(t, ctx, l)
 	if err := s.SendBytes(ctx, []byte("first")); err != nil {
 		t.Fatal(err)
 	}
@@ -292,10 +222,10 @@ func testListenerNoKey(t *testing.T, network string) {
 func testListenerChildDials(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	key := []byte("family secret")
-	l := listen(t, network, key)
+	l := listen(t, network, connection.WithAuthKey(key))
 	var ps []*mproc.Proc[dialResult]
 	for range 3 {
-		ps = append(ps, startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr(), Key: key}))
+		ps = append(ps, startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: key}))
 	}
 	pids := map[int]bool{}
 	for _, p := range ps {
@@ -340,7 +270,7 @@ func testListenerChildDials(t *testing.T, network string) {
 // the past, TestListenerAcceptAfterTimeout.)
 func testListenerAcceptCtx(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, network, []byte("k"))
+	l := listen(t, network, connection.WithAuthKey([]byte("k")))
 	cctx, cancel := context.WithCancel(ctx)
 	ch := acceptAsync(cctx, l)
 	stays(t, 30*time.Millisecond, "Accept waits", func() bool { return len(ch) == 0 })
@@ -351,14 +281,14 @@ func testListenerAcceptCtx(t *testing.T, network string) {
 	if _, err := l.Accept(expired()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Accept with a done ctx: %v", err)
 	}
-	connected(t, ctx, l, network, []byte("k")) // still accepting
+	connected(t, ctx, l, connection.WithAuthKey([]byte("k"))) // still accepting
 	l.Close()
 	if _, err := l.Accept(ctx); err == nil {
 		t.Fatal("Accept on a closed listener succeeded")
 	}
 
 	const d = 200 * time.Millisecond
-	l = listen(t, network, []byte("k"))
+	l = listen(t, network, connection.WithAuthKey([]byte("k")))
 	var err error
 	took := timed(func() { _, err = l.Accept(shortCtx(t, ctx, d)) })
 	if !isDeadline(err) {
@@ -366,11 +296,11 @@ func testListenerAcceptCtx(t *testing.T, network string) {
 	}
 	within(t, "Accept with nobody dialling", took, d-20*time.Millisecond, d+2*time.Second)
 
-	l = listen(t, network, []byte("k"))
+	l = listen(t, network, connection.WithAuthKey([]byte("k")))
 	release := make(chan struct{})
 	silent := make(chan error, 1)
 	go func() {
-		c, err := mproc.Dial(ctx, network, l.Addr(), nil) // no key: no handshake
+		c, err := connection.Dial(ctx, network, l.Addr().String()) // no key: no handshake
 		if err == nil {
 			<-release
 			c.Close()
@@ -392,8 +322,8 @@ func testListenerAcceptCtx(t *testing.T, network string) {
 // carries the message, EOF after the peer closes, Poll.
 func testListenerConnBehaviour(t *testing.T, network string) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, network, []byte("k"))
-	s, c := connected(t, ctx, l, network, []byte("k"))
+	l := listen(t, network, connection.WithAuthKey([]byte("k")))
+	s, c := connected(t, ctx, l, connection.WithAuthKey([]byte("k")))
 	if ok, err := s.Poll(expired()); ok || !ctxEnded(err) {
 		t.Fatalf("Poll(done) with nothing sent: %v, %v", ok, err)
 	}
@@ -442,48 +372,48 @@ func testListenerConnBehaviour(t *testing.T, network string) {
 // listener working (its socket file in place).
 func testListenerTwiceUnix(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "unix", nil)
-	if l2, err := mproc.Listen("unix", l.Addr(), nil); err == nil {
+	l := listen(t, "unix")
+	if l2, err := connection.Listen("unix", l.Addr().String()); err == nil {
 		l2.Close()
 		t.Fatal("listened twice on one path")
 	}
-	if _, err := os.Stat(l.Addr()); err != nil {
+	if _, err := os.Stat(l.Addr().String()); err != nil {
 		t.Fatalf("the failed Listen removed the first listener's socket file: %v", err)
 	}
-	connected(t, ctx, l, "unix", nil)
+	connected(t, ctx, l)
 }
 
 // Listening twice on one TCP port is an error.
 func testListenerTwiceTCP(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "tcp", nil)
-	for _, addr := range []string{l.Addr(), "localhost" + l.Addr()[strings.LastIndex(l.Addr(), ":"):]} {
-		if l2, err := mproc.Listen("tcp", addr, nil); err == nil {
+	l := listen(t, "tcp")
+	for _, addr := range []string{l.Addr().String(), "localhost" + l.Addr().String()[strings.LastIndex(l.Addr().String(), ":"):]} {
+		if l2, err := connection.Listen("tcp", addr); err == nil {
 			l2.Close()
-			t.Fatalf("listened twice on %s (first on %s)", addr, l.Addr())
+			t.Fatalf("listened twice on %s (first on %s)", addr, l.Addr().String())
 		}
 	}
-	connected(t, ctx, l, "tcp", nil)
+	connected(t, ctx, l)
 }
 
 // Close removes the socket file the listener made; connections accepted
 // before stay open.
 func testListenerSocketFileRemoved(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "unix", nil)
-	path := l.Addr()
+	l := listen(t, "unix")
+	path := l.Addr().String()
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket file: %v, %v", fi, err)
 	}
-	s, c := connected(t, ctx, l, "unix", nil)
+	s, c := connected(t, ctx, l)
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the socket file after Close: %v", err)
 	}
-	if _, err := mproc.Dial(ctx, "unix", path, nil); err == nil {
+	if _, err := connection.Dial(ctx, "unix", path); err == nil {
 		t.Fatal("Dial to a closed listener succeeded")
 	}
 	if err := c.Send(ctx, 1); err != nil {
@@ -494,7 +424,7 @@ func testListenerSocketFileRemoved(t *testing.T) {
 		t.Fatalf("%d, %v", v, err)
 	}
 	// The path can be listened on again.
-	l2, err := mproc.Listen("unix", path, nil)
+	l2, err := connection.Listen("unix", path)
 	if err != nil {
 		t.Fatalf("Listen again after Close: %v", err)
 	}
@@ -505,12 +435,12 @@ func testListenerSocketFileRemoved(t *testing.T) {
 func testListenerAbstract(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	name := fmt.Sprintf("@mproc-test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	l, err := mproc.Listen("unix", name, []byte("k"))
+	l, err := connection.Listen("unix", name, connection.WithAuthKey([]byte("k")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if l2, err := mproc.Listen("unix", name, nil); err == nil {
+	if l2, err := connection.Listen("unix", name); err == nil {
 		l2.Close()
 		t.Fatal("listened twice on one abstract name")
 	}
@@ -532,8 +462,8 @@ func testListenerAbstract(t *testing.T) {
 // a child that dialled is the same lock there.
 func testListenerLockOverConn(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "unix", []byte("k"))
-	p := startChild(t, ctx, commDialLock, dialArg{Network: "unix", Addr: l.Addr(), Key: []byte("k")})
+	l := listen(t, "unix", connection.WithAuthKey([]byte("k")))
+	p := startChild(t, ctx, commDialLock, dialArg{Network: "unix", Addr: l.Addr().String(), Key: []byte("k")})
 	c, err := l.Accept(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -562,8 +492,8 @@ func testListenerLockOverConn(t *testing.T) {
 // and the connection goes on.
 func testListenerTCPRefusesShared(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "tcp", nil)
-	s, c := connected(t, ctx, l, "tcp", nil)
+	l := listen(t, "tcp")
+	s, c := connected(t, ctx, l)
 	if err := c.Send(ctx, newLock(t)); !errors.Is(err, mproc.ErrUnencodable) {
 		t.Fatalf("a Lock over TCP: %v, want ErrUnencodable", err)
 	}
@@ -588,22 +518,22 @@ func testListenerBadAddresses(t *testing.T) {
 		{"unix", "/" + strings.Repeat("x", 200)},
 		{"unix", "/nonexistent-dir-mproc/s"},
 	} {
-		if l, err := mproc.Listen(c.network, c.addr, nil); err == nil {
+		if l, err := connection.Listen(c.network, c.addr); err == nil {
 			l.Close()
 			t.Errorf("Listen(%q, %q) succeeded", c.network, c.addr)
 		}
 	}
-	if _, err := mproc.Dial(ctx, "unix", sockPath(t), nil); err == nil {
+	if _, err := connection.Dial(ctx, "unix", sockPath(t)); err == nil {
 		t.Error("Dial to a path nobody listens on succeeded")
 	}
 	// A TCP port nobody listens on: take one, then close it.
-	l, err := mproc.Listen("tcp", "127.0.0.1:0", nil)
+	l, err := connection.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr()
+	addr := l.Addr().String()
 	l.Close()
-	if _, err := mproc.Dial(ctx, "tcp", addr, nil); err == nil {
+	if _, err := connection.Dial(ctx, "tcp", addr); err == nil {
 		t.Error("Dial to a closed TCP port succeeded")
 	}
 }
@@ -612,20 +542,20 @@ func testListenerBadAddresses(t *testing.T) {
 // exactly the ends with a message, and wakes for each kind.
 func testListenerWait(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	lu, lt := listen(t, "unix", nil), listen(t, "tcp", nil)
-	su, cu := connected(t, ctx, lu, "unix", nil)
-	st, ct := connected(t, ctx, lt, "tcp", nil)
+	lu, lt := listen(t, "unix"), listen(t, "tcp")
+	su, cu := connected(t, ctx, lu)
+	st, ct := connected(t, ctx, lt)
 	pa, pb := newPipe(t, true)
 	all := []*mproc.Conn{su, st, pa}
 	// (Not a Wait that times out on sockets here: it can leave them with a
 	// deadline in the past, TestListenerNoStaleDeadline, and a later Wait
 	// then does not watch them.)
-	if r, err := mproc.Wait(expired(), all...); len(r) != 0 || !ctxEnded(err) {
+	if r, err := connection.Wait(expired(), all...); len(r) != 0 || !ctxEnded(err) {
 		t.Fatalf("Wait with nothing sent: %v, %v", r, err)
 	}
 	for i, send := range []*mproc.Conn{ct, pb, cu} {
 		res := make(chan []*mproc.Conn, 1)
-		go func() { r, _ := mproc.Wait(ctx, all...); res <- r }()
+		go func() { r, _ := connection.Wait(ctx, all...); res <- r }()
 		stays(t, 30*time.Millisecond, "Wait waits", func() bool { return len(res) == 0 })
 		if err := send.Send(ctx, i); err != nil {
 			t.Fatal(err)
@@ -655,8 +585,8 @@ func TestListenerPollDoneSeesArrivedMessage(t *testing.T) {
 		return c
 	}
 	for _, network := range []string{"unix", "tcp"} {
-		l := listen(t, network, nil)
-		s, c := connected(t, ctx, l, network, nil)
+		l := listen(t, network)
+		s, c := connected(t, ctx, l)
 		if err := s.SendBytes(ctx, []byte("here")); err != nil {
 			t.Fatal(err)
 		}
@@ -676,7 +606,7 @@ func TestListenerPollDoneSeesArrivedMessage(t *testing.T) {
 		if !seen {
 			t.Errorf("%s: Poll with an expired ctx did not see a message sent 2 s before", network)
 		}
-		if r, err := mproc.Wait(past(), c); len(r) != 1 || err != nil {
+		if r, err := connection.Wait(past(), c); len(r) != 1 || err != nil {
 			t.Errorf("%s: Wait with an expired ctx: %d ready, %v; want the end with the message", network, len(r), err)
 		}
 		if m, err := c.RecvBytes(ctx); err != nil || string(m) != "here" {
@@ -693,8 +623,8 @@ func TestListenerPollDoneSeesArrivedMessage(t *testing.T) {
 // ready, sets this off readily.
 func TestListenerNoStaleDeadline(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
-	l := listen(t, "unix", nil)
-	s, c := connected(t, ctx, l, "unix", nil)
+	l := listen(t, "unix")
+	s, c := connected(t, ctx, l)
 	bad := 0
 	var first error
 	// recv receives with a ctx without deadline, counting the spurious
@@ -719,7 +649,7 @@ func TestListenerNoStaleDeadline(t *testing.T) {
 		if err := s.SendBytes(ctx, []byte("a")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := mproc.Wait(ctx, c); err != nil {
+		if _, err := connection.Wait(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		recv("a")
@@ -740,8 +670,8 @@ func TestListenerNoStaleDeadline(t *testing.T) {
 // the raw os.ErrDeadlineExceeded ("i/o timeout") comes out instead.
 func TestListenerDeadlineIsCtxError(t *testing.T) {
 	ctx := ctxTimeout(t, 60*time.Second)
-	l := listen(t, "unix", nil)
-	s, _ := connected(t, ctx, l, "unix", nil)
+	l := listen(t, "unix")
+	s, _ := connected(t, ctx, l)
 	const rounds = 40
 	var bad []string
 	for i := range rounds {
@@ -766,7 +696,7 @@ func TestListenerDeadlineIsCtxError(t *testing.T) {
 // client dialling, sometimes fails at once with "i/o timeout".
 func TestListenerAcceptAfterTimeout(t *testing.T) {
 	ctx := ctxTimeout(t, 60*time.Second)
-	l := listen(t, "unix", nil)
+	l := listen(t, "unix")
 	const rounds = 500 // the race is narrow without the race detector's slowness
 	bad := 0
 	var first error
@@ -776,7 +706,7 @@ func TestListenerAcceptAfterTimeout(t *testing.T) {
 		}
 		dialled := make(chan error, 1)
 		go func() {
-			c, err := mproc.Dial(ctx, "unix", l.Addr(), nil)
+			c, err := connection.Dial(ctx, "unix", l.Addr().String())
 			if err == nil {
 				c.Close()
 			}
