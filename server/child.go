@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"sync"
 	"time"
-
 )
 
 // serveChild is the registered function of a child serving one connection

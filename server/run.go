@@ -36,7 +36,7 @@ type run struct {
 	cutFlag  bool
 	grace    *time.Timer // cuts when the grace period after Serve's ctx ends is over
 	killer   *time.Timer
-	finished bool // Serve is returning: no more timers
+	finished bool          // Serve is returning: no more timers
 	done     chan struct{} // closed when Serve returns
 }
 
