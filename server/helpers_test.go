@@ -80,6 +80,18 @@ func (r *recorder) wait(t *testing.T, ctx context.Context, what string, pred fun
 	}
 }
 
+// countLocked counts the events pred accepts, for a wait's predicate
+// (which runs with r.mu held).
+func (r *recorder) countLocked(pred func(server.Event) bool) int {
+	n := 0
+	for _, e := range r.events {
+		if pred(e) {
+			n++
+		}
+	}
+	return n
+}
+
 // count counts the events pred accepts.
 func (r *recorder) count(pred func(server.Event) bool) int {
 	n := 0

@@ -42,6 +42,9 @@ func Serve(ctx context.Context, ln net.Listener, h *Handler, m Model, opts ...Op
 // One Serve runs at a time; after it returns, Serve may be called again,
 // unless Shutdown was called.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if ln == nil {
+		return errors.New("server: no listener")
+	}
 	r, err := s.begin(ln)
 	if err != nil {
 		ln.Close()
