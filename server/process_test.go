@@ -127,6 +127,7 @@ func TestKilledPreforkWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startOn(t, ln, pidHandler, server.Prefork(2), server.WithReusePort())
+	srv.rec.wait(t, ctx, "two workers", func(server.Event) bool { return srv.rec.countLocked(kind(server.EventWorkerStarted)) == 2 })
 	// The kernel spreads connections over the workers' listeners by their
 	// addresses: connect until both workers serve one.
 	byPid := map[int]*client{}
