@@ -64,7 +64,10 @@ func (m *emitter) log(e Event) {
 	case e.Conn == 0:
 		level = slog.LevelInfo
 	}
-	attrs := []slog.Attr{slog.Int("pid", e.Pid)}
+	var attrs []slog.Attr
+	if e.Pid != 0 {
+		attrs = append(attrs, slog.Int("pid", e.Pid))
+	}
 	if e.Conn != 0 {
 		attrs = append(attrs, slog.Uint64("conn", e.Conn), slog.String("remote", e.Remote))
 	}
