@@ -5,6 +5,7 @@
 //	mproc demo [NAME]
 //	mproc bench [--json] [--python PATH] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
+//	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 package main
 
 import (
@@ -58,6 +59,9 @@ Commands:
   chaos [--duration D] [--runs N] [--json] [CASE...]
                              Kill processes at bad moments, over and over, and
                              count the runs that broke an invariant (cases: %s).
+  serve [--model goroutine|goroutine-pool|process|process-pool|prefork]
+        [--addr HOST:PORT] [--workers N] [--handler echo|chat]
+                             The seeds' TCP echo (or chat) server, until Ctrl-C.
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -104,6 +108,10 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		fs.IntVar(&c.Runs, "runs", 10, "run each case at least `N` times")
 		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per case ({"case","runs","failures","worst_ns","errors"}) instead of a table`)
 		cmd, setArgs = c, func(a []string) error { c.Cases = a; return nil }
+	case "serve":
+		c := &serveCmd{}
+		c.flags(fs)
+		cmd, setArgs = c, noArgs
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)

@@ -56,7 +56,7 @@ var tourOrder = []string{
 	"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan",
 	"lock-print", "tickets", "counter", "rlock", "lock-survives",
 	"queue-basics", "queue-child", "queue-talk", "producer-consumer", "joinable", "pipe",
-	"pool", "crawler", "threadpool", "gevent", "threads", "manager",
+	"pool", "crawler", "threadpool", "gevent", "threads", "tcp-server", "pool-server", "manager",
 }
 
 func order(name string) int {

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+)
+
+// Echo sends back what it reads with ASCII letters upper-cased, byte for
+// byte (Python's bytes.upper, as the seeds' conn.send(msg.upper())), until
+// the client closes its side.
+var Echo = Register("echo", echo)
+
+func echo(_ context.Context, c net.Conn) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			upper(buf[:n])
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// upper upper-cases ASCII letters in place; other bytes stay as they are,
+// so a multi-byte character split across reads is never touched.
+func upper(b []byte) {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+}

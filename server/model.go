@@ -1,0 +1,100 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Model is how a server spreads its connections over goroutines and
+// processes. The zero Model is Goroutine().
+type Model struct {
+	kind    modelKind
+	workers int
+}
+
+type modelKind uint8
+
+const (
+	kindGoroutine modelKind = iota
+	kindGoroutinePool
+	kindProcess
+	kindProcessPool
+	kindPrefork
+)
+
+var kindNames = [...]string{"goroutine", "goroutine-pool", "process", "process-pool", "prefork"}
+
+// Goroutine serves each connection on a goroutine of its own: the seeds'
+// thread per connection, and their gevent coroutines (a goroutine is Go's
+// coroutine: every blocking call lets the others run).
+func Goroutine() Model { return Model{kind: kindGoroutine} }
+
+// GoroutinePool serves connections on n goroutines (the seeds'
+// ThreadPoolExecutor(50)): each accepts, serves its connection to the end,
+// and accepts again. Client n+1 waits: the kernel accepts its connection,
+// and it is served when one of the n frees.
+func GoroutinePool(n int) Model { return Model{kind: kindGoroutinePool, workers: n} }
+
+// Process serves each connection in a child process of its own (the
+// seeds' Process(target=talk, args=(conn,))): the accepted socket is
+// passed to a fresh child, which runs the handler and exits. Children are
+// taken from warm spares (mproc.WarmSpares; see WithSpares), so a
+// connection costs a message to a waiting child rather than an exec.
+func Process() Model { return Model{kind: kindProcess} }
+
+// ProcessPool serves connections in a pool of n worker processes (the
+// seeds' Pool(4) with apply_async(talk, (conn,))): each worker serves one
+// connection at a time, to its end. Client n+1 waits until one of the
+// first n leaves. A worker that dies is replaced; only its client is cut
+// off.
+func ProcessPool(n int) Model { return Model{kind: kindProcessPool, workers: n} }
+
+// Prefork starts n worker processes that accept connections themselves,
+// each serving its connections on goroutines. By default every worker
+// accepts on the server's listener, which it inherits; with WithReusePort
+// each binds a listener of its own to the same address (SO_REUSEPORT), and
+// the kernel spreads connections over them. A worker that dies is replaced;
+// its connections are lost with it.
+func Prefork(n int) Model { return Model{kind: kindPrefork, workers: n} }
+
+// ParseModel returns the Model called name ("goroutine", "goroutine-pool",
+// "process", "process-pool" or "prefork"), with n workers for the models
+// that have them.
+func ParseModel(name string, n int) (Model, error) {
+	for k, s := range kindNames {
+		if s == name {
+			m := Model{kind: modelKind(k), workers: n}
+			if !m.pooled() {
+				m.workers = 0
+			}
+			return m, m.check()
+		}
+	}
+	return Model{}, fmt.Errorf("server: unknown model %q (goroutine, goroutine-pool, process, process-pool, prefork)", name)
+}
+
+// String names the model as ParseModel takes it, with its workers:
+// "process-pool(4)".
+func (m Model) String() string {
+	if m.pooled() {
+		return kindNames[m.kind] + "(" + strconv.Itoa(m.workers) + ")"
+	}
+	return kindNames[m.kind]
+}
+
+func (m Model) pooled() bool {
+	return m.kind == kindGoroutinePool || m.kind == kindProcessPool || m.kind == kindPrefork
+}
+
+func (m Model) check() error {
+	if int(m.kind) >= len(kindNames) {
+		return fmt.Errorf("server: invalid model %d", m.kind)
+	}
+	if m.pooled() && m.workers < 1 {
+		return fmt.Errorf("server: model %s needs at least one worker, not %d", kindNames[m.kind], m.workers)
+	}
+	return nil
+}
+
+// inProcess says whether handlers run in this process.
+func (m Model) inProcess() bool { return m.kind == kindGoroutine || m.kind == kindGoroutinePool }
