@@ -57,7 +57,7 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 	defer os.RemoveAll(dir)
 
 	builds := []struct {
-		name, cgo string
+		name, cgo   string
 		wantDynamic bool
 		bin         string
 		best        float64
