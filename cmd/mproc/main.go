@@ -6,6 +6,8 @@
 //	mproc bench [--json] [--python PATH] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
+//	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
+//	mproc client HOST:PORT
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"mproc"
 	"mproc/internal/bench"
 	"mproc/internal/chaos"
+	"mproc/internal/load"
 )
 
 // app is what every command runs with.
@@ -62,6 +65,9 @@ Commands:
   serve [--model goroutine|goroutine-pool|process|process-pool|prefork]
         [--addr HOST:PORT] [--workers N] [--handler echo|chat]
                              The seeds' TCP echo (or chat) server, until Ctrl-C.
+  load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
+                             Drive an upper-casing echo server and measure it.
+  client HOST:PORT           Type lines to an echo server and see its replies.
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -112,6 +118,24 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		c := &serveCmd{}
 		c.flags(fs)
 		cmd, setArgs = c, noArgs
+	case "load":
+		c := &loadCmd{}
+		fs.StringVar(&c.Addr, "addr", "", "the echo server's `HOST:PORT`")
+		fs.IntVar(&c.Conns, "conns", load.DefaultConns, "clients at once")
+		fs.DurationVar(&c.Duration, "duration", load.DefaultDuration, "how long to run")
+		fs.IntVar(&c.Size, "size", load.DefaultSize, "bytes per message")
+		fs.BoolVar(&c.Churn, "churn", false, "a new connection for every request")
+		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per figure ({"name","unit","value","n"}) instead of a table`)
+		cmd, setArgs = c, noArgs
+	case "client":
+		c := &clientCmd{In: os.Stdin}
+		cmd, setArgs = c, func(a []string) error {
+			if len(a) != 1 {
+				return errors.New("client takes one HOST:PORT")
+			}
+			c.Addr = a[0]
+			return nil
+		}
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)

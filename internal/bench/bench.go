@@ -40,6 +40,10 @@ type Metric struct {
 	Name   string
 	Unit   string
 	Python string
+	// Optional marks a metric a run may leave out because it needs what a
+	// machine may lack (CPython, gevent, the go tool); the group says why
+	// in a progress note.
+	Optional bool
 }
 
 // Group is a set of workloads run together, named like the python_ref.py
@@ -47,8 +51,15 @@ type Metric struct {
 type Group struct {
 	Name    string
 	Metrics []Metric // what Run reports, in this order
+	// PythonWorkload is the python_ref.py workload whose results Metrics
+	// are compared with, when it is not Name. A group that PythonOrder
+	// does not list and that names none here has no python_ref.py
+	// counterpart, and python_ref.py is not asked for it (the servers
+	// groups run CPython's servers themselves).
+	PythonWorkload string
 	// Run measures the workloads at the given scale (see N); it must
-	// return one Result per Metric, in order.
+	// return one Result per Metric, in order, leaving out only optional
+	// ones.
 	Run func(ctx context.Context, scale float64) ([]Result, error)
 }
 
@@ -118,6 +129,18 @@ func Groups() []Group {
 	return out
 }
 
+// pythonWorkload is the python_ref.py workload g is compared with, or ""
+// for none.
+func (g Group) pythonWorkload() string {
+	if g.PythonWorkload != "" {
+		return g.PythonWorkload
+	}
+	if slices.Contains(PythonOrder, g.Name) {
+		return g.Name
+	}
+	return ""
+}
+
 func order(name string) int {
 	if i := slices.Index(PythonOrder, name); i >= 0 {
 		return i
@@ -181,11 +204,12 @@ func Comparisons() []Comparison {
 
 // HigherIsBetter says which way a unit points: rates ("msgs/s", "MB/s", any
 // unit ending in "/s") are better higher; times per operation ("us/op",
-// "ns/op") and sizes ("KiB") are better lower. ok is false for a unit with no
+// "ns/op") and sizes ("KiB") are better lower; so is a share done ("%",
+// the connections answered, say) higher. ok is false for a unit with no
 // known direction.
 func HigherIsBetter(unit string) (higher, ok bool) {
 	switch {
-	case strings.HasSuffix(unit, "/s"), unit == "x": // "x": a speed-up
+	case strings.HasSuffix(unit, "/s"), unit == "x", unit == "%": // "x": a speed-up; "%": a share done
 		return true, true
 	case unit == "us/op", unit == "ns/op", unit == "ms/op", unit == "KiB", unit == "MiB":
 		return false, true

@@ -217,10 +217,11 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 	if withPython {
 		b.WriteString("\nratio: how many times better Go is than CPython (>1: Go wins); go/python for rates, python/go for times and sizes\n")
 		var pairs []string
+		alone := 0
 		for _, r := range rows {
 			switch {
 			case r.Compared == "":
-				pairs = append(pairs, r.Go.Name+" (no CPython counterpart)")
+				alone++
 			case r.Python == nil:
 				pairs = append(pairs, r.Go.Name+" vs "+r.Compared+" (missing from CPython's output)")
 			default:
@@ -229,6 +230,11 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 		}
 		if len(pairs) > 0 {
 			b.WriteString("compared: " + strings.Join(pairs, "; ") + "\n")
+		}
+		if alone > 0 {
+			// The servers groups are many rows, CPython's among them,
+			// with their own ratio rows ("x").
+			fmt.Fprintf(&b, "%d rows have no python_ref.py counterpart (the servers groups measure CPython's servers in their own rows)\n", alone)
 		}
 		if len(otherPython) > 0 {
 			var other []string

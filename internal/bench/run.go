@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,6 +46,13 @@ func Run(ctx context.Context, c Config) error {
 		return err
 	}
 	ctx = context.WithValue(ctx, logKey{}, c.Stderr)
+	interp := c.Interpreter
+	if interp == "" {
+		interp = DefaultPython
+	}
+	if c.Python != "" {
+		ctx = context.WithValue(ctx, pythonKey{}, pythonRef{Interp: interp, Script: c.Python})
+	}
 
 	var goResults []Result
 	var errs []error
@@ -71,15 +79,13 @@ func Run(ctx context.Context, c Config) error {
 	}
 
 	var pyLines []PythonLine
-	if c.Python != "" && ctx.Err() == nil {
-		names := make([]string, len(groups))
-		for i, g := range groups {
-			names[i] = g.Name
+	var names []string // the python_ref.py workloads to run
+	for _, g := range groups {
+		if w := g.pythonWorkload(); w != "" && !slices.Contains(names, w) {
+			names = append(names, w)
 		}
-		interp := c.Interpreter
-		if interp == "" {
-			interp = DefaultPython
-		}
+	}
+	if c.Python != "" && ctx.Err() == nil && len(names) > 0 {
 		fmt.Fprintf(c.Stderr, "bench: running CPython: %s %s %s\n", interp, c.Python, strings.Join(names, " "))
 		start := time.Now()
 		var perr error
@@ -142,16 +148,44 @@ func runGroup(ctx context.Context, g Group, scale float64) (res []Result, err er
 	return res, nil
 }
 
+// checkResults checks that res are g's metrics in order, with only
+// optional ones left out.
 func checkResults(g Group, res []Result) error {
-	if len(res) != len(g.Metrics) {
-		return fmt.Errorf("reported %d results for %d metrics", len(res), len(g.Metrics))
-	}
-	for i, m := range g.Metrics {
-		if r := res[i]; r.Name != m.Name || r.Unit != m.Unit {
-			return fmt.Errorf("result %d is %s (%s), want metric %s (%s)", i, r.Name, r.Unit, m.Name, m.Unit)
+	i := 0
+	for _, m := range g.Metrics {
+		if i < len(res) && res[i].Name == m.Name {
+			if res[i].Unit != m.Unit {
+				return fmt.Errorf("result %d is %s (%s), want the unit %s", i, res[i].Name, res[i].Unit, m.Unit)
+			}
+			i++
+			continue
+		}
+		if !m.Optional {
+			if i < len(res) {
+				return fmt.Errorf("result %d is %s (%s), want metric %s (%s)", i, res[i].Name, res[i].Unit, m.Name, m.Unit)
+			}
+			return fmt.Errorf("reported %d results; metric %s (%s) is missing", len(res), m.Name, m.Unit)
 		}
 	}
+	if i < len(res) {
+		return fmt.Errorf("result %d, %s (%s), is not a metric of the group, or out of order", i, res[i].Name, res[i].Unit)
+	}
 	return nil
+}
+
+type pythonKey struct{}
+
+// pythonRef is what Run was told to compare with: the interpreter and the
+// path of python_ref.py, beside which the other CPython scripts lie.
+type pythonRef struct {
+	Interp string
+	Script string
+}
+
+// pythonFrom returns the CPython reference Run compares with, if any.
+func pythonFrom(ctx context.Context) (pythonRef, bool) {
+	p, ok := ctx.Value(pythonKey{}).(pythonRef)
+	return p, ok
 }
 
 type logKey struct{}

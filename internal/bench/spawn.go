@@ -29,6 +29,7 @@ func init() {
 // no-op and join it, n_(300) times; once with warm spares (mproc's answer
 // to fork) and once cold, each start an exec of the binary.
 func runSpawn(ctx context.Context, scale float64) ([]Result, error) {
+	logLinkage(ctx)
 	n := N(300, scale)
 
 	cold, err := startJoin(ctx, n)

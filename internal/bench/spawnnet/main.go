@@ -1,0 +1,92 @@
+// Command spawnnet measures mproc's cold start+join from a program that
+// imports net, as every server built on mproc does. Built with cgo on, such
+// a program is linked dynamically and each child pays the dynamic loader;
+// built with CGO_ENABLED=0 (or -tags netgo,osusergo) it stays static. The
+// spawn_net benchmark group builds it both ways and runs it.
+//
+// Usage: spawnnet N
+//
+// It starts and joins a no-op child N times and prints one JSON object:
+// {"n": N, "best_us": ..., "median_us": ..., "mean_us": ..., "dynamic": bool}.
+package main
+
+import (
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"mproc"
+)
+
+var noop = mproc.Register[mproc.None, mproc.None]("spawnnet.noop", func() {})
+
+// loopback uses net, so that the linker keeps the package (and, with cgo,
+// its C resolver).
+var loopback = net.ParseIP("127.0.0.1")
+
+func main() {
+	mproc.Main()
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: spawnnet N")
+		os.Exit(2)
+	}
+	n, err := strconv.Atoi(os.Args[1])
+	if err != nil || n < 1 || !loopback.IsLoopback() {
+		fmt.Fprintf(os.Stderr, "spawnnet: N must be a positive integer, not %q\n", os.Args[1])
+		os.Exit(2)
+	}
+	if err := run(n); err != nil {
+		fmt.Fprintln(os.Stderr, "spawnnet:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int) error {
+	ctx := context.Background()
+	times := make([]float64, 0, n)
+	for range n {
+		t := time.Now()
+		p, err := noop.Start(ctx, mproc.None{})
+		if err != nil {
+			return err
+		}
+		if _, err := p.Wait(ctx); err != nil {
+			return err
+		}
+		times = append(times, float64(time.Since(t).Nanoseconds())/1e3)
+		p.Close()
+	}
+	var sum float64
+	for _, v := range times {
+		sum += v
+	}
+	slices.Sort(times)
+	dynamic, err := dynamicallyLinked()
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"n": n, "best_us": times[0], "median_us": times[len(times)/2], "mean_us": sum / float64(n), "dynamic": dynamic,
+	})
+}
+
+// dynamicallyLinked says whether this executable asks for a dynamic loader
+// (has a PT_INTERP program header).
+func dynamicallyLinked() (bool, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return false, err
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	return slices.ContainsFunc(f.Progs, func(p *elf.Prog) bool { return p.Type == elf.PT_INTERP }), nil
+}
