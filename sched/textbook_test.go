@@ -128,7 +128,7 @@ var textbook = []textbookCase{
 		cite: "OSTEP §7.7 Round Robin, Figure 7.7: time slice 1: response (0+1+2)/3 = 1; " +
 			"'A finishes at 13, B at 14, and C at 15, for an average of 14'",
 		jobs: named("A", 0, 5, "B", 0, 5, "C", 0, 5), policy: sched.RR{Quantum: 1},
-		gantt: "A 0-1 B 1-2 C 2-3 A 3-4 B 4-5 C 5-6 A 6-7 B 7-8 C 8-9 A 9-10 B 10-11 C 11-12 A 12-13 B 13-14 C 14-15",
+		gantt:   "A 0-1 B 1-2 C 2-3 A 3-4 B 4-5 C 5-6 A 6-7 B 7-8 C 8-9 A 9-10 B 10-11 C 11-12 A 12-13 B 13-14 C 14-15",
 		waiting: nan, turnaround: 14, response: 1,
 	},
 	{
