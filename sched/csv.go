@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -19,7 +20,11 @@ import (
 //	P1,0,10,3
 //	P2,0,1,1
 func ParseCSV(r io.Reader) ([]Job, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" { // as spreadsheets write
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -72,7 +77,7 @@ type columnIndex struct{ name, arrival, burst, priority int }
 func columns(header []string) (columnIndex, error) {
 	c := columnIndex{-1, -1, -1, -1}
 	for k, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h))
 		var p *int
 		switch h {
 		case "name":

@@ -119,9 +119,9 @@ func (m *mlfqRun) slice(i, l int, aloneAtBottom bool) int {
 		switch {
 		case !arriving || m.nextBoost <= next:
 			run = min(m.left[i], m.nextBoost-m.t) // nextBoost may be MaxInt
-		case l > 0: // the arrival enters above: it preempts at once
-			run = min(m.left[i], next-m.t)
-		case next-m.t > allot: // one level: round robin, the arrival waits for a quantum end
+		case next-m.t > allot:
+			// To the first quantum end at or after the arrival; when the
+			// arrival enters a level above, the check below stops it sooner.
 			q := m.p.Quanta[l]
 			run = min(m.left[i], allot+((next-m.t-allot-1)/q+1)*q)
 		}
