@@ -5,6 +5,7 @@
 //	mproc demo [NAME]
 //	mproc bench [--json] [--python PATH] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
+//	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
 package main
 
 import (
@@ -58,6 +59,10 @@ Commands:
   chaos [--duration D] [--runs N] [--json] [CASE...]
                              Kill processes at bad moments, over and over, and
                              count the runs that broke an invariant (cases: %s).
+  sched [--algo NAME] [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
+                             Simulate CPU scheduling (fcfs, sjf, srtf, priority,
+                             priority-preemptive, rr, mlfq) on a CSV of jobs
+                             (name,arrival,burst[,priority]): Gantt chart, times.
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -104,6 +109,10 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		fs.IntVar(&c.Runs, "runs", 10, "run each case at least `N` times")
 		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per case ({"case","runs","failures","worst_ns","errors"}) instead of a table`)
 		cmd, setArgs = c, func(a []string) error { c.Cases = a; return nil }
+	case "sched":
+		c := &schedCmd{}
+		c.flags(fs)
+		cmd, setArgs = c, c.setArgs
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)
