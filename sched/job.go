@@ -22,19 +22,6 @@ type Job struct {
 	Priority int
 }
 
-// JobError is a job that is not valid: Index is its place in the list.
-type JobError struct {
-	Index int
-	Name  string
-	Err   error
-}
-
-func (e *JobError) Error() string {
-	return fmt.Sprintf("sched: job %d (%q): %v", e.Index, e.Name, e.Err)
-}
-
-func (e *JobError) Unwrap() error { return e.Err }
-
 // check reports what is wrong with one job on its own.
 func (j Job) check() error {
 	switch {
