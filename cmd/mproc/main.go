@@ -8,6 +8,7 @@
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
 //	mproc client HOST:PORT
+//	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
 package main
 
 import (
@@ -68,6 +69,10 @@ Commands:
   load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
                              Drive an upper-casing echo server and measure it.
   client HOST:PORT           Type lines to an echo server and see its replies.
+  sched [--algo NAME] [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
+                             Simulate CPU scheduling (fcfs, sjf, srtf, priority,
+                             priority-preemptive, rr, mlfq) on a CSV of jobs
+                             (name,arrival,burst[,priority]): Gantt chart, times.
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -136,6 +141,10 @@ func parse(args []string, stderr io.Writer) (command, int) {
 			c.Addr = a[0]
 			return nil
 		}
+	case "sched":
+		c := &schedCmd{}
+		c.flags(fs)
+		cmd, setArgs = c, c.setArgs
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)
