@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"mproc/server"
 	"net"
 )
 
@@ -57,6 +58,23 @@ var echoServers = []echoServer{
 	pyServer("threadpool", 0),
 	pyServer("gevent", 0),
 	asLimit(goServer("go_bare", "py_thread", 0, serveBare)),
+	mprocServer("goroutine", "py_thread", 0, server.Goroutine()),
+	mprocServer("goroutine_pool", "py_threadpool", 0, server.GoroutinePool(50)),
+	mprocServer("process", "py_process", perConnIdleCap, server.Process()),
+	mprocServer("process_pool", "py_pool", 2000, server.ProcessPool(4)),
+	mprocServer("prefork", "py_process", 0, server.Prefork(2)),
+}
+
+// mprocServer is a table entry for one of mproc's server models serving
+// the seeds' echo; the pools are sized as CPython's counterparts are.
+func mprocServer(model, versus string, maxIdle int, m server.Model) echoServer {
+	return goServer("mproc_"+model, versus, maxIdle, func(ctx context.Context, ln net.Listener) error {
+		err := server.Serve(ctx, ln, server.Echo, m)
+		if ctx.Err() != nil {
+			return nil // stopped, as the bench meant
+		}
+		return err
+	})
 }
 
 // perConnIdleCap is the idle connections held on a server that starts a
