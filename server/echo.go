@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"syscall"
 )
 
 // Echo sends back what it reads with ASCII letters upper-cased, byte for
@@ -19,16 +20,26 @@ func echo(_ context.Context, c net.Conn) error {
 		if n > 0 {
 			upper(buf[:n])
 			if _, werr := c.Write(buf[:n]); werr != nil {
-				return werr
+				return gone(werr)
 			}
 		}
 		switch {
 		case errors.Is(err, io.EOF):
 			return nil
 		case err != nil:
-			return err
+			return gone(err)
 		}
 	}
+}
+
+// gone makes a client that went away without closing its side (a reset, a
+// broken pipe) an ordinary end, as EOF is: it is not the handler's failure,
+// and a process-per-connection child should not report it as one.
+func gone(err error) error {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
 }
 
 // upper upper-cases ASCII letters in place; other bytes stay as they are,

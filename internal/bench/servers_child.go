@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"time"
 
@@ -77,6 +78,13 @@ func childServer(name string) func(ctx context.Context) (*runningServer, error) 
 			p.Close()
 			return nil, fmt.Errorf("%s did not say its address: %w", name, err)
 		}
+		if err := awaitEcho(rctx, addr); err != nil {
+			mine.Close()
+			p.Kill()
+			p.Wait(context.Background())
+			p.Close()
+			return nil, fmt.Errorf("%s does not answer: %w", name, err)
+		}
 		stop := func() error {
 			defer p.Close()
 			sctx, cancel := context.WithTimeout(context.Background(), childStopTimeout)
@@ -93,6 +101,46 @@ func childServer(name string) func(ctx context.Context) (*runningServer, error) 
 		}
 		return &runningServer{addr: addr, pid: p.Pid(), stop: stop}, nil
 	}
+}
+
+// awaitEcho waits until the server at addr answers one echo: a server
+// whose workers are still starting (a pool, prefork) is measured serving,
+// not starting.
+func awaitEcho(ctx context.Context, addr string) error {
+	var d net.Dialer
+	for {
+		err := echoOnce(ctx, &d, addr)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(5 * time.Millisecond): // a retry's pace, not a wait for an event
+		}
+	}
+}
+
+func echoOnce(ctx context.Context, d *net.Dialer, addr string) error {
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	if _, err := c.Write([]byte("ready?")); err != nil {
+		return err
+	}
+	got := make([]byte, 6)
+	if _, err := io.ReadFull(c, got); err != nil {
+		return err
+	}
+	if string(got) != "READY?" {
+		return fmt.Errorf("the probe came back as %q", got)
+	}
+	return nil
 }
 
 // serveBare is the limit: the plainest Go echo server, a goroutine per

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mproc/server"
 	"net"
+	"time"
 )
 
 // echoServer is a server under test in the servers groups: the seeds'
@@ -69,7 +70,9 @@ var echoServers = []echoServer{
 // the seeds' echo; the pools are sized as CPython's counterparts are.
 func mprocServer(model, versus string, maxIdle int, m server.Model) echoServer {
 	return goServer("mproc_"+model, versus, maxIdle, func(ctx context.Context, ln net.Listener) error {
-		err := server.Serve(ctx, ln, server.Echo, m)
+		// The load has ended when the bench stops a server: what is
+		// still in flight is clients the run left behind, not work.
+		err := server.Serve(ctx, ln, server.Echo, m, server.WithGrace(300*time.Millisecond))
 		if ctx.Err() != nil {
 			return nil // stopped, as the bench meant
 		}
