@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mproc/internal/ctxio"
 	"os"
 	"sync"
 	"syscall"
@@ -71,48 +72,12 @@ func newStreamTransport(st rootlink.Stream, sock *socket, isUnix bool, py rootli
 	return t, nil
 }
 
-// deadline applies ctx to the socket's reads or writes until stop is called.
-// stop waits for a callback on ctx's end that has started, so that its
-// deadline can't land after the reset and fail the next call at once.
-func deadline(ctx context.Context, set func(time.Time) error) (stop func()) {
-	if d, ok := ctx.Deadline(); ok {
-		set(d)
-	}
-	fired := make(chan struct{})
-	after := context.AfterFunc(ctx, func() {
-		set(time.Now())
-		close(fired)
-	})
-	return func() {
-		if !after() {
-			<-fired
-		}
-		set(time.Time{})
-	}
-}
-
-// ctxErr reports a deadline the socket ran into as ctx's error. The
-// socket's timer may fire before ctx's own: a deadline that has passed is
-// ctx's even while ctx.Err() is still nil.
-func ctxErr(ctx context.Context, err error) error {
-	if !ranOut(ctx, err) {
-		return err
-	}
-	if e := ctx.Err(); e != nil {
-		return e
-	}
-	return context.DeadlineExceeded
-}
-
-// ranOut reports that err is the socket's deadline and that it was ctx's:
-// ctx has ended, or its deadline has passed.
-func ranOut(ctx context.Context, err error) bool {
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		return false
-	}
-	d, ok := ctx.Deadline()
-	return ctx.Err() != nil || ok && !time.Now().Before(d)
-}
+// The socket's deadlines follow ctx (see package ctxio).
+var (
+	deadline = ctxio.Deadline
+	ctxErr   = ctxio.Err
+	ranOut   = ctxio.RanOut
+)
 
 func (t *sockTransport) send(ctx context.Context, payload []byte, att *attachments) error {
 	t.wmu.Lock()
