@@ -22,6 +22,12 @@ type processRunner struct {
 	r      *run
 	spares bool // this run turned warm spares on
 
+	// starting bounds the children's starts: the cut ends it, so that
+	// connections still waiting for a child when the grace is over get
+	// none, rather than each a start of its own after the end.
+	starting   context.Context
+	stopStarts context.CancelFunc
+
 	mu    sync.Mutex
 	procs map[*mproc.Proc[mproc.None]]struct{}
 }
@@ -32,6 +38,7 @@ func (p *processRunner) open(context.Context) error {
 		p.spares = true
 	}
 	p.procs = map[*mproc.Proc[mproc.None]]struct{}{}
+	p.starting, p.stopStarts = context.WithCancel(p.r.base)
 	return nil
 }
 
@@ -48,7 +55,7 @@ func (p *processRunner) serve() error {
 func (p *processRunner) start(t *tracked) {
 	r := p.r
 	arg := connArg{Broker: r.br.addr, Key: r.br.key, ID: t.id}
-	proc, err := r.h.conn.Start(r.base, arg, mproc.WithDaemon(true), mproc.WithName(fmt.Sprintf("%s-conn-%d", r.h.name, t.id)))
+	proc, err := r.h.conn.Start(p.starting, arg, mproc.WithDaemon(true), mproc.WithName(fmt.Sprintf("%s-conn-%d", r.h.name, t.id)))
 	if err != nil {
 		r.finish(t, err)
 		return
@@ -66,7 +73,10 @@ func (p *processRunner) start(t *tracked) {
 
 func (p *processRunner) stop()                    {}
 func (p *processRunner) drained() <-chan struct{} { return p.r.idle }
-func (p *processRunner) cut()                     { p.r.cutConns() }
+func (p *processRunner) cut() {
+	p.stopStarts()
+	p.r.cutConns()
+}
 
 func (p *processRunner) kill() {
 	p.mu.Lock()
@@ -77,6 +87,7 @@ func (p *processRunner) kill() {
 }
 
 func (p *processRunner) close() {
+	p.stopStarts()
 	if p.spares {
 		mproc.WarmSpares(0)
 	}
