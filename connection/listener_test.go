@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mproc/internal/testmain"
 	"os"
 	"slices"
 	"strings"
@@ -75,7 +76,7 @@ var (
 // ---- Listener ----
 
 func TestListener(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	for _, network := range []string{"unix", "tcp"} {
 		parallel(t, network+"/SameKey", func(t *testing.T) { testListenerSameKey(t, network) })
 		parallel(t, network+"/WrongKey", func(t *testing.T) { testListenerWrongKey(t, network) })
@@ -189,7 +190,7 @@ func testListenerWrongKey(t *testing.T, network string) {
 	}
 	// A child with the wrong key fails the same way.
 	ch = acceptAsync(ctx, l)
-	p := startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: []byte("wrong")})
+	p := testmain.StartChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: []byte("wrong")})
 	if _, err := p.Wait(ctx); !errors.Is(err, mproc.ErrAuthentication) {
 		t.Fatalf("a child dialling with the wrong key: %v", err)
 	}
@@ -225,7 +226,7 @@ func testListenerChildDials(t *testing.T, network string) {
 	l := listen(t, network, connection.WithAuthKey(key))
 	var ps []*mproc.Proc[dialResult]
 	for range 3 {
-		ps = append(ps, startChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: key}))
+		ps = append(ps, testmain.StartChild(t, ctx, commDial, dialArg{Network: network, Addr: l.Addr().String(), Key: key}))
 	}
 	pids := map[int]bool{}
 	for _, p := range ps {
@@ -444,7 +445,7 @@ func testListenerAbstract(t *testing.T) {
 		l2.Close()
 		t.Fatal("listened twice on one abstract name")
 	}
-	p := startChild(t, ctx, commDial, dialArg{Network: "unix", Addr: name, Key: []byte("k")})
+	p := testmain.StartChild(t, ctx, commDial, dialArg{Network: "unix", Addr: name, Key: []byte("k")})
 	c, err := l.Accept(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -463,7 +464,7 @@ func testListenerAbstract(t *testing.T) {
 func testListenerLockOverConn(t *testing.T) {
 	ctx := ctxTimeout(t, 30*time.Second)
 	l := listen(t, "unix", connection.WithAuthKey([]byte("k")))
-	p := startChild(t, ctx, commDialLock, dialArg{Network: "unix", Addr: l.Addr().String(), Key: []byte("k")})
+	p := testmain.StartChild(t, ctx, commDialLock, dialArg{Network: "unix", Addr: l.Addr().String(), Key: []byte("k")})
 	c, err := l.Accept(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"mproc"
 	"mproc/connection"
-	"mproc/internal/spawn"
 	"mproc/internal/testmain"
 )
 
@@ -102,59 +100,6 @@ func parallel(t *testing.T, name string, f func(t *testing.T)) {
 }
 
 // ---- Children ----
-
-// noChildLeft makes t check, once it and its subtests are done, that
-// ActiveChildren holds nothing new and this process has no zombie.
-func noChildLeft(t *testing.T) {
-	t.Helper()
-	before := map[*mproc.Process]bool{}
-	for _, p := range mproc.ActiveChildren() {
-		before[p] = true
-	}
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			var left []*mproc.Process
-			for _, p := range mproc.ActiveChildren() {
-				if !before[p] {
-					left = append(left, p)
-				}
-			}
-			z := spawn.ZombieChildren()
-			if len(left) == 0 && len(z) == 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("left behind: active children %v, zombies %v", left, z)
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
-
-// startChild starts f(arg) in a child, killed (if still running) and
-// joined at cleanup.
-func startChild[A, R any](t *testing.T, ctx context.Context, f *mproc.Func[A, R], arg A) *mproc.Proc[R] {
-	t.Helper()
-	p, err := f.Start(ctx, arg)
-	if err != nil {
-		t.Fatalf("starting %s: %v", f.Name(), err)
-	}
-	t.Cleanup(func() {
-		p.Kill()
-		jctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := p.Join(jctx); err != nil {
-			t.Errorf("%v did not end: %v", p, err)
-			return
-		}
-		if slices.Contains(spawn.ZombieChildren(), p.Pid()) {
-			t.Errorf("%v (pid %d) is a zombie", p, p.Pid())
-		}
-	})
-	return p
-}
 
 func waitOK[R any](t *testing.T, ctx context.Context, p *mproc.Proc[R]) R {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mproc/internal/testmain"
 	"net"
 	"os"
 	"syscall"
@@ -51,7 +52,7 @@ var queuedEcho = mproc.Register[*mproc.Queue[*mproc.Conn], int]("test.conn.queue
 // child talks with the dialer through it, and the dialer sees EOF once the
 // child is done and this process has closed its copy.
 func TestAcceptedEndToChild(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	for _, tc := range []struct {
 		name, network string
 		opts          []connection.Option
@@ -78,9 +79,9 @@ func TestAcceptedEndToChild(t *testing.T) {
 				if err := q.Put(ctx, s); err != nil {
 					t.Fatal(err)
 				}
-				p = startChild(t, ctx, queuedEcho, q)
+				p = testmain.StartChild(t, ctx, queuedEcho, q)
 			} else {
-				p = startChild(t, ctx, echoChild, s)
+				p = testmain.StartChild(t, ctx, echoChild, s)
 			}
 			s.Close() // the child holds the connection now
 			for i := range 3 {
@@ -103,11 +104,11 @@ func TestAcceptedEndToChild(t *testing.T) {
 // A dialled end goes to a child too, and EOF reaches it when the listener
 // side closes.
 func TestDialledEndToChild(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
 	l := listen(t, "tcp")
 	s, c := connected(t, ctx, l)
-	p := startChild(t, ctx, echoChild, c)
+	p := testmain.StartChild(t, ctx, echoChild, c)
 	c.Close()
 	if err := s.Send(ctx, "x"); err != nil {
 		t.Fatal(err)

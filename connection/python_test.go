@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"mproc/internal/testmain"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,20 +19,6 @@ import (
 	"mproc/internal/auth"
 	"mproc/internal/pyconn"
 )
-
-// python3 returns the interpreter's path, skipping the test without one
-// (failing it on CI, which has one).
-func python3(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is missing")
-		}
-		t.Skip("python3 is missing")
-	}
-	return p
-}
 
 // legacyAuth skips a keyed test against this machine's python3 when
 // internal/auth can't yet answer CPython 3.11's HMAC-MD5 challenge.
@@ -54,7 +40,7 @@ func legacyAuth(t *testing.T, py string) {
 // channel, and wait returns its error with its stderr.
 func runPython(t *testing.T, ctx context.Context, script string, args ...string) (lines <-chan string, wait func() error) {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, python3(t), append([]string{"-c", script}, args...)...)
+	cmd := exec.CommandContext(ctx, testmain.Python3(t), append([]string{"-c", script}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -113,7 +99,7 @@ func TestPythonClient(t *testing.T) {
 		parallel(t, network, func(t *testing.T) { testPythonClient(t, network, nil) })
 	}
 	parallel(t, "tcp/key", func(t *testing.T) {
-		legacyAuth(t, python3(t))
+		legacyAuth(t, testmain.Python3(t))
 		testPythonClient(t, "tcp", []byte("py key"))
 	})
 }
@@ -209,7 +195,7 @@ func TestPythonListener(t *testing.T) {
 		parallel(t, network, func(t *testing.T) { testPythonListener(t, network, nil) })
 	}
 	parallel(t, "tcp/key", func(t *testing.T) {
-		legacyAuth(t, python3(t))
+		legacyAuth(t, testmain.Python3(t))
 		testPythonListener(t, "tcp", []byte("py key"))
 	})
 }
@@ -259,7 +245,7 @@ func testPythonListener(t *testing.T, network string, key []byte) {
 // listener, and Python's client dialling Go's.
 func TestPythonWrongKey(t *testing.T) {
 	t.Parallel()
-	legacyAuth(t, python3(t))
+	legacyAuth(t, testmain.Python3(t))
 	ctx := ctxTimeout(t, 30*time.Second)
 	lines, wait := runPython(t, ctx, pyListener, "tcp", "-", "right")
 	addr := <-lines

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"mproc/internal/testmain"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ var socketModeUnder = mproc.Register[umaskArg, uint32]("test.conn.modes", func(a
 // them to other users, nor a strict one shut out their owner.
 func TestSocketFileIs0600(t *testing.T) {
 	t.Parallel()
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	for _, umask := range []int{0, 0o022, 0o700} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		mode, err := socketModeUnder.Call(ctx, umaskArg{t.TempDir(), umask})

@@ -3,6 +3,7 @@ package connection_test
 import (
 	"context"
 	"fmt"
+	"mproc/internal/testmain"
 	"os"
 	"strings"
 	"testing"
@@ -53,12 +54,12 @@ func memfds(t *testing.T) int {
 // ways, a Lock crosses, EOF comes when the child is done. A dialler that
 // expects the move, against a listener that does not make it, fails.
 func TestSharedMemoryUpgrade(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
 	key := []byte("k")
 	l := listen(t, "unix", connection.WithAuthKey(key), connection.WithSharedMemory())
 	before := memfds(t)
-	p := startChild(t, ctx, shmDial, shmDialArg{Addr: l.Addr().String(), Key: key})
+	p := testmain.StartChild(t, ctx, shmDial, shmDialArg{Addr: l.Addr().String(), Key: key})
 	c, err := l.Accept(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"mproc/internal/testmain"
 	"net"
 	"slices"
 	"testing"
@@ -87,7 +88,7 @@ func tlsPair(t *testing.T, ctx context.Context) (server, client *mproc.Conn) {
 // end refused as an argument to a child (no descriptor of its own), EOF.
 func TestTLS(t *testing.T) {
 	t.Parallel()
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
 	s, c := tlsPair(t, ctx)
 	if ok, err := s.Poll(expired()); ok || !ctxEnded(err) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mproc/internal/testmain"
 	"slices"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ var sendAfter = mproc.Register[sendAfterArg, mproc.None]("test.conn.wait.sendaft
 // ends first, and wakes when one becomes ready.
 func TestWaitOnPipes(t *testing.T) {
 	t.Parallel()
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 30*time.Second)
 	var recv, send []*mproc.Conn
 	for range 4 {
@@ -78,7 +79,7 @@ func TestWaitOnPipes(t *testing.T) {
 	// A child sends on one of them while Wait waits.
 	a, b := newPipe(t, true)
 	goEv := newEvent(t)
-	p := startChild(t, ctx, sendAfter, sendAfterArg{C: b, Go: goEv, Msg: []byte("now")})
+	p := testmain.StartChild(t, ctx, sendAfter, sendAfterArg{C: b, Go: goEv, Msg: []byte("now")})
 	b.Close()
 	all := append(slices.Clone(recv), a)
 	res := make(chan []*mproc.Conn, 1)

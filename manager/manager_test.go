@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mproc/internal/testmain"
 	"slices"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func startManager(t *testing.T, ctx context.Context, opts ...manager.Option) *ma
 }
 
 func TestManager(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
 	m := startManager(t, ctx)
 	t.Run("group", func(t *testing.T) {
@@ -145,7 +146,7 @@ func testManagerDictChildren(t *testing.T, ctx context.Context, m *manager.Manag
 	d := must(manager.NewDict[int, int](ctx, m, nil))(t)
 	var ps []*mproc.Proc[mproc.None]
 	for i := range 10 {
-		ps = append(ps, startChild(t, ctx, mgrSetItem, dictArg{d, i}))
+		ps = append(ps, testmain.StartChild(t, ctx, mgrSetItem, dictArg{d, i}))
 	}
 	for _, p := range ps {
 		waitOK(t, ctx, p)
@@ -187,7 +188,7 @@ func countDown(t *testing.T, ctx context.Context, m *manager.Manager, lock *mana
 	d := must(manager.NewDict(ctx, m, map[string]int{"count": 100}))(t)
 	var ps []*mproc.Proc[mproc.None]
 	for range 100 {
-		ps = append(ps, startChild(t, ctx, mgrCountDown, countArg{d, lock}))
+		ps = append(ps, testmain.StartChild(t, ctx, mgrCountDown, countArg{d, lock}))
 	}
 	for _, p := range ps {
 		waitOK(t, ctx, p)
@@ -296,7 +297,7 @@ func testManagerNested(t *testing.T, ctx context.Context, m *manager.Manager) {
 	if err := d.Set(ctx, "list", l); err != nil {
 		t.Fatal(err)
 	}
-	waitOK(t, ctx, startChild(t, ctx, mgrNested, nestedArg{d}))
+	waitOK(t, ctx, testmain.StartChild(t, ctx, mgrNested, nestedArg{d}))
 	if all := must(l.All(ctx))(t); !slices.Equal(all, []int{1, 99}) {
 		t.Fatalf("the list after a child appended through the dict: %v", all)
 	}

@@ -3,6 +3,7 @@ package manager_test
 import (
 	"context"
 	"errors"
+	"mproc/internal/testmain"
 	"testing"
 	"time"
 
@@ -34,11 +35,11 @@ var mgrServe = mproc.Register[serveArg, mproc.None]("test.mgr.serve", func(ctx c
 // ErrGone at once, and a new server on the same address takes them
 // again (their old objects are gone: ErrNoObject).
 func TestManagerRemote(t *testing.T) {
-	noChildLeft(t)
+	testmain.NoChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
 	key := []byte("remote key")
 	addrs := newQueue[string](t, 0)
-	first := startChild(t, ctx, mgrServe, serveArg{"127.0.0.1:0", key, addrs})
+	first := testmain.StartChild(t, ctx, mgrServe, serveArg{"127.0.0.1:0", key, addrs})
 	addr, err := addrs.Get(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestManagerRemote(t *testing.T) {
 		t.Fatalf("add over TCP: %d", v)
 	}
 	// A child reaches the same dict, given the manager's key.
-	waitOK(t, ctx, startChild(t, ctx, mgrRemoteChild, remoteArg{d, key}))
+	waitOK(t, ctx, testmain.StartChild(t, ctx, mgrRemoteChild, remoteArg{d, key}))
 	if v := must(d.Get(ctx, "child"))(t); v != 7 {
 		t.Fatalf("the child's item: %d", v)
 	}
@@ -73,7 +74,7 @@ func TestManagerRemote(t *testing.T) {
 		t.Fatalf("calls to a dead manager took %v", took)
 	}
 	// A new manager on the same address.
-	second := startChild(t, ctx, mgrServe, serveArg{addr, key, addrs})
+	second := testmain.StartChild(t, ctx, mgrServe, serveArg{addr, key, addrs})
 	if got, err := addrs.Get(ctx); err != nil || got != addr {
 		t.Fatalf("the second server listens on %q (%v), want %q", got, err, addr)
 	}

@@ -3,6 +3,7 @@ package manager_test
 import (
 	"context"
 	"errors"
+	"mproc/internal/testmain"
 	"slices"
 	"strings"
 	"testing"
@@ -125,7 +126,7 @@ func testManagerSync(t *testing.T, ctx context.Context, m *manager.Manager) {
 	// barrier, then wait on the condition.
 	var ps []*mproc.Proc[int]
 	for range 2 {
-		ps = append(ps, startChild(t, ctx, mgrSyncChild, a))
+		ps = append(ps, testmain.StartChild(t, ctx, mgrSyncChild, a))
 	}
 	if set := must(a.Ev.IsSet(ctx))(t); set {
 		t.Fatal("a new event is set")
@@ -313,7 +314,7 @@ func testManagerCustom(t *testing.T, ctx context.Context, m *manager.Manager) {
 	if n := must(manager.Call[int](ctx, p, "Inc", 1))(t); n != 6 {
 		t.Fatalf("Inc: %d", n)
 	}
-	if n := waitOK(t, ctx, startChild(t, ctx, mgrProxyChild, proxyArg{p})); n != 16 {
+	if n := waitOK(t, ctx, testmain.StartChild(t, ctx, mgrProxyChild, proxyArg{p})); n != 16 {
 		t.Fatalf("Inc in a child: %d", n)
 	}
 	if notes := must(manager.Call[[]string](ctx, p, "Notes"))(t); !slices.Equal(notes, []string{"from a child"}) {
@@ -375,11 +376,11 @@ var mgrHold = mproc.Register[holdArg, mproc.None]("test.mgr.hold", func(ctx cont
 // it: the manager releases the lock and serves the others.
 func testManagerClientKilled(t *testing.T, ctx context.Context, m *manager.Manager) {
 	a := holdArg{must(manager.NewLock(ctx, m))(t), must(manager.NewEvent(ctx, m))(t)}
-	holder := startChild(t, ctx, mgrHold, a)
+	holder := testmain.StartChild(t, ctx, mgrHold, a)
 	if err := a.Ev.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waiter := startChild(t, ctx, mgrHold, a) // blocks in Acquire
+	waiter := testmain.StartChild(t, ctx, mgrHold, a) // blocks in Acquire
 	stays(t, 50*time.Millisecond, "the waiter waits", func() bool { ok, _ := waiter.IsAlive(); return ok })
 	waiter.Kill()
 	waiter.Join(ctx)

@@ -9,8 +9,8 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"mproc/internal/testmain"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -21,23 +21,9 @@ import (
 	"mproc/internal/wire"
 )
 
-// python3 finds the interpreter the interop tests run; without it they are
-// skipped, except in CI, where that would hide a broken setup.
-func python3(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is needed for the interop tests in CI")
-		}
-		t.Skip("python3 not found: the interop tests with CPython's pickle and multiprocessing.connection are skipped")
-	}
-	return py
-}
-
 // pyCommand runs script (python3 -c) with args, bounded by ctx.
 func pyCommand(ctx context.Context, t *testing.T, script string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, python3(t), append([]string{"-c", script}, args...)...)
+	cmd := exec.CommandContext(ctx, testmain.Python3(t), append([]string{"-c", script}, args...)...)
 	cmd.Stderr = &bytes.Buffer{}
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
