@@ -1,7 +1,7 @@
 // Command mproc shows mproc at work: a narrated tour of the demos, single
 // demos, and benchmarks against CPython's multiprocessing.
 //
-//	mproc tour
+//	mproc tour [NAME...]
 //	mproc demo [NAME]
 //	mproc bench [--json] [--python PATH] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
@@ -54,7 +54,7 @@ against CPython.
 Usage: mproc <command> [flags] [args]
 
 Commands:
-  tour                       Run every demo in order, narrated.
+  tour [NAME...]             Run every demo in order, narrated (or the named ones).
   demo [NAME]                Run one demo; without NAME, list the demos.
   bench [--json] [--python PATH] [GROUP...]
                              Measure mproc on the CPython reference workloads,
@@ -95,7 +95,7 @@ func parse(args []string, stderr io.Writer) (command, int) {
 	case "tour":
 		c := &tourCmd{}
 		fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long one demo may run before it is stopped")
-		cmd, setArgs = c, noArgs
+		cmd, setArgs = c, c.setArgs
 	case "demo":
 		c := &demoCmd{}
 		fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long the demo may run before it is stopped")

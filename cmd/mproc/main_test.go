@@ -134,7 +134,7 @@ func TestCLI(t *testing.T) {
 	if code, _, errOut := runCLI("bench", "--frob"); code != 2 || !strings.Contains(errOut, "frob") {
 		t.Errorf("bad flag: %d, %q", code, errOut)
 	}
-	if code, _, errOut := runCLI("tour", "extra"); code != 2 || !strings.Contains(errOut, "unexpected arguments") {
+	if code, _, errOut := runCLI("tour", "extra"); code != 2 || !strings.Contains(errOut, `unknown demo "extra"`) || !strings.Contains(errOut, "hello") {
 		t.Errorf("tour extra: %d, %q", code, errOut)
 	}
 	if code, _, errOut := runCLI("demo", "nope"); code != 1 || !strings.Contains(errOut, `unknown demo "nope"`) {
@@ -167,5 +167,24 @@ func TestCLIBenchPythonMissing(t *testing.T) {
 	code, out, errOut := runCLI("bench", "--python", "/nonexistent/python_ref.py", "rss")
 	if code != 1 || !strings.Contains(out, "child_rss") || !strings.Contains(errOut, "/nonexistent/python_ref.py") {
 		t.Errorf("bench with a missing script: %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
+
+// TestTourNamed runs a chosen few demos with real children, in the order
+// given, each once.
+func TestTourNamed(t *testing.T) {
+	code, out, errOut := runCLI("tour", "join", "hello", "join")
+	if code != 0 {
+		t.Fatalf("tour join hello: %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "2 demos") || !strings.Contains(out, "all 2 demos ran") {
+		t.Errorf("tour join hello: not two demos:\n%s", out)
+	}
+	j, h := strings.Index(out, "1/2 · join"), strings.Index(out, "2/2 · hello")
+	if j < 0 || h < j {
+		t.Errorf("tour join hello: not join then hello:\n%s", out)
+	}
+	if strings.Contains(out, "· daemon") {
+		t.Errorf("tour join hello ran the daemon demo too:\n%s", out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,22 @@ import (
 
 type tourCmd struct {
 	Timeout time.Duration // for each demo
+	Demos   []demo.Demo   // the named ones, in the order given; nil: all
+}
+
+// setArgs takes the demos to run; an unknown name is a usage error, so
+// that a typo does not run the whole tour.
+func (c *tourCmd) setArgs(names []string) error {
+	for _, name := range names {
+		d, ok := demo.Find(name)
+		if !ok {
+			return unknownDemo(name, demo.All())
+		}
+		if !slices.ContainsFunc(c.Demos, func(x demo.Demo) bool { return x.Name == name }) {
+			c.Demos = append(c.Demos, d)
+		}
+	}
+	return nil
 }
 
 type demoCmd struct {
@@ -26,7 +43,11 @@ type demoCmd struct {
 // Run tells every demo in order; a failed demo is reported and the tour
 // goes on.
 func (c *tourCmd) Run(a *app) error {
-	return tour(a.ctx, demo.All(), a.stdout, c.Timeout)
+	demos := c.Demos
+	if demos == nil {
+		demos = demo.All()
+	}
+	return tour(a.ctx, demos, a.stdout, c.Timeout)
 }
 
 func (c *demoCmd) Run(a *app) error {
