@@ -2,10 +2,11 @@ package main
 
 import "mproc/internal/bench"
 
-// benchCmd is `mproc bench [--json] [--python PATH] [GROUP...]`.
+// benchCmd is `mproc bench [--json] [--limits] [--python PATH] [GROUP...]`.
 type benchCmd struct {
 	JSON   bool
 	Python string
+	Limits bool
 	Groups []string // default: all
 }
 
@@ -15,6 +16,7 @@ func (c *benchCmd) Run(a *app) error {
 		Groups: c.Groups,
 		JSON:   c.JSON,
 		Python: c.Python,
+		Limits: c.Limits,
 		Stdout: a.stdout,
 		Stderr: a.stderr,
 	})

@@ -32,6 +32,11 @@ type Result struct {
 	Unit  string  `json:"unit"`
 	Value float64 `json:"value"`
 	N     int     `json:"n"`
+	// Limit names the limit_ row this one is held against, and
+	// LimitFraction is its value over the limit's, oriented so that 1.0
+	// is the limit; both are set only when the run measured that limit.
+	Limit         string  `json:"limit,omitempty"`
+	LimitFraction float64 `json:"limit_fraction,omitempty"`
 }
 
 // Metric declares a result a group reports, and the CPython result (a name

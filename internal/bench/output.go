@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -52,10 +53,15 @@ func PyFloat(f float64) string {
 
 // JSONLine is r as python_ref.py's emit prints it: one JSON object with the
 // keys name, unit, value (rounded to 3 decimals) and n, in that order and
-// with json.dumps' separators.
+// with json.dumps' separators. A row held against a limit adds "limit" and
+// "limit_fraction".
 func (r Result) JSONLine() string {
-	return fmt.Sprintf(`{"name": %s, "unit": %s, "value": %s, "n": %d}`,
+	line := fmt.Sprintf(`{"name": %s, "unit": %s, "value": %s, "n": %d`,
 		jsonString(r.Name), jsonString(r.Unit), PyFloat(Round3(r.Value)), r.N)
+	if r.Limit != "" {
+		line += fmt.Sprintf(`, "limit": %s, "limit_fraction": %s`, jsonString(r.Limit), PyFloat(Round3(r.LimitFraction)))
+	}
+	return line + "}"
 }
 
 // jsonString quotes s as json.dumps does by default (ensure_ascii: anything
@@ -101,6 +107,8 @@ func ParseLine(line string) (Result, error) {
 		Unit  *string  `json:"unit"`
 		Value *float64 `json:"value"`
 		N     *float64 `json:"n"`
+		Limit *string  `json:"limit"`
+		Frac  *float64 `json:"limit_fraction"`
 	}
 	d := json.NewDecoder(strings.NewReader(line))
 	if err := d.Decode(&raw); err != nil {
@@ -112,7 +120,11 @@ func ParseLine(line string) (Result, error) {
 	if raw.Name == nil || raw.Unit == nil || raw.Value == nil || raw.N == nil {
 		return Result{}, errors.New(`not a result line: want the keys "name", "unit", "value" and "n"`)
 	}
-	return Result{Name: *raw.Name, Unit: *raw.Unit, Value: *raw.Value, N: int(*raw.N)}, nil
+	r := Result{Name: *raw.Name, Unit: *raw.Unit, Value: *raw.Value, N: int(*raw.N)}
+	if raw.Limit != nil && raw.Frac != nil {
+		r.Limit, r.LimitFraction = *raw.Limit, *raw.Frac
+	}
+	return r, nil
 }
 
 // Ratio is how many times better Go is than Python: go/python for a rate
@@ -197,6 +209,10 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 	if withPython {
 		header = append(header, "python", "ratio")
 	}
+	withLimit := slices.ContainsFunc(rows, func(r Row) bool { return r.Go.Limit != "" })
+	if withLimit {
+		header = append(header, "of limit")
+	}
 	table := [][]string{header}
 	for _, r := range rows {
 		line := []string{r.Go.Name, r.Go.Unit, FormatValue(r.Go.Value)}
@@ -210,10 +226,20 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 			}
 			line = append(line, py, ratio)
 		}
+		if withLimit {
+			frac := "-"
+			if r.Go.Limit != "" {
+				frac = fmt.Sprintf("%.2f", r.Go.LimitFraction)
+			}
+			line = append(line, frac)
+		}
 		table = append(table, line)
 	}
 	var b bytes.Buffer
 	writeAligned(&b, table, 2) // name and unit left, numbers right
+	if withLimit {
+		b.WriteString("\nof limit: the row over the machine's limit measured in this run (1.0 is the limit; see the limit_ rows)\n")
+	}
 	if withPython {
 		b.WriteString("\nratio: how many times better Go is than CPython (>1: Go wins); go/python for rates, python/go for times and sizes\n")
 		var pairs []string
@@ -234,7 +260,7 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 		if alone > 0 {
 			// The servers groups are many rows, CPython's among them,
 			// with their own ratio rows ("x").
-			fmt.Fprintf(&b, "%d rows have no python_ref.py counterpart (the servers groups measure CPython's servers in their own rows)\n", alone)
+			fmt.Fprintf(&b, "%d rows have no python_ref.py counterpart (the limits, and the servers groups, which measure CPython's servers in their own rows)\n", alone)
 		}
 		if len(otherPython) > 0 {
 			var other []string

@@ -141,7 +141,7 @@ func TestJSONLine(t *testing.T) {
 
 func TestParseLine(t *testing.T) {
 	r, err := ParseLine(`{"name": "child_rss_spawn", "unit": "KiB", "value": 14080, "n": 1}`)
-	if err != nil || r != (Result{"child_rss_spawn", "KiB", 14080, 1}) {
+	if err != nil || r != (Result{Name: "child_rss_spawn", Unit: "KiB", Value: 14080, N: 1}) {
 		t.Errorf("got %+v, %v", r, err)
 	}
 	for _, bad := range []string{"", "hello", `{"name": "x"}`, `{"name": "x", "unit": "u", "value": "1", "n": 1}`, `{"name": "x", "unit": "u", "value": 1, "n": 1} {}`} {
@@ -170,14 +170,14 @@ func TestComparisons(t *testing.T) {
 
 func sampleRows() []Row {
 	goRes := []Result{
-		{"process_start_join", "us/op", 500, 300},
-		{"process_start_join_cold", "us/op", 2000, 300},
-		{"child_rss", "KiB", 5000, 1},
+		{Name: "process_start_join", Unit: "us/op", Value: 500, N: 300},
+		{Name: "process_start_join_cold", Unit: "us/op", Value: 2000, N: 300},
+		{Name: "child_rss", Unit: "KiB", Value: 5000, N: 1},
 	}
 	pyRes := []Result{
-		{"process_start_join_fork", "us/op", 1000, 300},
-		{"process_start_join_spawn", "us/op", 40000, 30},
-		{"child_rss_spawn", "KiB", 20000, 1},
+		{Name: "process_start_join_fork", Unit: "us/op", Value: 1000, N: 300},
+		{Name: "process_start_join_spawn", Unit: "us/op", Value: 40000, N: 30},
+		{Name: "child_rss_spawn", Unit: "KiB", Value: 20000, N: 1},
 	}
 	return Compare(goRes, pyRes)
 }
@@ -204,7 +204,7 @@ func TestCompareAndRatioLines(t *testing.T) {
 	}
 
 	// A Python result that is missing gives no ratio.
-	rows = Compare([]Result{{"child_rss", "KiB", 5000, 1}, {"not_compared", "KiB", 1, 1}}, nil)
+	rows = Compare([]Result{{Name: "child_rss", Unit: "KiB", Value: 5000, N: 1}, {Name: "not_compared", Unit: "KiB", Value: 1, N: 1}}, nil)
 	if rows[0].HasRatio || rows[0].Compared != "child_rss_spawn" || rows[0].Python != nil || rows[1].Compared != "" {
 		t.Errorf("rows without Python results: %+v", rows)
 	}
@@ -215,7 +215,7 @@ func TestCompareAndRatioLines(t *testing.T) {
 
 func TestWriteTable(t *testing.T) {
 	var b bytes.Buffer
-	WriteTable(&b, sampleRows(), true, []Result{{"process_start_join_forkserver", "us/op", 9000, 300}})
+	WriteTable(&b, sampleRows(), true, []Result{{Name: "process_start_join_forkserver", Unit: "us/op", Value: 9000, N: 300}})
 	got := b.String()
 	for _, want := range []string{
 		"name                     unit     go  python   ratio\n" +
@@ -231,7 +231,7 @@ func TestWriteTable(t *testing.T) {
 	}
 
 	b.Reset()
-	WriteTable(&b, []Row{{Go: Result{"child_rss", "KiB", 5120.5, 1}}}, false, nil)
+	WriteTable(&b, []Row{{Go: Result{Name: "child_rss", Unit: "KiB", Value: 5120.5, N: 1}}}, false, nil)
 	if want := "name       unit      go\nchild_rss  KiB   5120.5\n"; b.String() != want {
 		t.Errorf("Go-only table:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -19,6 +19,9 @@ type Config struct {
 	Interpreter string   // what runs Python; DefaultPython when empty
 	Stdout      io.Writer
 	Stderr      io.Writer // progress notes
+	// Limits adds the limits group when Groups leaves it out. It always
+	// runs first, so that every row after it is held against the limits.
+	Limits bool
 }
 
 // Run measures the groups, then runs the CPython reference on the same
@@ -35,6 +38,10 @@ func Run(ctx context.Context, c Config) error {
 		c.Stderr = os.Stderr
 	}
 	groups, err := Select(c.Groups)
+	if err != nil {
+		return err
+	}
+	groups, err = limitsFirst(groups, c.Limits)
 	if err != nil {
 		return err
 	}
@@ -56,6 +63,7 @@ func Run(ctx context.Context, c Config) error {
 
 	var goResults []Result
 	var errs []error
+	limits := map[string]Result{}
 	for _, g := range groups {
 		if ctx.Err() != nil {
 			break
@@ -68,7 +76,12 @@ func Run(ctx context.Context, c Config) error {
 			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
 			continue
 		}
-		for _, r := range res {
+		for i, r := range res {
+			if g.Name == LimitsGroup {
+				limits[r.Name] = r
+			}
+			r = holdAgainst(r, limits)
+			res[i] = r
 			fmt.Fprintf(c.Stderr, "bench: %s = %s %s (n=%d)\n", r.Name, FormatValue(r.Value), r.Unit, r.N)
 			if c.JSON {
 				fmt.Fprintln(c.Stdout, r.JSONLine())
@@ -128,6 +141,24 @@ func Run(ctx context.Context, c Config) error {
 		errs = append(errs, ctx.Err())
 	}
 	return errors.Join(errs...)
+}
+
+// limitsFirst moves the limits group to the front, adding it when add is
+// set and it is not there.
+func limitsFirst(groups []Group, add bool) ([]Group, error) {
+	i := slices.IndexFunc(groups, func(g Group) bool { return g.Name == LimitsGroup })
+	if i < 0 {
+		if !add {
+			return groups, nil
+		}
+		l, err := Select([]string{LimitsGroup})
+		if err != nil {
+			return nil, err
+		}
+		return append(l, groups...), nil
+	}
+	out := append([]Group{groups[i]}, groups[:i]...)
+	return append(out, groups[i+1:]...), nil
 }
 
 // runGroup runs g, turning a panic into an error, and checks that it
