@@ -10,12 +10,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"mproc/internal/schedrun"
 	"mproc/sched"
 )
 
 // schedCmd is `mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...]
-// [--boost S] [--json] [--svg OUT] [--compare] [--width N] FILE`.
+// [--boost S] [--json] [--svg OUT] [--compare | --real [--unit D]]
+// [--width N] FILE`.
 type schedCmd struct {
 	Algo    string
 	Quantum int
@@ -25,6 +28,8 @@ type schedCmd struct {
 	SVG     string
 	Compare bool
 	Width   int // of the text chart; 0: $COLUMNS, else 80
+	Real    bool
+	Unit    time.Duration // of a --real run
 	File    string
 }
 
@@ -40,6 +45,8 @@ func (c *schedCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SVG, "svg", "", "also write the chart as SVG to `OUT`")
 	fs.BoolVar(&c.Compare, "compare", false, "run every policy on the file and tabulate the averages")
 	fs.IntVar(&c.Width, "width", 0, "the text chart's width in columns (default $COLUMNS, else 80)")
+	fs.BoolVar(&c.Real, "real", false, `also run the jobs as real CPU-burning processes, one at a time on one CPU, dispatched along the simulation with SIGCONT/SIGSTOP, and print the measured schedule beside the simulated one (with --json: a "real" object)`)
+	fs.DurationVar(&c.Unit, "unit", 10*time.Millisecond, "--real: the wall and CPU time of one time unit of the file")
 }
 
 func (c *schedCmd) setArgs(a []string) error {
@@ -49,6 +56,12 @@ func (c *schedCmd) setArgs(a []string) error {
 	c.File = a[0]
 	if c.Width < 0 {
 		return fmt.Errorf("--width %d is negative", c.Width)
+	}
+	if c.Real && c.Compare {
+		return errors.New("--real runs one policy: drop --compare, or run --real once per --algo")
+	}
+	if c.Real && c.Unit < schedrun.MinUnit {
+		return fmt.Errorf("--unit %v: %w, the least is %v", c.Unit, schedrun.ErrUnit, schedrun.MinUnit)
 	}
 	if c.Compare {
 		_, err := c.policies()
@@ -145,6 +158,9 @@ func (c *schedCmd) Run(a *app) error {
 			return err
 		}
 		defer fmt.Fprintf(a.stderr, "sched: wrote %s\n", c.SVG)
+	}
+	if c.Real {
+		return c.runReal(a, jobs, ps[0])
 	}
 	switch {
 	case c.JSON && c.Compare:

@@ -46,6 +46,9 @@ func Run(ctx context.Context, jobs []sched.Job, p sched.Policy, unit time.Durati
 	if err := d.follow(ctx, sim.Gantt, testHookSpan); err != nil {
 		return Result{}, err
 	}
+	if err := d.collect(ctx); err != nil {
+		return Result{}, err
+	}
 	return d.result(sim)
 }
 
@@ -76,6 +79,9 @@ type job struct {
 	base time.Duration
 	// planned is the CPU time its segments so far were given, in units.
 	planned int
+	// last is the index of its last span, lastCPU its CPU time before it.
+	last    int
+	lastCPU time.Duration
 	done    *burnDone
 }
 
@@ -211,28 +217,47 @@ func (d *dispatcher) burnUntil(ctx context.Context, j *job, target time.Duration
 // maxNap bounds a nap, and so how long a cancelled ctx goes unnoticed.
 const maxNap = 5 * time.Millisecond
 
-// finish lets j run to the end of its burst and collects its report.
+// finish lets j run to the end of its burst. The next job is dispatched as
+// soon as j has exited, not once mproc has reaped it and read its report:
+// collect does that after the run.
 func (d *dispatcher) finish(ctx context.Context, j *job, seg sched.Segment) error {
-	before, err := processCPU(j.proc.Pid())
+	pid := j.proc.Pid()
+	before, err := processCPU(pid)
 	if err != nil {
 		return d.lost(j, "before its last slice", err)
 	}
 	start := d.now()
-	if err := syscall.Kill(j.proc.Pid(), syscall.SIGCONT); err != nil {
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 		return d.lost(j, "at SIGCONT", err)
 	}
-	r, err := j.proc.Wait(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	switch err := stopped(ctx, pid); {
+	case err == nil:
+		return d.lost(j, "in its last slice", errors.New("stopped by someone else"))
+	case !errors.Is(err, errExited):
 		return d.lost(j, "in its last slice", err)
 	}
-	j.done = &r
-	// r.CPU counts from the job's own reading before its self-stop, base
-	// from the dispatcher's after it: the span's CPU errs by the few
-	// microseconds between.
-	d.spans = append(d.spans, Span{Name: j.Name, Start: start, End: r.End - d.t0, CPU: r.CPU - (before - j.base), Plan: time.Duration(seg.Len()) * d.unit})
+	j.last = len(d.spans)
+	j.lastCPU = before - j.base
+	d.spans = append(d.spans, Span{Name: j.Name, Start: start, Plan: time.Duration(seg.Len()) * d.unit})
+	return nil
+}
+
+// collect reads each job's report and completes its last span: its end is
+// when the job saw its burst used up, and its CPU what the job's clock
+// says less what the dispatcher had seen before. The two clocks' zeros
+// differ by the few microseconds between the job's reading before its
+// self-stop and the dispatcher's after it.
+func (d *dispatcher) collect(ctx context.Context) error {
+	for _, j := range d.run {
+		r, err := j.proc.Wait(ctx)
+		if err != nil {
+			return d.lost(j, "reporting its burn", err)
+		}
+		j.done = &r
+		s := &d.spans[j.last]
+		s.End = r.End - d.t0
+		s.CPU = r.CPU - j.lastCPU
+	}
 	return nil
 }
 
