@@ -19,5 +19,8 @@
 // in the measured Gantt, the figures and the Deviation, and is not hidden.
 // Stopped processes stop every thread of their Go runtime too.
 //
+// Two runs at once share the CPU: each measures the other as load, as it
+// does any other program there (Deviation.CPUShare).
+//
 // Linux only, like mproc.
 package schedrun

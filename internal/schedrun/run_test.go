@@ -92,11 +92,18 @@ func checkResult(t *testing.T, r Result) {
 			t.Errorf("%s used %v of CPU for a burst of %v", j.Name, j.CPU, j.Burst)
 		}
 		// Wall time is never shorter than CPU time, so no job finishes
-		// much before the simulation says; a loaded machine may make it
-		// much later.
+		// much before the simulation says. How much later it finishes
+		// depends on who else wants the jobs' CPU: other programs on a
+		// busy machine can stretch the run many times over (the run
+		// measures that, as CPUShare), so the upper bound holds only
+		// when the jobs had most of their CPU.
 		sim := float64(r.Sim.Jobs[i].Finish)
-		if j.FinishError < -0.25 || j.FinishError > 3+sim {
-			t.Errorf("%s finished at %.2f units, the simulation at %v", j.Name, j.Finish, sim)
+		if j.FinishError < -0.25 {
+			t.Errorf("%s finished at %.2f units, before the simulation's %v", j.Name, j.Finish, sim)
+		}
+		if r.Deviation.CPUShare >= 0.8 && j.FinishError > 3 {
+			t.Errorf("%s finished at %.2f units, the simulation at %v, though the jobs had %.0f%% of their CPU",
+				j.Name, j.Finish, sim, 100*r.Deviation.CPUShare)
 		}
 		if j.Start < float64(sj.Arrival) {
 			t.Errorf("%s started at %.2f units, before its arrival at %d", j.Name, j.Start, sj.Arrival)
@@ -117,6 +124,9 @@ func checkResult(t *testing.T, r Result) {
 	}
 	if r.Deviation.MaxFinish < r.Deviation.MeanFinish || r.Deviation.TotalDispatch < r.Deviation.MaxDispatch {
 		t.Errorf("inconsistent deviation %+v", r.Deviation)
+	}
+	if r.Deviation.CPUShare < 0.8 {
+		t.Logf("a busy machine: the jobs had %.0f%% of their CPU; finish times unbounded above", 100*r.Deviation.CPUShare)
 	}
 	t.Logf("spans %v; deviation %+v", r.RealGantt, r.Deviation)
 }
