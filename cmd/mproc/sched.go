@@ -41,11 +41,11 @@ func (c *schedCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Quantum, "quantum", 4, "the time quantum of rr, in the file's time units")
 	fs.StringVar(&c.Levels, "levels", "", "mlfq's quanta, top level first, e.g. `2,4,8` (default: the quantum, doubled per level, 3 levels)")
 	fs.IntVar(&c.Boost, "boost", 0, "mlfq: move every job back to the top level every `S` units (0: never)")
-	fs.BoolVar(&c.JSON, "json", false, `print one JSON object {"algo","avg_waiting","avg_turnaround","avg_response","jobs":[...],"gantt":[...]}; with --compare, {"compare":[one per policy]}`)
+	fs.BoolVar(&c.JSON, "json", false, `print one JSON object {"algo","avg_waiting","avg_turnaround","avg_response","jobs":[...],"gantt":[...]}; with --compare, {"compare":[one per policy]}; with --real, a "real" object too`)
 	fs.StringVar(&c.SVG, "svg", "", "also write the chart as SVG to `OUT`")
 	fs.BoolVar(&c.Compare, "compare", false, "run every policy on the file and tabulate the averages")
 	fs.IntVar(&c.Width, "width", 0, "the text chart's width in columns (default $COLUMNS, else 80)")
-	fs.BoolVar(&c.Real, "real", false, `also run the jobs as real CPU-burning processes, one at a time on one CPU, dispatched along the simulation with SIGCONT/SIGSTOP, and print the measured schedule beside the simulated one (with --json: a "real" object)`)
+	fs.BoolVar(&c.Real, "real", false, `also run the jobs as real CPU-burning processes, one at a time on one CPU, dispatched along the simulation's plan with SIGCONT/SIGSTOP (not with --compare), and print the measured schedule beside the simulated one (with --json: a "real" object)`)
 	fs.DurationVar(&c.Unit, "unit", 10*time.Millisecond, "--real: the wall and CPU time of one time unit of the file")
 }
 
