@@ -18,7 +18,9 @@ func TestRounded(t *testing.T) {
 		{Name: "A", Start: 16 * ms, End: 26 * ms}, // 1.6 to 2.6: 2 to 3
 		{Name: "B", Start: 31 * ms, End: 33 * ms}, // 3.1 to 3.3: 3 to 4, pushed after A
 	}
-	seg := func(name string, start, end int) sched.Segment { return sched.Segment{Name: name, Start: start, End: end} }
+	seg := func(name string, start, end int) sched.Segment {
+		return sched.Segment{Name: name, Start: start, End: end}
+	}
 	want := []sched.Segment{seg("A", 0, 1), seg("B", 1, 2), seg("A", 2, 3), seg("B", 3, 4)}
 	if got := d.rounded(); !reflect.DeepEqual(got, want) {
 		t.Errorf("rounded %v, want %v", got, want)
