@@ -8,7 +8,7 @@
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
 //	mproc client HOST:PORT
-//	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
+//	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare | --real [--unit D]] FILE
 package main
 
 import (
@@ -69,10 +69,13 @@ Commands:
   load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
                              Drive an upper-casing echo server and measure it.
   client HOST:PORT           Type lines to an echo server and see its replies.
-  sched [--algo NAME] [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
+  sched [--algo NAME] [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT]
+        [--compare | --real [--unit D]] FILE
                              Simulate CPU scheduling (fcfs, sjf, srtf, priority,
                              priority-preemptive, rr, mlfq) on a CSV of jobs
                              (name,arrival,burst[,priority]): Gantt chart, times.
+                             --real also runs the jobs as processes on one CPU
+                             (1 unit = D, 10ms) and measures the same figures.
 
 Run 'mproc <command> -h' for a command's flags.
 `

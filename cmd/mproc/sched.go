@@ -10,12 +10,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"mproc/internal/schedrun"
 	"mproc/sched"
 )
 
 // schedCmd is `mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...]
-// [--boost S] [--json] [--svg OUT] [--compare] [--width N] FILE`.
+// [--boost S] [--json] [--svg OUT] [--compare | --real [--unit D]]
+// [--width N] FILE`.
 type schedCmd struct {
 	Algo    string
 	Quantum int
@@ -25,6 +28,8 @@ type schedCmd struct {
 	SVG     string
 	Compare bool
 	Width   int // of the text chart; 0: $COLUMNS, else 80
+	Real    bool
+	Unit    time.Duration // of a --real run
 	File    string
 }
 
@@ -36,10 +41,12 @@ func (c *schedCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Quantum, "quantum", 4, "the time quantum of rr, in the file's time units")
 	fs.StringVar(&c.Levels, "levels", "", "mlfq's quanta, top level first, e.g. `2,4,8` (default: the quantum, doubled per level, 3 levels)")
 	fs.IntVar(&c.Boost, "boost", 0, "mlfq: move every job back to the top level every `S` units (0: never)")
-	fs.BoolVar(&c.JSON, "json", false, `print one JSON object {"algo","avg_waiting","avg_turnaround","avg_response","jobs":[...],"gantt":[...]}; with --compare, {"compare":[one per policy]}`)
+	fs.BoolVar(&c.JSON, "json", false, `print one JSON object {"algo","avg_waiting","avg_turnaround","avg_response","jobs":[...],"gantt":[...]}; with --compare, {"compare":[one per policy]}; with --real, a "real" object too`)
 	fs.StringVar(&c.SVG, "svg", "", "also write the chart as SVG to `OUT`")
 	fs.BoolVar(&c.Compare, "compare", false, "run every policy on the file and tabulate the averages")
 	fs.IntVar(&c.Width, "width", 0, "the text chart's width in columns (default $COLUMNS, else 80)")
+	fs.BoolVar(&c.Real, "real", false, `also run the jobs as real CPU-burning processes, one at a time on one CPU, dispatched along the simulation's plan with SIGCONT/SIGSTOP (not with --compare), and print the measured schedule beside the simulated one (with --json: a "real" object)`)
+	fs.DurationVar(&c.Unit, "unit", 10*time.Millisecond, "--real: the wall and CPU time of one time unit of the file")
 }
 
 func (c *schedCmd) setArgs(a []string) error {
@@ -49,6 +56,12 @@ func (c *schedCmd) setArgs(a []string) error {
 	c.File = a[0]
 	if c.Width < 0 {
 		return fmt.Errorf("--width %d is negative", c.Width)
+	}
+	if c.Real && c.Compare {
+		return errors.New("--real runs one policy: drop --compare, or run --real once per --algo")
+	}
+	if c.Real && c.Unit < schedrun.MinUnit {
+		return fmt.Errorf("--unit %v: %w, the least is %v", c.Unit, schedrun.ErrUnit, schedrun.MinUnit)
 	}
 	if c.Compare {
 		_, err := c.policies()
@@ -145,6 +158,9 @@ func (c *schedCmd) Run(a *app) error {
 			return err
 		}
 		defer fmt.Fprintf(a.stderr, "sched: wrote %s\n", c.SVG)
+	}
+	if c.Real {
+		return c.runReal(a, jobs, ps[0])
 	}
 	switch {
 	case c.JSON && c.Compare:
