@@ -19,7 +19,7 @@ var expect = map[string][]string{
 	"crawler":           {"main: fetched and parsed 5 pages"},
 	"daemon":            {"ended with the emperor", "main: refused"},
 	"gevent":            {"back in first", "main: all done after"},
-	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running"},
+	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running", "  child 9\n", "main: done"},
 	"isolation":         {"main: print(number) -> 10"},
 	"join":              {"joining from the list was faster"},
 	"joinable":          {"all 9 items eaten", "the daemon consumers ended with me"},

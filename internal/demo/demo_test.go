@@ -136,8 +136,21 @@ func TestHello(t *testing.T) {
 	if len(ends) != 2 {
 		t.Fatalf("want two end lines, got %v", ends)
 	}
-	if lineIndex(t, out, "main: 我是父进程 (\"I am") > lineIndex(t, out, ends[0][0]) {
-		t.Errorf("without join, the child's end came before the main process's line")
+	starts := regexp.MustCompile(`child (Process-\d+): start`).FindAllString(out, -1)
+	if len(starts) != 2 {
+		t.Fatalf("want two start lines, got %v", starts)
+	}
+	if lineIndex(t, out, "main: 我是父进程 (\"I am") > lineIndex(t, out, starts[0]) {
+		t.Errorf("without join, the child's start came before the main process's line")
+	}
+	if n := len(regexp.MustCompile(`子进程id \(child pid\): \d+  父进程id \(parent pid\): `+me+` `).FindAllString(out, -1)); n != 5 {
+		t.Errorf("%d children printed their pid with this process as parent, want 5", n)
+	}
+	for i := range 10 {
+		mustContain(t, out, fmt.Sprintf("  child: %d\n", i))
+	}
+	if !regexp.MustCompile(`Printed in the order \[(\d ){9}\d\]`).MatchString(out) {
+		t.Errorf("no print order of the ten children")
 	}
 	if lineIndex(t, out, ends[1][0]) > lineIndex(t, out, "main: 我是父进程 (after join)") {
 		t.Errorf("with join, the main process's line came before the child's end")
