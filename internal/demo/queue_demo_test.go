@@ -209,9 +209,12 @@ func TestPipe(t *testing.T) {
 		"Recv → io.EOF after 5 messages",
 		"the child read 5 messages, then saw io.EOF",
 	)
-	if lineIndex(t, out, "main: parent_conn.send") > lineIndex(t, out, "来自父亲的问候") ||
-		lineIndex(t, out, "来自父亲的问候") > lineIndex(t, out, "来自儿子的问候") {
-		t.Errorf("the greetings are out of order")
+	// The seed's order: the child speaks first, the parent answers.
+	order := []string{`Subconn.send("吃了吗")`, "main: 来自儿子的问候", "main: parent_conn.send", "来自父亲的问候"}
+	for i := 1; i < len(order); i++ {
+		if lineIndex(t, out, order[i-1]) > lineIndex(t, out, order[i]) {
+			t.Errorf("%q came after %q", order[i-1], order[i])
+		}
 	}
 	for i := 1; i <= pipeEOFMessages; i++ {
 		if lineIndex(t, out, `got "message `+strconv.Itoa(i)+`"`) > lineIndex(t, out, "Recv → io.EOF after") {
