@@ -23,7 +23,7 @@ var expect = map[string][]string{
 	"isolation":         {"main: print(number) -> 10"},
 	"join":              {"joining from the list was faster"},
 	"joinable":          {"all 9 items eaten", "the daemon consumers ended with me"},
-	"lifecycle":         {"stopped exitcode=-15", "every exit code is as expected"},
+	"lifecycle":         {"stopped exitcode=-15", "every exit code is as expected", "no tickets left", "authkey equals mine: true", "which is me: true", "still alive: true"},
 	"lock-print":        {"with the lock each child printed its whole block alone"},
 	"lock-survives":     {"previous owner died", "A=70 B=30"},
 	"manager":           {"main: count = 0"},

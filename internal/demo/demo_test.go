@@ -214,12 +214,27 @@ func TestLifecycle(t *testing.T) {
 		`RemoteError from Process-\d+: "余票不足: no tickets left"`,
 		`Panicked: "assignment to entry in nil map"`,
 		`<Process\(Process-\d+, closed\)>; joining it now fails: mproc: closed`,
+		`right after: Process-\d+\.is_alive\(\) = true`,
+		`returns an error\s+Process Process-\d+: / 余票不足: no tickets left`,
+		`panics\s+Process Process-\d+: / panic: assignment to entry in nil map`,
+		`authkey: [0-9a-f]{8}…: inherited, equal: true`,
+		`the child's is "童子军-secret"`,
+		`the function ran in pid (\d+), this process \(\d+\); the process was never started: <Process\(Process-\d+, initial\)>; p.join\(\) → "mproc: process not started"`,
+		`returned after \d+ms: "context deadline exceeded"; the child is alive: true`,
+		`terminate\(\); join\(\) → <Process\(Process-\d+, stopped exitcode=-15\)>`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("output does not match %s", re)
 		}
 	}
 	mustContain(t, out, "context cancelled: cleaning up")
+	// The children's stderr comes after the tables, never above them.
+	if lineIndex(t, out, "What the children wrote") < lineIndex(t, out, "After join:") {
+		t.Errorf("the children's stderr came before the tables")
+	}
+	if strings.Contains(out[:strings.Index(out, "What the children wrote")], "goroutine ") {
+		t.Errorf("a child's stack landed among the tables")
+	}
 	if strings.Count(out, "context cancelled: cleaning up") != 1 {
 		t.Errorf("want exactly one clean-up (the terminated child's)")
 	}
