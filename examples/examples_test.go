@@ -33,7 +33,7 @@ var expect = map[string][]string{
 	"queue-basics":      {"ErrFull", "ErrEmpty", "ErrClosed"},
 	"queue-child":       {"from Eva", "10 lines put, the same 10 got"},
 	"queue-talk":        {"p2获取的数据是100", "p1获取数据: 9527"},
-	"rlock":             {"the waiter got it only after both releases"},
+	"rlock":             {"the waiter got it only after both releases", "我又回来了!", "they held it one after the other"},
 	"threadpool":        {"200 results from 50 goroutines", "20 results from a pool of 2 processes"},
 	"threads":           {"number = 1000 (the child", "with a sync.Mutex around it: number = 0"},
 	"tickets":           {"sold 3 of 3 tickets with the lock"},
