@@ -17,7 +17,7 @@ import (
 var expect = map[string][]string{
 	"counter":           {"main: counter 30 -> 0 with 30 processes, mode lock", "mode atomic"},
 	"crawler":           {"main: fetched and parsed 5 pages"},
-	"daemon":            {"ended with the emperor", "main: refused"},
+	"daemon":            {"ended with the emperor", "main: refused", "main-------\nend456\n"},
 	"gevent":            {"back in first", "main: all done after"},
 	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running", "  child 9\n", "main: done"},
 	"isolation":         {"main: print(number) -> 10"},

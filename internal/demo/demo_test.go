@@ -186,6 +186,15 @@ func TestDaemon(t *testing.T) {
 	if strings.Contains(out, "end...... after four seconds") {
 		t.Errorf("the daemon guard outlived the emperor")
 	}
+	// Seed 001's foo (daemon) and bar: when main's code ends, foo is ended
+	// and main waits for bar.
+	mustContain(t, out, "p1 foo: 123", "p2 bar: 456", "only after bar's end456")
+	if lineIndex(t, out, "main: main-------") > lineIndex(t, out, "p2 bar: end456") {
+		t.Errorf("bar's end456 came before main-------")
+	}
+	if i := strings.Index(out, "p1 foo: end123"); i >= 0 && i > strings.Index(out, "main: main-------") {
+		t.Errorf("the daemon foo printed end123 after main's code ended")
+	}
 	if lineIndex(t, out, "皇帝驾崩啦") > lineIndex(t, out, "main: the emperor") {
 		t.Errorf("the emperor's death came after the main process saw it gone")
 	}
