@@ -2,7 +2,9 @@
 // daemon guard (p.daemon = True before p.start()) that would keep watch for
 // four seconds, reigns a little and dies; the guard dies with him. Then a
 // daemon tries to start a child of its own, which CPython refuses with
-// "daemonic processes are not allowed to have children".
+// "daemonic processes are not allowed to have children". Last, a daemon foo
+// and a non-daemon bar: when main's code ends, mproc.Shutdown ends foo and
+// waits for bar, as CPython does at exit, so end456 comes after main-------.
 //
 // Run it with: go run ./examples/daemon
 package main
@@ -89,8 +91,33 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("want an error matching ErrDaemonic, got %v", err)
 	}
 	fmt.Printf("main: refused: %v\n", err)
+
+	fmt.Println("3. a daemon foo and a non-daemon bar; main's code ends")
+	if _, err := sleeper.Start(ctx, sleep{N: 123, Ms: 200}, mproc.WithDaemon(true)); err != nil {
+		return err
+	}
+	if _, err := sleeper.Start(ctx, sleep{N: 456, Ms: 400}); err != nil {
+		return err
+	}
+	time.Sleep(10 * time.Millisecond) // the seed's time.sleep(0.1)
+	fmt.Println("main-------")
+	// CPython, at exit, terminates the daemons and joins the other children.
+	// A Go main says so: without Shutdown, bar would be left as an orphan.
 	return mproc.Shutdown(ctx)
 }
+
+type sleep struct{ N, Ms int }
+
+// sleeper is the seed's foo (123, 1 s) and bar (456, 3 s), scaled down;
+// terminated, it returns early.
+var sleeper = mproc.Register[sleep, mproc.None]("daemon.sleeper", func(ctx context.Context, a sleep) {
+	fmt.Println(a.N)
+	select {
+	case <-time.After(time.Duration(a.Ms) * time.Millisecond):
+		fmt.Printf("end%d\n", a.N)
+	case <-ctx.Done():
+	}
+})
 
 // waitGone waits until pid no longer runs; a zombie waiting to be reaped
 // counts as gone, since it runs no code.

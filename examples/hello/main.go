@@ -2,7 +2,8 @@
 // a child process (Process(target=task).start()) and prints its pid and its
 // parent's pid; the main process prints its own line, first without join, so
 // it does not wait, then with join, so the child always ends first. Last, the
-// subclass style: class aiyou(Process) with a run method.
+// subclass style: class aiyou(Process) with a run method; then five children
+// print their pid and ppid, and ten print in the order they run.
 //
 // Run it with: go run ./examples/hello
 package main
@@ -52,17 +53,23 @@ func run(ctx context.Context) error {
 	fmt.Printf("main: pid %d\n", os.Getpid())
 
 	fmt.Println("1. start() without join(): the main process goes on at once")
-	p, err := task.Start(ctx, "jaychou")
-	if err != nil {
+	// Start returns once the child runs and has its work, so a line printed
+	// after it races the child's. CPython's start() returns before the child
+	// runs; a goroutine gives the same: the parent prints while the child is
+	// still being exec'd.
+	p := task.Process("jaychou")
+	started := make(chan error, 1)
+	go func() { started <- p.Start(ctx) }()
+	fmt.Println("main: I am the parent, printed right after start()")
+	if err := <-started; err != nil {
 		return err
 	}
-	fmt.Println("main: I am the parent, printed right after start()")
 	if err := check(ctx, p); err != nil {
 		return err
 	}
 
 	fmt.Println("2. start(); join(): the main process waits for the child")
-	p, err = task.Start(ctx, "jaychou")
+	p, err := task.Start(ctx, "jaychou")
 	if err != nil {
 		return err
 	}
@@ -82,9 +89,43 @@ func run(ctx context.Context) error {
 	if _, err := a.Wait(ctx); err != nil {
 		return err
 	}
+
+	fmt.Printf("4. five children print their pid and their parent's (main pid %d)\n", os.Getpid())
+	for i := range 5 {
+		if _, err := square.Call(ctx, i); err != nil {
+			return err
+		}
+	}
+
+	fmt.Println("5. ten children started in a loop print in the order they run, not the order started")
+	errs := make(chan error, 10)
+	for i := range 10 {
+		p := echo.Process(i)
+		go func() {
+			if err := p.Start(ctx); err != nil {
+				errs <- err
+				return
+			}
+			errs <- p.Join(ctx)
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
 	fmt.Println("main: done")
 	return mproc.Shutdown(ctx)
 }
+
+// square is the seed's f(x): it prints its pid and its parent's.
+var square = mproc.Register[int, int]("hello.square", func(x int) int {
+	fmt.Printf("  child pid %d, parent pid %d\n", os.Getpid(), os.Getppid())
+	return x * x
+})
+
+// echo is the seed's func(arg): print(arg).
+var echo = mproc.Register[int, mproc.None]("hello.echo", func(i int) { fmt.Printf("  child %d\n", i) })
 
 // check waits for a task and makes sure it ran in a child of this process.
 func check(ctx context.Context, p *mproc.Proc[ids]) error {

@@ -1,8 +1,9 @@
-// Command join is the seeds' timed join: three children sleep 1, 2 and 3
-// seconds (here 100, 200 and 300 ms). Started together and joined from a
-// list ([p.join() for p in p_lst]) they take about as long as the longest;
-// started and joined one by one (p.start(); p.join() in the loop) they take
-// the sum.
+// Command join is the seeds' timed join: funa(n) sleeps a second n times,
+// printing 我是a each time, and three children run it with n = 2, 3 and 4
+// (seed 004; here a step is 60 ms). Started together and joined from a list
+// ([p.join() for p in p_lst]) they take about as long as the longest, 4
+// steps; started and joined one by one (p.start(); p.join() in the loop)
+// they take the sum, 9 steps.
 //
 // Run it with: go run ./examples/join
 package main
@@ -16,13 +17,18 @@ import (
 	"mproc"
 )
 
-// funa is the seed's funa: it sleeps for its argument.
-var funa = mproc.Register[int, mproc.None]("join.funa", func(ms int) {
-	time.Sleep(time.Duration(ms) * time.Millisecond) // the work
-	fmt.Printf("  child %s: done after %d ms\n", mproc.Current().Name(), ms)
+// step is the seed's time.sleep(1), scaled down.
+const step = 60 * time.Millisecond
+
+// funa is the seed's funa(n): n steps, printing 我是a after each.
+var funa = mproc.Register[int, mproc.None]("join.funa", func(n int) {
+	for i := 1; i <= n; i++ {
+		time.Sleep(step)
+		fmt.Printf("  child %s: 我是a (%d of %d)\n", mproc.Current().Name(), i, n)
+	}
 })
 
-var sleeps = []int{100, 200, 300}
+var steps = []int{2, 3, 4} // the seed's a=[2,3,4]
 
 func main() {
 	mproc.Main()
@@ -40,16 +46,16 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("main: %v besides starting them (the longest child sleeps 300 ms)\n", together.Round(time.Millisecond))
+	fmt.Printf("main: %v besides starting them (the longest child: 4 steps, 240 ms)\n", together.Round(time.Millisecond))
 
 	fmt.Println("2. start and join each in turn")
 	inTurn, err := timed(ctx, true)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("main: %v besides starting them (the sleeps add up to 600 ms)\n", inTurn.Round(time.Millisecond))
+	fmt.Printf("main: %v besides starting them (the steps add up to 9, 540 ms)\n", inTurn.Round(time.Millisecond))
 
-	// The overlap of the sleeps saves about 300 ms; half of it is a safe
+	// The overlap of the sleeps saves about 300 ms (5 steps); half of it is a safe
 	// margin on a busy machine.
 	if inTurn-together < 150*time.Millisecond {
 		return fmt.Errorf("joining from a list (%v) was not clearly faster than joining in turn (%v)", together, inTurn)
@@ -65,9 +71,9 @@ func timed(ctx context.Context, inTurn bool) (time.Duration, error) {
 	t0 := time.Now()
 	var starting time.Duration
 	var list []*mproc.Proc[mproc.None]
-	for _, ms := range sleeps {
+	for _, n := range steps {
 		s := time.Now()
-		p, err := funa.Start(ctx, ms)
+		p, err := funa.Start(ctx, n)
 		if err != nil {
 			return 0, err
 		}

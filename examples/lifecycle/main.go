@@ -2,16 +2,21 @@
 // say a process ends: normally (exit code 0), with an error (1), by
 // sys.exit(n) (n), by a fatal error (1), or killed by another process:
 // terminate() (-15) and kill() (-9). It prints each process's state and
-// exitcode before start, after start and after join.
+// exitcode before start, after start and after join; is_alive right after
+// terminate() (still true: terminate only asks); the children's stderr,
+// captured with mproc.WithStderr so it does not land among the tables; the
+// authkey a child inherits; run() called directly; and join(timeout).
 //
 // Run it with: go run ./examples/lifecycle
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"mproc"
@@ -72,8 +77,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 	procs := make([]*mproc.Proc[mproc.None], len(modes))
+	stderr := make([]*bytes.Buffer, len(modes))
 	for i, m := range modes {
-		procs[i] = child.Process(arg{Mode: m, Gate: gate, Ready: ready})
+		stderr[i] = new(bytes.Buffer) // read once the child is joined
+		procs[i] = child.Process(arg{Mode: m, Gate: gate, Ready: ready}, mproc.WithStderr(stderr[i]))
 	}
 	show("before start", procs)
 	for _, p := range procs {
@@ -92,6 +99,8 @@ func run(ctx context.Context) error {
 	if err := procs[4].Terminate(); err != nil {
 		return err
 	}
+	alive, _ := procs[4].IsAlive()
+	fmt.Printf("main: right after terminate(), is_alive() = %v: it asks and does not wait\n", alive)
 	if err := procs[5].Kill(); err != nil {
 		return err
 	}
@@ -107,7 +116,59 @@ func run(ctx context.Context) error {
 		}
 	}
 	fmt.Println("main: every exit code is as expected")
+	for i, b := range stderr {
+		if lines := strings.SplitN(strings.TrimSpace(b.String()), "\n", 3); lines[0] != "" {
+			fmt.Printf("  the %s child's stderr began: %s\n", modes[i], strings.Join(lines[:min(2, len(lines))], " / "))
+		}
+	}
+	if err := smaller(ctx); err != nil {
+		return err
+	}
 	return mproc.Shutdown(ctx)
+}
+
+// key reports the pid it runs in and its process's authkey, or with wait
+// set runs until told to stop.
+func key(ctx context.Context, wait bool) (keyReply, error) {
+	if wait {
+		<-ctx.Done()
+		return keyReply{}, ctx.Err()
+	}
+	return keyReply{Pid: os.Getpid(), Key: mproc.Current().AuthKey()}, nil
+}
+
+type keyReply struct {
+	Pid int
+	Key []byte
+}
+
+var keyFunc = mproc.Register[bool, keyReply]("lifecycle.key", key)
+
+// smaller shows authkey, run() called directly and join(timeout).
+func smaller(ctx context.Context) error {
+	r, err := keyFunc.Call(ctx, false)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("main: a child's authkey equals mine: %v\n", bytes.Equal(r.Key, mproc.Current().AuthKey()))
+
+	r, err = key(ctx, false) // p.run(): the function, in this process
+	if err != nil {
+		return err
+	}
+	fmt.Printf("main: run() directly ran in pid %d, which is me: %v\n", r.Pid, r.Pid == os.Getpid())
+
+	p, err := keyFunc.Start(ctx, true)
+	if err != nil {
+		return err
+	}
+	jctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond) // join(timeout=0.1)
+	err = p.Join(jctx)
+	cancel()
+	alive, _ := p.IsAlive()
+	fmt.Printf("main: join with a 100 ms timeout: %v; still alive: %v\n", err, alive)
+	p.Terminate()
+	return p.Join(ctx)
 }
 
 // show prints each process's state, is_alive and exitcode.

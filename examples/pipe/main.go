@@ -1,6 +1,6 @@
 // Command pipe is the seeds' Pipe: parent_conn, child_conn = Pipe() returns
-// two connected ends; the child gets one as its argument, the parent sends a
-// greeting, the child prints it and replies. Then the end of a conversation:
+// two connected ends; the child gets one as its argument and speaks first
+// (吃了吗), the parent prints it and answers, the child prints the answer. Then the end of a conversation:
 // the child loops on recv until the parent closes its end, which CPython
 // reports as EOFError and Go as io.EOF.
 //
@@ -18,15 +18,19 @@ import (
 	"mproc"
 )
 
-// greeter is the seed's f(conn): receive a greeting, print it, reply.
+// greeter is the seed's f(conn): the child speaks first, then prints the
+// parent's answer.
 var greeter = mproc.Register[*mproc.Conn, mproc.None]("pipe.greeter", func(ctx context.Context, conn *mproc.Conn) error {
 	defer conn.Close()
-	var hello string
-	if err := conn.Recv(ctx, &hello); err != nil {
+	if err := conn.Send(ctx, "吃了吗 (have you eaten?)"); err != nil {
 		return err
 	}
-	fmt.Printf("  child (pid %d): 来自父亲的问候 (the parent's greeting): %s\n", os.Getpid(), hello)
-	return conn.Send(ctx, "吃了吗 (have you eaten?)")
+	var answer string
+	if err := conn.Recv(ctx, &answer); err != nil {
+		return err
+	}
+	fmt.Printf("  child (pid %d): 来自父亲的问候 (the parent's greeting): %s\n", os.Getpid(), answer)
+	return nil
 })
 
 // reader receives until io.EOF and returns how many messages it got.
@@ -68,14 +72,14 @@ func run(ctx context.Context) error {
 		return err
 	}
 	childConn.Close() // the child has its own copy; close the end you don't use
+	var greeting string
+	if err := parentConn.Recv(ctx, &greeting); err != nil {
+		return err
+	}
+	fmt.Printf("main: 来自儿子的问候 (the child's greeting): %s\n", greeting)
 	if err := parentConn.Send(ctx, "你好啊 (hello)"); err != nil {
 		return err
 	}
-	var reply string
-	if err := parentConn.Recv(ctx, &reply); err != nil {
-		return err
-	}
-	fmt.Printf("main: 来自儿子的问候 (the child's greeting): %s\n", reply)
 	if _, err := p.Wait(ctx); err != nil {
 		return err
 	}

@@ -2,9 +2,10 @@
 // two children talk through a queue both were given as an argument. task1
 // puts x = 100; task2, in another process, gets it, prints
 // p2获取的数据是100 and puts 9527 back on the same queue; task1 gets 9527.
-// The seed sleeps 3 s in task1 so that task2 takes the 100 first: on one
-// queue a process can get its own message back. Here task1 does not sleep;
-// when it gets its own message it puts it back and tries again.
+// task1 sleeps between its put and its get (the seed's 3 s, here 300 ms) so
+// that task2 takes the 100 first: on one queue a process can get its own
+// message back. The sleep is a guess; should it be too short, task1 puts its
+// own message back and sleeps again.
 //
 // Run it with: go run ./examples/queue-talk
 package main
@@ -24,18 +25,19 @@ type msg struct {
 	Text string
 }
 
-// task1 puts 100 and waits for the answer, skipping its own message.
+// task1 puts 100, sleeps, and gets the answer.
 var task1 = mproc.Register[*mproc.Queue[msg], string]("queue-talk.task1", func(ctx context.Context, q *mproc.Queue[msg]) (string, error) {
-	fmt.Printf("  p1 (pid %d): x = 100; q.put(x)\n", os.Getpid())
+	fmt.Printf("  p1 (pid %d): x = 100; q.put(x); time.sleep(0.3)\n", os.Getpid())
 	if err := q.Put(ctx, msg{From: "p1", Text: "100"}); err != nil {
 		return "", err
 	}
 	for {
+		time.Sleep(300 * time.Millisecond) // the seed's time.sleep(3): time for p2 to take the 100
 		m, err := q.Get(ctx)
 		if err != nil {
 			return "", err
 		}
-		if m.From == "p1" { // my own message: leave it for p2
+		if m.From == "p1" { // the sleep was too short: leave it for p2
 			if err := q.Put(ctx, m); err != nil {
 				return "", err
 			}

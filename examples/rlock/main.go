@@ -2,7 +2,12 @@
 // again, and must release it as often. One process takes it in outer() and
 // again in inner(), which outer calls, while a second process waits; the
 // second gets it only when the first has released it both times. With a
-// plain Lock, inner() would wait for its own lock forever.
+// plain Lock, inner() would wait for its own lock forever. Last, the seed's
+// task: two processes share one RLock (passed as an argument: children start
+// by exec, not fork, so a module-level lock would not be shared) and hold it
+// one after the other. The owner of mproc's RLock is a process, not a
+// goroutine: two goroutines of one process re-enter each other's lock unless
+// each takes its own owner with rl.NewOwner().
 //
 // Run it with: go run ./examples/rlock
 package main
@@ -119,5 +124,38 @@ func run(ctx context.Context) error {
 	if again {
 		return errors.New("a plain Lock was taken twice")
 	}
+
+	fmt.Println("3. the seed's task(arg): two processes share one RLock")
+	var ps []*mproc.Proc[mproc.None]
+	for i := 1; i <= 2; i++ {
+		p, err := task.Start(ctx, taskArg{RLock: rl, Arg: i})
+		if err != nil {
+			return err
+		}
+		ps = append(ps, p)
+	}
+	for _, p := range ps {
+		if _, err := p.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Println("main: they held it one after the other")
 	return mproc.Shutdown(ctx)
 }
+
+type taskArg struct {
+	RLock *mproc.RLock
+	Arg   int
+}
+
+// task is the seed's task(arg): print, acquire, sleep, print arg, release.
+var task = mproc.Register[taskArg, mproc.None]("rlock.task", func(ctx context.Context, a taskArg) error {
+	fmt.Println("  我又回来了! (I'm back!)")
+	if err := a.RLock.LockContext(ctx); err != nil {
+		return err
+	}
+	defer a.RLock.Unlock()
+	time.Sleep(100 * time.Millisecond) // the seed's time.sleep(2)
+	fmt.Printf("  %d\n", a.Arg)
+	return nil
+})

@@ -66,6 +66,39 @@ var daemonFather = mproc.Register[daemonArg, mproc.None]("demo.daemon.father", f
 	return errors.New("a daemon was allowed to start a child")
 })
 
+// daemonSleep is a target of seed 001's last daemon example: print a
+// number, sleep, print end and the number, unless terminated first.
+type daemonSleep struct {
+	Console string
+	N       int // 123 for foo, 456 for bar
+	Ms      int // foo 1 s, bar 3 s, scaled down
+}
+
+var daemonSleeper = mproc.Register[daemonSleep, mproc.None]("demo.daemon.sleeper", func(ctx context.Context, a daemonSleep) {
+	say(a.Console, "  %s: %d", mproc.Current().Name(), a.N)
+	select {
+	case <-time.After(time.Duration(a.Ms) * time.Millisecond):
+		say(a.Console, "  %s: end%d", mproc.Current().Name(), a.N)
+	case <-ctx.Done(): // terminated
+	}
+})
+
+// daemonMain is the seed's main program, run as a child so that its end can
+// be watched: p1 = foo (daemon), p2 = bar; it prints main------- and ends its
+// code with mproc.Shutdown, which, as CPython does at exit, terminates the
+// daemon and waits for the non-daemon.
+var daemonMain = mproc.Register[string, mproc.None]("demo.daemon.main", func(ctx context.Context, console string) error {
+	if _, err := daemonSleeper.Start(ctx, daemonSleep{Console: console, N: 123, Ms: 200}, mproc.WithDaemon(true), mproc.WithName("p1 foo")); err != nil {
+		return err
+	}
+	if _, err := daemonSleeper.Start(ctx, daemonSleep{Console: console, N: 456, Ms: 400}, mproc.WithName("p2 bar")); err != nil {
+		return err
+	}
+	time.Sleep(10 * time.Millisecond) // the seed's time.sleep(0.1)
+	say(console, "  main: main-------  (its code ends here; mproc.Shutdown(ctx) does what CPython does at exit)")
+	return mproc.Shutdown(ctx)
+})
+
 func init() {
 	add(Demo{
 		Name:  "daemon",
@@ -74,7 +107,10 @@ func init() {
 			"starts a daemon guard that would print for a long time and then dies; the guard dies with him. " +
 			"Here the emperor is itself a child process, so that we can watch from outside: the guard's pid " +
 			"stops running the moment the emperor's process ends. A daemon may not start children: CPython " +
-			"raises 'daemonic processes are not allowed to have children'; mproc returns ErrDaemonic.",
+			"raises 'daemonic processes are not allowed to have children'; mproc returns ErrDaemonic. Last, seed 001's " +
+			"daemon foo (1 s) and non-daemon bar (3 s): when main's code ends, the daemon is ended at once and main " +
+			"still waits for bar, so end456 comes after main------- and end123 never. CPython does that at exit by " +
+			"itself; a Go program calls mproc.Shutdown(ctx) at the end of main.",
 		Run: stage(runDaemon),
 	})
 }
@@ -119,5 +155,34 @@ func runDaemon(ctx context.Context, con *console, started *[]*mproc.Process) err
 	con.Printf("main: %v failed with %q\n"+
 		"      (a *mproc.RemoteError; errors.Is(err, mproc.ErrDaemonic) = %v; exit code %d)",
 		f, re.Message, errors.Is(err, mproc.ErrDaemonic), code)
+	return daemonTogether(ctx, con, started)
+}
+
+// daemonTogether is seed 001's foo (daemon) and bar (not) under one main.
+func daemonTogether(ctx context.Context, con *console, started *[]*mproc.Process) error {
+	con.Printf("\n3. p1 = Process(target=foo) with p1.daemon = True (1 s, here 200 ms), p2 = Process(target=bar) (3 s,\n" +
+		"   here 400 ms); main sleeps 0.1 s (10 ms) and prints main-------. The main program is a child here, to be watched:")
+	m, err := daemonMain.Start(ctx, con.path, mproc.WithName("main"))
+	if err != nil {
+		return err
+	}
+	*started = append(*started, m.Process)
+	if _, err := m.Wait(ctx); err != nil {
+		return err
+	}
+	if _, err := con.waitLine(ctx, "p2 bar: end456", time.Second); err != nil {
+		return fmt.Errorf("daemon: the non-daemon bar did not finish: %w", err)
+	}
+	if i := con.index("p1 foo: end123"); i > con.index("main: main-------") {
+		return errors.New("daemon: the daemon foo outlived main's code")
+	} else if i >= 0 { // main was slow to start bar: foo's 200 ms were over first
+		con.Printf("main: this time foo printed end123 before main's code ended: starting bar took that long here")
+	}
+	if after, err := lineOrder(ctx, con, "main: main-------", "p2 bar: end456"); err != nil || !after {
+		return fmt.Errorf("daemon: end456 came before main------- (%v)", err)
+	}
+	con.Printf("main: the main program ended (%v) only after bar's end456: it waited for its non-daemon child;\n"+
+		"      foo, the daemon, was ended when main's code ended and never printed end123. Without\n"+
+		"      mproc.Shutdown a Go main would return at once and leave bar running as an orphan.", m)
 	return nil
 }

@@ -136,8 +136,21 @@ func TestHello(t *testing.T) {
 	if len(ends) != 2 {
 		t.Fatalf("want two end lines, got %v", ends)
 	}
-	if lineIndex(t, out, "main: 我是父进程 (\"I am") > lineIndex(t, out, ends[0][0]) {
-		t.Errorf("without join, the child's end came before the main process's line")
+	starts := regexp.MustCompile(`child (Process-\d+): start`).FindAllString(out, -1)
+	if len(starts) != 2 {
+		t.Fatalf("want two start lines, got %v", starts)
+	}
+	if lineIndex(t, out, "main: 我是父进程 (\"I am") > lineIndex(t, out, starts[0]) {
+		t.Errorf("without join, the child's start came before the main process's line")
+	}
+	if n := len(regexp.MustCompile(`子进程id \(child pid\): \d+  父进程id \(parent pid\): `+me+` `).FindAllString(out, -1)); n != 5 {
+		t.Errorf("%d children printed their pid with this process as parent, want 5", n)
+	}
+	for i := range 10 {
+		mustContain(t, out, fmt.Sprintf("  child: %d\n", i))
+	}
+	if !regexp.MustCompile(`Printed in the order \[(\d ){9}\d\]`).MatchString(out) {
+		t.Errorf("no print order of the ten children")
 	}
 	if lineIndex(t, out, ends[1][0]) > lineIndex(t, out, "main: 我是父进程 (after join)") {
 		t.Errorf("with join, the main process's line came before the child's end")
@@ -155,13 +168,14 @@ func TestJoin(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Fatalf("timings %q %q: %v %v", m[0][1], m[1][1], err1, err2)
 	}
-	// Not counting start-up: ≈ the longest (300ms) against ≈ the sum (600ms).
-	if together < 270*time.Millisecond || inTurn < 540*time.Millisecond || inTurn-together < 150*time.Millisecond {
-		t.Errorf("joined from a list %v, in turn %v (not counting start-up): want ≈300ms vs ≈600ms", together, inTurn)
+	// Not counting start-up: ≈ the longest (4 steps, 240ms) against ≈ the sum (9 steps, 540ms).
+	if together < 216*time.Millisecond || inTurn < 486*time.Millisecond || inTurn-together < 150*time.Millisecond {
+		t.Errorf("joined from a list %v, in turn %v (not counting start-up): want ≈240ms vs ≈540ms", together, inTurn)
 	}
-	if n := strings.Count(out, "我是a, done"); n != 6 {
-		t.Errorf("%d children finished, want 6", n)
+	if n := strings.Count(out, "我是a ("); n != 18 {
+		t.Errorf("%d 我是a lines, want 2×(2+3+4) = 18", n)
 	}
+	mustContain(t, out, "child is still running: true")
 }
 
 func TestDaemon(t *testing.T) {
@@ -171,6 +185,15 @@ func TestDaemon(t *testing.T) {
 		"daemonic processes are not allowed to have children", "errors.Is(err, mproc.ErrDaemonic) = true")
 	if strings.Contains(out, "end...... after four seconds") {
 		t.Errorf("the daemon guard outlived the emperor")
+	}
+	// Seed 001's foo (daemon) and bar: when main's code ends, foo is ended
+	// and main waits for bar.
+	mustContain(t, out, "p1 foo: 123", "p2 bar: 456", "only after bar's end456")
+	if lineIndex(t, out, "main: main-------") > lineIndex(t, out, "p2 bar: end456") {
+		t.Errorf("bar's end456 came before main-------")
+	}
+	if i := strings.Index(out, "p1 foo: end123"); i >= 0 && i > strings.Index(out, "main: main-------") {
+		t.Errorf("the daemon foo printed end123 after main's code ended")
 	}
 	if lineIndex(t, out, "皇帝驾崩啦") > lineIndex(t, out, "main: the emperor") {
 		t.Errorf("the emperor's death came after the main process saw it gone")
@@ -200,12 +223,27 @@ func TestLifecycle(t *testing.T) {
 		`RemoteError from Process-\d+: "余票不足: no tickets left"`,
 		`Panicked: "assignment to entry in nil map"`,
 		`<Process\(Process-\d+, closed\)>; joining it now fails: mproc: closed`,
+		`right after: Process-\d+\.is_alive\(\) = true`,
+		`returns an error\s+Process Process-\d+: / 余票不足: no tickets left`,
+		`panics\s+Process Process-\d+: / panic: assignment to entry in nil map`,
+		`authkey: [0-9a-f]{8}…: inherited, equal: true`,
+		`the child's is "童子军-secret"`,
+		`the function ran in pid (\d+), this process \(\d+\); the process was never started: <Process\(Process-\d+, initial\)>; p.join\(\) → "mproc: process not started"`,
+		`returned after \d+ms: "context deadline exceeded"; the child is alive: true`,
+		`terminate\(\); join\(\) → <Process\(Process-\d+, stopped exitcode=-15\)>`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("output does not match %s", re)
 		}
 	}
 	mustContain(t, out, "context cancelled: cleaning up")
+	// The children's stderr comes after the tables, never above them.
+	if lineIndex(t, out, "What the children wrote") < lineIndex(t, out, "After join:") {
+		t.Errorf("the children's stderr came before the tables")
+	}
+	if strings.Contains(out[:strings.Index(out, "What the children wrote")], "goroutine ") {
+		t.Errorf("a child's stack landed among the tables")
+	}
 	if strings.Count(out, "context cancelled: cleaning up") != 1 {
 		t.Errorf("want exactly one clean-up (the terminated child's)")
 	}

@@ -8,32 +8,41 @@ import (
 	"mproc"
 )
 
-// The seeds' timed join: children that sleep 1, 2 and 3 seconds (here 100,
-// 200 and 300 ms), joined after all have started, take as long as the
-// longest; joined one by one right after each start, they take the sum.
+// The seeds' timed join: funa(n) prints 我是a once a second for n seconds,
+// and three children run it with n = 2, 3 and 4 (seed 004; here a step is
+// 60 ms, not a second, to keep the tour short). Without join the main
+// process's 程序花费 ("time spent") comes at once; joined from a list, the
+// children take as long as the longest; joined right after each start (seed
+// 001's p.join() inside the loop), they take the sum.
 
 type joinArg struct {
 	Console string
-	Ms      int
+	Steps   int
 }
+
+// joinStep is the seed's time.sleep(1), scaled down.
+const joinStep = 60 * time.Millisecond
 
 var joinFuna = mproc.Register[joinArg, mproc.None]("demo.join.funa", func(a joinArg) {
 	name := mproc.Current().Name()
-	say(a.Console, "  child %s: sleeping %d ms", name, a.Ms)
-	time.Sleep(time.Duration(a.Ms) * time.Millisecond) // the work
-	say(a.Console, "  child %s: 我是a, done after %d ms", name, a.Ms)
+	for i := 1; i <= a.Steps; i++ {
+		time.Sleep(joinStep)
+		say(a.Console, "  child %s: 我是a (%d of %d)", name, i, a.Steps)
+	}
 })
 
-var joinSleeps = []int{100, 200, 300}
+var joinSteps = []int{2, 3, 4} // the seed's a=[2,3,4]
 
 func init() {
 	add(Demo{
 		Name:  "join",
 		Title: "Join in a list: as long as the longest child, not the sum",
-		Intro: "The seeds time three children that sleep 1, 2 and 3 seconds (here 100, 200 and 300 ms). Started " +
-			"together and then joined from a list ([p.join() for p in p_lst]), they run side by side and the " +
-			"total is about the longest. Joined right after each start (p.start(); p.join() in the loop), they " +
-			"run one after another and the total is the sum.",
+		Intro: "Seed 004's funa(n) sleeps one second n times, printing 我是a each time, and three children run it " +
+			"with n = 2, 3 and 4 (here a step is 60 ms, not a second, to keep the tour short). Without join, the " +
+			"main process prints 程序花费 (time spent) at once: only the time to start them. Joined from a list " +
+			"(for p in b: p.join()), they run side by side and the total is about the longest, 4 steps. Joined " +
+			"right after each start (seed 001's p.join() inside the loop), they run one after another and the " +
+			"total is the sum, 9 steps.",
 		Run: stage(runJoin),
 	})
 }
@@ -41,17 +50,18 @@ func init() {
 func runJoin(ctx context.Context, con *console, started *[]*mproc.Process) error {
 
 	longest, sum := 0, 0
-	for _, ms := range joinSleeps {
-		longest, sum = max(longest, ms), sum+ms
+	for _, n := range joinSteps {
+		longest, sum = max(longest, n), sum+n
 	}
+	longest, sum = longest*int(joinStep/time.Millisecond), sum*int(joinStep/time.Millisecond)
 
-	con.Printf("1. Start all three, then join them from the list:")
+	con.Printf("1. for i in a: p = Process(target=funa, args=(i,)); p.start(); b.append(p)  (a = %v, steps of %v)", joinSteps, joinStep)
 	t0 := time.Now()
 	var list []*mproc.Proc[mproc.None]
 	var starting time.Duration
-	for _, ms := range joinSleeps {
+	for _, n := range joinSteps {
 		s := time.Now()
-		p, err := joinFuna.Start(ctx, joinArg{Console: con.path, Ms: ms})
+		p, err := joinFuna.Start(ctx, joinArg{Console: con.path, Steps: n})
 		if err != nil {
 			return err
 		}
@@ -59,6 +69,14 @@ func runJoin(ctx context.Context, con *console, started *[]*mproc.Process) error
 		*started = append(*started, p.Process)
 		list = append(list, p)
 	}
+	noJoin := time.Since(t0)
+	running, _ := list[len(list)-1].IsAlive()
+	con.Printf("main: without join: 程序花费 (time spent) %v, only starting them; the %d-step child is still running: %v",
+		noJoin.Round(time.Millisecond), joinSteps[len(joinSteps)-1], running)
+	if !running {
+		return fmt.Errorf("join: the %d-step child had ended when the main process went on without joining", joinSteps[len(joinSteps)-1])
+	}
+	con.Printf("\n   for p in b: p.join()")
 	for _, p := range list {
 		if err := p.Join(ctx); err != nil {
 			return err
@@ -69,12 +87,12 @@ func runJoin(ctx context.Context, con *console, started *[]*mproc.Process) error
 	con.Printf("main: 程序花费 (time spent): %v, of which %v starting the children; the rest, %v, ≈ the longest child (%d ms)",
 		together.Round(time.Millisecond), starting.Round(time.Millisecond), (together - starting).Round(time.Millisecond), longest)
 
-	con.Printf("\n2. Start and join each in turn:")
+	con.Printf("\n2. for i in a: p = Process(target=funa, args=(i,)); p.start(); p.join()")
 	t0 = time.Now()
 	starting = 0
-	for _, ms := range joinSleeps {
+	for _, n := range joinSteps {
 		s := time.Now()
-		p, err := joinFuna.Start(ctx, joinArg{Console: con.path, Ms: ms})
+		p, err := joinFuna.Start(ctx, joinArg{Console: con.path, Steps: n})
 		if err != nil {
 			return err
 		}
@@ -100,7 +118,8 @@ func runJoin(ctx context.Context, con *console, started *[]*mproc.Process) error
 	// run, which saves sum-longest of the time not spent starting.
 	runTogether, runInTurn := together-startTogether, inTurn-startInTurn
 	saved := runInTurn - runTogether
-	con.Printf("\nNot counting start-up, joining from the list saved %v: the two shorter children slept while the longest did.",
+	con.Printf("\nNot counting start-up, joining from the list saved %v: the two shorter children slept while the longest did.\n"+
+		"(Seed 001 shows the same with five one-second children, joined inside the loop or from the list.)",
 		saved.Round(time.Millisecond))
 	switch {
 	case runTogether < time.Duration(longest)*time.Millisecond*9/10:

@@ -24,16 +24,20 @@ type pipeArg struct {
 	N       int
 }
 
-// pipeGreeter is the seed's f(Subconn), answering: it receives the parent's
-// greeting, prints it, replies, and closes its end.
+// pipeGreeter is the seed's f(Subconn): the child speaks first, then
+// prints the parent's answer, and closes its end.
 var pipeGreeter = mproc.Register[pipeArg, string]("demo.pipe.greeter", func(ctx context.Context, a pipeArg) (string, error) {
 	defer a.Conn.Close()
-	var hello string
-	if err := a.Conn.Recv(ctx, &hello); err != nil {
+	say(a.Console, "  child (pid %d): Subconn.send(\"吃了吗\")", os.Getpid())
+	if err := a.Conn.Send(ctx, "吃了吗 (have you eaten?)"); err != nil {
 		return "", err
 	}
-	say(a.Console, "  child (pid %d): 来自父亲的问候 (the parent's greeting): %q", os.Getpid(), hello)
-	return hello, a.Conn.Send(ctx, "吃了吗 (have you eaten?)")
+	var answer string
+	if err := a.Conn.Recv(ctx, &answer); err != nil {
+		return "", err
+	}
+	say(a.Console, "  child (pid %d): 来自父亲的问候 (the parent's greeting): %q", os.Getpid(), answer)
+	return answer, nil
 })
 
 // pipeSender sends N numbers on a send-only end and returns; its end closes
@@ -74,7 +78,8 @@ func init() {
 		Name:  "pipe",
 		Title: "Pipe: parent and child greet each other; a one-way Pipe(false); io.EOF when the other end closes",
 		Intro: "The seeds' Pipe: parent_conn, child_conn = Pipe() returns two connected ends. The child gets one as its " +
-			"argument; the parent sends a greeting, the child prints it and replies, the parent prints the reply. " +
+			"argument and speaks first, Subconn.send(\"吃了吗\") (have you eaten?); the parent's recv waits for it and " +
+			"prints 来自儿子的问候, then answers 你好啊, which the child prints as 来自父亲的问候. " +
 			"Pipe(false) is one-way: the first end only receives, the second only sends. When every copy of one end " +
 			"is closed (or its process has exited), the other end's Recv returns io.EOF once the messages sent before " +
 			"are read (CPython raises EOFError). As in CPython, a process closes the end it does not use: while the " +
@@ -96,22 +101,26 @@ func runPipe(ctx context.Context, con *console, started *[]*mproc.Process) error
 	}
 	*started = append(*started, p.Process)
 	childConn.Close() // the child has its own copy
+	var greeting string
+	if err := parentConn.Recv(ctx, &greeting); err != nil {
+		return err
+	}
+	con.Printf("main: 来自儿子的问候 (the child's greeting): %q", greeting)
 	if err := parentConn.Send(ctx, "你好啊 (hello)"); err != nil {
 		return err
 	}
 	con.Printf("main: parent_conn.send(\"你好啊 (hello)\")")
-	var reply string
-	if err := parentConn.Recv(ctx, &reply); err != nil {
-		return err
-	}
-	con.Printf("main: 来自儿子的问候 (the child's greeting): %q", reply)
 	heard, err := p.Wait(ctx)
 	if err != nil {
 		return err
 	}
-	if heard != "你好啊 (hello)" || reply != "吃了吗 (have you eaten?)" {
-		return fmt.Errorf("pipe: the child heard %q and replied %q", heard, reply)
+	if greeting != "吃了吗 (have you eaten?)" || heard != "你好啊 (hello)" {
+		return fmt.Errorf("pipe: the child said %q and heard %q", greeting, heard)
 	}
+	if after, err := lineOrder(ctx, con, "main: parent_conn.send", "来自父亲的问候"); err != nil || !after {
+		return fmt.Errorf("pipe: the child printed the answer before the parent sent it (%v)", err)
+	}
+	var reply string
 	// The child closed its end and exited: the parent's next Recv is io.EOF.
 	if err := parentConn.Recv(ctx, &reply); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("pipe: Recv after the child closed its end: want io.EOF, got %v", err)

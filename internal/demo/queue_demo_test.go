@@ -102,8 +102,10 @@ func TestQueueTalk(t *testing.T) {
 	}
 	mustContain(t, out, "p2 heard all 4 messages, in the order p1 put them",
 		"p2: p2获取的数据是100 (from p1); q.put(9527)", "p1: p1获取数据: 9527 (from p2)")
-	if n := submatches(t, out, `task1 got its own 100 back (\d+) time`); len(n) != 1 {
-		t.Errorf("no bounce count")
+	mustContain(t, out, "q.put(x); print('添加数据'); time.sleep(300ms)")
+	// On a very busy machine the sleep may be too short: the demo says so.
+	if !strings.Contains(out, "task1's sleep gave task2 the time") && !strings.Contains(out, "time(s) too short") {
+		t.Errorf("no word on what task1's sleep did")
 	}
 	if lineIndex(t, out, "p2获取的数据是100") > lineIndex(t, out, "p1获取数据: 9527") {
 		t.Errorf("task1 got 9527 before task2 got 100")
@@ -209,9 +211,12 @@ func TestPipe(t *testing.T) {
 		"Recv → io.EOF after 5 messages",
 		"the child read 5 messages, then saw io.EOF",
 	)
-	if lineIndex(t, out, "main: parent_conn.send") > lineIndex(t, out, "来自父亲的问候") ||
-		lineIndex(t, out, "来自父亲的问候") > lineIndex(t, out, "来自儿子的问候") {
-		t.Errorf("the greetings are out of order")
+	// The seed's order: the child speaks first, the parent answers.
+	order := []string{`Subconn.send("吃了吗")`, "main: 来自儿子的问候", "main: parent_conn.send", "来自父亲的问候"}
+	for i := 1; i < len(order); i++ {
+		if lineIndex(t, out, order[i-1]) > lineIndex(t, out, order[i]) {
+			t.Errorf("%q came after %q", order[i-1], order[i])
+		}
 	}
 	for i := 1; i <= pipeEOFMessages; i++ {
 		if lineIndex(t, out, `got "message `+strconv.Itoa(i)+`"`) > lineIndex(t, out, "Recv → io.EOF after") {

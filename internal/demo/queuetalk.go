@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"mproc"
 )
@@ -59,36 +60,41 @@ var talkListener = mproc.Register[talkArg, []string]("demo.queuetalk.listener", 
 })
 
 type talkReply struct {
-	Bounced int    // how often task1 got its own message back
-	Got     string // what task1 finally got
+	Early int    // how often task1's sleep was too short and it got its own 100 back
+	Got   string // what task1 finally got
 }
 
-// talkTask1 is the seed's task1: q.put(100), then q.get() for the answer.
-// The seed sleeps three seconds between the two so that task2 takes the 100
-// first. Without the sleep, task1 may get its own 100 back: it puts it back
-// and tries again, and reports how often that happened.
+// talkSleep is task1's time.sleep(3), scaled down: long enough for task2,
+// started right after task1, to take the 100 first.
+const talkSleep = 300 * time.Millisecond
+
+// talkTask1 is the seed's task1: q.put(100), time.sleep(3), then q.get()
+// for the answer. The sleep is what lets task2 take the 100 first: on one
+// queue a process may get its own message back. If the sleep was too short
+// (a very loaded machine), task1 puts the 100 back and sleeps again.
 var talkTask1 = mproc.Register[talkArg, talkReply]("demo.queuetalk.task1", func(ctx context.Context, a talkArg) (talkReply, error) {
 	me := mproc.Current().Name()
 	var r talkReply
-	say(a.Console, "  %s: x = 100; q.put(x)  添加数据", me)
 	if err := a.Q.Put(ctx, talkMsg{From: me, Text: "100"}); err != nil {
 		return r, err
 	}
+	say(a.Console, "  %s: x = 100; q.put(x); print('添加数据'); time.sleep(%v)  (the seed's 3 s)", me, talkSleep)
 	for {
+		time.Sleep(talkSleep)
 		m, err := a.Q.Get(ctx)
 		if err != nil {
 			return r, err
 		}
-		if m.From == me {
-			r.Bounced++
-			if err := a.Q.Put(ctx, m); err != nil {
-				return r, err
-			}
-			continue
+		if m.From != me {
+			r.Got = m.Text
+			say(a.Console, "  %s: p1获取数据: %s (from %s)", me, m.Text, m.From)
+			return r, nil
 		}
-		r.Got = m.Text
-		say(a.Console, "  %s: p1获取数据: %s (from %s)", me, m.Text, m.From)
-		return r, nil
+		r.Early++
+		say(a.Console, "  %s: got my own 100 back: task2 had not taken it yet; putting it back and sleeping again", me)
+		if err := a.Q.Put(ctx, m); err != nil {
+			return r, err
+		}
 	}
 })
 
@@ -110,10 +116,10 @@ func init() {
 		Intro: "The seeds' IPC机制: processes do not share memory, so two children talk through a queue both were " +
 			"given as an argument. First one child puts a few messages and the other gets and prints each, in " +
 			"the order they were put, until the last. Then the seed's exchange: task1 puts x = 100, task2 gets it, " +
-			"prints p2获取的数据是100 and puts 9527, and task1 gets 9527. The seed sleeps 3 s in task1 between its put " +
-			"and its get, so that task2 takes the 100 first: on one queue, a process can get its own message back. " +
-			"Here task1 does not sleep: when it gets its own message it puts it back and counts. For a conversation, " +
-			"give each direction its own queue, or use a Pipe (demo pipe).",
+			"prints p2获取的数据是100 and puts 9527, and task1 gets 9527. task1 sleeps between its put and its get " +
+			"(the seed's 3 s, here 300 ms): without the sleep it could get its own 100 back, since both read one " +
+			"queue. The sleep is a guess at how long task2 needs; for a conversation, give each direction its own " +
+			"queue, or use a Pipe (demo pipe).",
 		Run: stage(runQueueTalk),
 	})
 }
@@ -174,7 +180,12 @@ func runQueueTalk(ctx context.Context, con *console, started *[]*mproc.Process) 
 	if got2 != "100" || r.Got != "9527" {
 		return fmt.Errorf("queue-talk: task2 got %q and task1 got %q; want 100 and 9527", got2, r.Got)
 	}
-	con.Printf("main: task2 got 100 and task1 got 9527. Meanwhile task1 got its own 100 back %d time(s) and put it back:\n"+
-		"      the race the seed's time.sleep(3) hides. Two queues, or a Pipe, have no such race.", r.Bounced)
+	if r.Early == 0 {
+		con.Printf("main: task2 got 100 and task1 got 9527: task1's sleep gave task2 the time to take the 100 first.\n" +
+			"      Without it, task1 could get its own 100 back. Two queues, or a Pipe, need no such guess.")
+	} else {
+		con.Printf("main: task2 got 100 and task1 got 9527, but task1's sleep was %d time(s) too short on this busy\n"+
+			"      machine and it got its own 100 back: the sleep is a guess. Two queues, or a Pipe, need none.", r.Early)
+	}
 	return nil
 }

@@ -102,21 +102,91 @@ var plainLockNested = mproc.Register[rlockArg, bool]("demo.rlock.plain", func(ct
 	return again || err == nil, nil
 })
 
+// rlockSeedArg is the seed's task(arg), with the lock it shares.
+type rlockSeedArg struct {
+	Console string
+	RLock   *mproc.RLock
+	Arg     int
+}
+
+// rlockHeld is when a task held the lock, in Unix nanoseconds.
+type rlockHeld struct{ From, To int64 }
+
+// rlockSeedHold is the seed's time.sleep(2) under the lock, scaled down.
+const rlockSeedHold = 100 * time.Millisecond
+
+// rlockSeedTask is the seed's task(arg): print, acquire, sleep, print arg,
+// release.
+var rlockSeedTask = mproc.Register[rlockSeedArg, rlockHeld]("demo.rlock.seed", func(ctx context.Context, a rlockSeedArg) (rlockHeld, error) {
+	say(a.Console, "  %s: 我又回来了! (I'm back!)", mproc.Current().Name())
+	if err := a.RLock.LockContext(ctx); err != nil {
+		return rlockHeld{}, err
+	}
+	from := time.Now().UnixNano()
+	time.Sleep(rlockSeedHold)
+	say(a.Console, "  %s: %d", mproc.Current().Name(), a.Arg)
+	to := time.Now().UnixNano()
+	a.RLock.Unlock()
+	return rlockHeld{From: from, To: to}, nil
+})
+
+// rlockSeed runs the seed's two processes sharing one RLock.
+func rlockSeed(ctx context.Context, con *console, started *[]*mproc.Process) error {
+	con.Printf("0. The seed: lock = multiprocessing.RLock(); two processes run task(arg), which prints, acquires,\n" +
+		"   sleeps (2 s, here 100 ms) and prints arg. CPython's children inherit the module-level lock through fork;\n" +
+		"   mproc's start by exec, so the lock travels as an argument: every copy is the same lock.")
+	rl, err := mproc.NewRLock()
+	if err != nil {
+		return err
+	}
+	var ps []*mproc.Proc[rlockHeld]
+	for i := 1; i <= 2; i++ {
+		p, err := rlockSeedTask.Start(ctx, rlockSeedArg{Console: con.path, RLock: rl, Arg: i}, mproc.WithName(fmt.Sprintf("p%d", i)))
+		if err != nil {
+			return err
+		}
+		*started = append(*started, p.Process)
+		ps = append(ps, p)
+	}
+	var held []rlockHeld
+	for _, p := range ps {
+		h, err := p.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		held = append(held, h)
+	}
+	a, b := held[0], held[1]
+	if a.From < b.To && b.From < a.To {
+		return fmt.Errorf("rlock: the two processes held the shared RLock at the same time: %v and %v", a, b)
+	}
+	con.Printf("   Each printed 我又回来了! before it acquired; they held the lock one after the other: p1 held it %v, p2 %v,\n"+
+		"   never together. The RLock is owned by a process: another process waits for it.",
+		time.Duration(a.To-a.From).Round(time.Millisecond), time.Duration(b.To-b.From).Round(time.Millisecond))
+	return nil
+}
+
 func init() {
 	add(Demo{
 		Name:  "rlock",
 		Title: "RLock: the owner may take it again; a plain Lock would wait for itself; owners are processes or views",
-		Intro: "The seeds' second lock, multiprocessing.RLock: its owner may acquire it again, and must release it as " +
-			"often. One process takes it in outer() and again in inner(), which outer calls, while a second process " +
+		Intro: "The seeds' second lock, multiprocessing.RLock, shared by two processes: each prints 我又回来了!, then " +
+			"they hold the lock one after the other. The seed makes the lock at module level and fork copies it; " +
+			"mproc's children start by exec, so the lock is passed as an argument. Its owner may acquire it again, " +
+			"and must release it as often. Mind who the owner is: in mproc it is the process, not the goroutine, so " +
+			"two goroutines of one process re-enter each other's RLock (CPython's is owned by a thread) unless each " +
+			"takes an owner of its own with rl.NewOwner(). One process takes it in outer() and again in inner(), which outer calls, while a second process " +
 			"waits; the second gets it only when the first has released it both times. With a plain Lock, inner() " +
-			"would wait for its own lock forever (here it gives up after 100 ms). CPython's RLock is owned by a " +
-			"thread; goroutines have no identity, so mproc's owner is the process, or a view of the lock " +
-			"made by rl.NewOwner().",
+			"would wait for its own lock forever (here it gives up after 100 ms). Last, the owners: goroutines have " +
+			"no identity, so mproc's owner is the process, or a view of the lock made by rl.NewOwner().",
 		Run: stage(runRLock),
 	})
 }
 
 func runRLock(ctx context.Context, con *console, started *[]*mproc.Process) error {
+	if err := rlockSeed(ctx, con, started); err != nil {
+		return err
+	}
 	rl, err := mproc.NewRLock()
 	if err != nil {
 		return err
@@ -131,7 +201,7 @@ func runRLock(ctx context.Context, con *console, started *[]*mproc.Process) erro
 	}
 	arg := rlockArg{Console: con.path, RLock: rl, Held: held, Waiting: waiting}
 
-	con.Printf("1. One process takes the RLock twice (outer, then inner); another waits for it")
+	con.Printf("\n1. One process takes the RLock twice (outer, then inner); another waits for it")
 	h, err := rlockHolder.Start(ctx, arg)
 	if err != nil {
 		return err

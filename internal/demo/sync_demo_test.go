@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,6 +116,14 @@ func TestCounter(t *testing.T) {
 
 func TestRLock(t *testing.T) {
 	out := run(t, "rlock")
+	// The seed's two processes share one RLock: never held together.
+	mustContain(t, out, "  p1: 1\n", "  p2: 2\n", "never together", "the lock travels as an argument")
+	lines := strings.Split(out, "\n")
+	for _, p := range []string{"p1", "p2"} {
+		if lineIndex(t, out, p+": 我又回来了!") > slices.Index(lines, "  "+p+": "+p[1:]) {
+			t.Errorf("%s printed its arg before 我又回来了!", p)
+		}
+	}
 	if lineIndex(t, out, "outer(): lock.release(): free") > lineIndex(t, out, "got the lock after waiting") {
 		t.Errorf("the waiter got the RLock before the holder released it twice")
 	}
