@@ -89,9 +89,11 @@ func runPool(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 		poolDemoTasks, poolDemoWork, poolDemoTasks*poolDemoWork)
 	con.Printf("main: the pids that ran them, in order: %v", applyPids)
 	if distinct(applyPids) == 1 {
-		con.Printf("   One pid for all ten: mproc gives a task to the least busy worker, the first when all are idle,\n" +
-			"   and with apply there is never more than one task. (CPython's workers race for a shared queue, so its\n" +
-			"   seed printed three pids taking turns; either way no new process is started.)")
+		con.Printf("   One pid for all ten: mproc gives a task to the least busy worker and, among idle ones, to the one\n" +
+			"   that finished last (it is still awake and takes the task at once; one idle for long sleeps and\n" +
+			"   must be woken). With apply there is never more than one task, so one worker runs them all.\n" +
+			"   CPython's workers race for a shared queue, so its seed printed three pids taking turns; either\n" +
+			"   way no new process is started, and section 2 shows the three working at once.")
 	}
 
 	// 2. apply_async with a callback.
