@@ -28,7 +28,7 @@ var expect = map[string][]string{
 	"lock-survives":     {"previous owner died", "A=70 B=30"},
 	"manager":           {"main: count = 0"},
 	"pipe":              {"吃了吗", "then saw EOF"},
-	"pool":              {"p.map(square, range(10)) -> [0 1 4 9 16 25 36 49 64 81]"},
+	"pool":              {"p.map(square, range(10)) -> [0 1 4 9 16 25 36 49 64 81]", "bad.ready() -> true, bad.successful() -> false", `a task sees what the initializer set: "hello"`, "dropped the running task: ErrTerminated"},
 	"producer-consumer": {"made 9, eaten 9"},
 	"queue-basics":      {"ErrFull", "ErrEmpty", "ErrClosed"},
 	"queue-child":       {"from Eva", "10 lines put, the same 10 got"},

@@ -3,13 +3,15 @@
 // 以后一直是这三个进程在执行任务). work(n) prints its pid, sleeps and returns
 // n**2; it runs ten times with apply (one after another) and ten times with
 // apply_async and a callback (three at a time); then map squares range(10),
-// and close and join end the pool.
+// and close and join end the pool. Last come AsyncResult's ready and
+// successful (a Future's Result), a pool with an initializer, and terminate.
 //
 // Run it with: go run ./examples/pool
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -28,6 +30,26 @@ var work = mproc.Register[int, result]("pool.work", func(n int) result {
 })
 
 var square = mproc.Register[int, int]("pool.square", func(n int) int { return n * n })
+
+// greeting is set in each worker by its initializer.
+var greeting string
+
+var setup = mproc.Register[string, mproc.None]("pool.setup", func(s string) { greeting = s })
+
+var greet = mproc.Register[int, string]("pool.greet", func(int) string { return greeting })
+
+// sleepy sleeps ms milliseconds and fails for a negative ms.
+var sleepy = mproc.Register[int, int]("pool.sleepy", func(ctx context.Context, ms int) (int, error) {
+	if ms < 0 {
+		return 0, errors.New("a negative sleep")
+	}
+	select {
+	case <-time.After(time.Duration(ms) * time.Millisecond):
+		return ms, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+})
 
 func main() {
 	mproc.Main()
@@ -91,11 +113,43 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("twenty tasks ran in %d processes %v, want at most the pool's 3", len(pids), pids)
 	}
 	fmt.Printf("main: every task ran in one of the pool's processes %v\n", pids)
+
+	bad := sleepy.Submit(ctx, p, -1)
+	_, _ = bad.Get(ctx)
+	_, err, ready := bad.Result() // res.ready(), res.successful()
+	fmt.Printf("main: bad.ready() -> %v, bad.successful() -> %v\n", ready, err == nil)
 	if err := p.Close(); err != nil { // p.close(); p.join()
 		return err
 	}
 	if err := p.Join(ctx); err != nil {
 		return err
 	}
+	if err := initAndTerminate(ctx); err != nil {
+		return err
+	}
 	return mproc.Shutdown(ctx)
+}
+
+// initAndTerminate: Pool(2, initializer=setup, initargs=('hello',)), then
+// p.terminate() with tasks running.
+func initAndTerminate(ctx context.Context) error {
+	p, err := mproc.NewPool(ctx, mproc.WithWorkers(2), mproc.WithInitializer(setup, "hello"))
+	if err != nil {
+		return err
+	}
+	defer p.Terminate()
+	s, err := greet.Apply(ctx, p, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("main: a task sees what the initializer set: %q\n", s)
+	f := sleepy.Submit(ctx, p, 10_000)
+	if err := p.Terminate(); err != nil {
+		return err
+	}
+	if _, err := f.Get(ctx); !errors.Is(err, mproc.ErrTerminated) {
+		return fmt.Errorf("a task after terminate: %v", err)
+	}
+	fmt.Println("main: p.terminate() dropped the running task: ErrTerminated")
+	return p.Join(ctx)
 }

@@ -100,6 +100,16 @@ func TestPoolDemo(t *testing.T) {
 		t.Errorf("apply_async took %v, apply %v: three workers should be faster", async, sync)
 	}
 	mustContain(t, out, "the pool has ended")
+	// The AsyncResult methods, the initializer and terminate.
+	mustContain(t, out, "slow.ready() → false")
+	mustContain(t, out, "bad.ready() → true, bad.successful() → false")
+	mustContain(t, out, "slow.ready() → true, slow.successful() → true")
+	inits := submatches(t, out, `(?m)^  task \d sees: 你好 \(set up in pid (\d+)\)`)
+	if len(inits) != 4 || slices.Contains(inits, os.Getpid()) {
+		t.Errorf("initializer pids %v: want 4 tasks, none in this process", inits)
+	}
+	mustContain(t, out, "each Future fails with ErrTerminated")
+	mustContain(t, out, "the workers are reaped: 0 left")
 }
 
 func TestCrawler(t *testing.T) {

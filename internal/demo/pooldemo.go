@@ -53,8 +53,9 @@ func init() {
 			"of them, so the same three pids come back again and again. apply (Func.Apply) waits for each task: " +
 			"ten tasks of 50ms take about 500ms. apply_async (Func.Submit) returns a Future at once, and three " +
 			"workers run the ten tasks three at a time: about 200ms. A callback (Future.OnDone) runs in the main " +
-			"process when a result comes back. Last, pool.map (Func.Map) squares range(10), and close and join " +
-			"end the pool.",
+			"process when a result comes back. pool.map (Func.Map) squares range(10); AsyncResult's ready, " +
+			"successful and wait are the Future's Result and Done; close and join end the pool. Last, a pool " +
+			"whose initializer runs once in each worker, and terminate, which drops running tasks at once.",
 		Run: stage(runPool),
 	})
 }
@@ -174,13 +175,16 @@ func runPool(ctx context.Context, con *console, _ *[]*mproc.Process) error {
 		return fmt.Errorf("pool: %d distinct worker pids, want %d", len(uniq(workerPids)), poolDemoWorkers)
 	}
 	con.Printf("   %d tasks, %d processes: the pool started its workers once and reused them.", 2*poolDemoTasks+len(xs), poolDemoWorkers)
+	if err := poolAsyncResult(ctx, con, p); err != nil {
+		return err
+	}
 	con.Printf("\nmain: p.close(); p.join()")
 	p.Close()
 	if err := p.Join(ctx); err != nil {
 		return err
 	}
 	con.Printf("main: the pool has ended: its workers exited once the submitted tasks were done")
-	return nil
+	return poolInitAndTerminate(ctx, con)
 }
 
 // distinct counts the distinct values of xs.
