@@ -4,6 +4,9 @@
 // q.get_nowait() on the empty queue raises queue.Empty (队列已经空了); and
 // q.get(timeout=0.2) gives up after 0.2 s. In mproc, Full and Empty are the
 // errors ErrFull and ErrEmpty, and a timeout is a deadline on the context.
+// Then seed 000's producers and customers: ten producer processes put a food
+// each, and two customer processes poll get_nowait every 0.5 s (50 ms here)
+// until the queue is empty.
 //
 // Run it with: go run ./examples/queue-basics
 package main
@@ -74,5 +77,79 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("put after Close: %v, want ErrClosed", err)
 	}
 	fmt.Println("main: after Close, put fails with ErrClosed")
+	if err := producersAndCustomers(ctx); err != nil {
+		return err
+	}
 	return mproc.Shutdown(ctx)
+}
+
+type foodArg struct {
+	Q          *mproc.Queue[string]
+	Name, Food string
+}
+
+// producer is the seed's producer(name, food, q).
+var producer = mproc.Register[foodArg, mproc.None]("queue-basics.producer", func(ctx context.Context, a foodArg) error {
+	if err := a.Q.Put(ctx, a.Food); err != nil {
+		return err
+	}
+	fmt.Printf("%s 生产了 %s 食物\n", a.Name, a.Food)
+	return nil
+})
+
+// customer is the seed's customer(name, q): sleep, get_nowait, and break at
+// the first Empty. It returns how many it ate.
+var customer = mproc.Register[foodArg, int]("queue-basics.customer", func(ctx context.Context, a foodArg) (int, error) {
+	ate := 0
+	for {
+		time.Sleep(50 * time.Millisecond)
+		food, err := a.Q.TryGet()
+		if errors.Is(err, mproc.ErrEmpty) {
+			return ate, nil
+		}
+		if err != nil {
+			return ate, err
+		}
+		ate++
+		fmt.Printf("%s 吃了 %s 食物!\n", a.Name, food)
+	}
+})
+
+func producersAndCustomers(ctx context.Context) error {
+	q, err := mproc.NewQueue[string](0)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	var producers []*mproc.Proc[mproc.None]
+	for i := range 10 {
+		p, err := producer.Start(ctx, foodArg{Q: q, Name: "tank1", Food: fmt.Sprintf("Pig饲料%d", i)})
+		if err != nil {
+			return err
+		}
+		producers = append(producers, p)
+	}
+	var customers []*mproc.Proc[int]
+	for _, name := range []string{"jason", "sean"} {
+		c, err := customer.Start(ctx, foodArg{Q: q, Name: name})
+		if err != nil {
+			return err
+		}
+		customers = append(customers, c)
+	}
+	for _, p := range producers {
+		if _, err := p.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	eaten := 0
+	for _, c := range customers {
+		n, err := c.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		eaten += n
+	}
+	fmt.Printf("main: the customers ate %d foods and stopped at the first empty queue; %d left\n", eaten, q.Len())
+	return nil
 }

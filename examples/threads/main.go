@@ -2,7 +2,9 @@
 // threads. A global set in a thread is seen by the main thread, while a
 // child process changes only its own copy. Sharing has a price: 100 threads
 // each doing `number -= 1` as a read, a moment's work and a write lose
-// updates, and a Lock around the decrement fixes it.
+// updates, and a Lock around the decrement fixes it. Then the seed's class
+// MyThread(Thread), which in Go is a type with a Run method, and
+// threading.Timer, which is time.AfterFunc.
 //
 // Run it with: go run ./examples/threads
 package main
@@ -78,7 +80,27 @@ func run(ctx context.Context) error {
 	if locked != 0 {
 		return fmt.Errorf("with the mutex number is %d, want 0", locked)
 	}
+
+	wg.Go(myThread{name: "MyThread-1"}.Run) // t = MyThread(); t.start()
+	wg.Wait()
+
+	fired := make(chan struct{})
+	time.AfterFunc(20*time.Millisecond, func() { close(fired) }) // threading.Timer(0.02, f).start()
+	select {
+	case <-fired:
+		fmt.Println("main: time.AfterFunc ran its function: Go's threading.Timer")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	return mproc.Shutdown(ctx)
+}
+
+// myThread is class MyThread(Thread) with its run method.
+type myThread struct{ name string }
+
+func (t myThread) Run() {
+	fmt.Printf("start...%s\n", t.name)
+	fmt.Printf("end...%s\n", t.name)
 }
 
 // countDown runs dec in 100 goroutines that start together.

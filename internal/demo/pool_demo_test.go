@@ -178,6 +178,16 @@ func TestGevent(t *testing.T) {
 
 func TestThreads(t *testing.T) {
 	out := run(t, "threads")
+	mustContain(t, out, "  start...MyThread-1\n  end...MyThread-1",
+		"the ten never print end...", "timer.Stop() is Timer.cancel()")
+	// The ten daemon goroutines all started before main's last line.
+	_, daemons, _ := strings.Cut(out, "(g) ten daemon threads")
+	daemons, _, _ = strings.Cut(daemons, "主进程(主线程)...MainThread")
+	for i := range 10 {
+		if !strings.Contains(daemons, fmt.Sprintf("  start...Thread-%d\n", i+1)) {
+			t.Errorf("Thread-%d did not start before main's line", i+1)
+		}
+	}
 	mustContain(t, out,
 		"after Process(target=task) and join: print(number) -> 1000",
 		"after Thread(target=task) (a goroutine) and join: print(number) -> 100 ",

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -55,6 +56,23 @@ func TestQueueBasics(t *testing.T) {
 	if !regexp.MustCompile(`gave up after \S+: "mproc: full \(context deadline exceeded\)" \(ErrFull: true, DeadlineExceeded: true\); still 3 items`).MatchString(out) {
 		t.Errorf("no timed Put on the full queue")
 	}
+	// Ten foods made, each eaten at most once, the rest left; both
+	// customers stopped at an Empty.
+	if n := strings.Count(out, "tank1 生产了 Pig饲料"); n != 10 {
+		t.Errorf("%d foods made, want 10", n)
+	}
+	ate := regexp.MustCompile(`(?m)^  (jason|sean) 吃了 (Pig饲料\d) 食物!`).FindAllStringSubmatch(out, -1)
+	seen := map[string]bool{}
+	for _, m := range ate {
+		if seen[m[2]] {
+			t.Errorf("%s eaten twice", m[2])
+		}
+		seen[m[2]] = true
+	}
+	mustContain(t, out, fmt.Sprintf("main: %d foods eaten, %d left in the queue", len(ate), 10-len(ate)),
+		"jason: get_nowait → Empty, so it stops", "sean: get_nowait → Empty, so it stops",
+		"put_nowait('sean') → select with a default: full, not sent",
+		"five receives → [jason hcy hb zsb lh], first in, first out")
 }
 
 func TestQueueChild(t *testing.T) {

@@ -29,12 +29,12 @@ func init() {
 			"mproc.ErrFull. q.get() returns the items first in, first out; on the empty queue q.get_nowait() raises " +
 			"queue.Empty ('队列已经空了'): TryGet returns mproc.ErrEmpty. A blocking get waits for an item; " +
 			"q.get(timeout=0.2) gives up after 0.2 s: in mproc the timeout is a deadline on the ctx, and the error " +
-			"matches both ErrEmpty and context.DeadlineExceeded. Last, Close: later puts fail everywhere; other processes drain what is left, and this one, which let go of the queue, gets ErrClosed at once.",
+			"matches both ErrEmpty and context.DeadlineExceeded. Last, Close: later puts fail everywhere; other processes drain what is left, and this one, which let go of the queue, gets ErrClosed at once. Then seed 000's producers and customers, who poll with get_nowait every 0.5 s and stop at the first Empty, and queue.Queue(5), the threads' queue, which in Go is a buffered channel.",
 		Run: stage(runQueueBasics),
 	})
 }
 
-func runQueueBasics(ctx context.Context, con *console, _ *[]*mproc.Process) error {
+func runQueueBasics(ctx context.Context, con *console, started *[]*mproc.Process) error {
 	con.Printf("1. q = Queue(3)  →  q, _ := mproc.NewQueue[string](3)")
 	q, err := mproc.NewQueue[string](3)
 	if err != nil {
@@ -124,7 +124,7 @@ func runQueueBasics(ctx context.Context, con *console, _ *[]*mproc.Process) erro
 	}
 	con.Printf("   q.Get() here → %q at once (ErrClosed: %v): this process let go of the queue (its memory and "+
 		"descriptors are freed); a child that has it would still get 'lh', then ErrClosed", err, errors.Is(err, mproc.ErrClosed))
-	return nil
+	return queuePolling(ctx, con, started)
 }
 
 // timed runs f with a deadline of d from now and returns how long it took.

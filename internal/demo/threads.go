@@ -208,5 +208,5 @@ func runThreads(ctx context.Context, con *console, started *[]*mproc.Process) er
 	if slices.ContainsFunc(who, func(w threadsWho) bool { return w.Pid == os.Getpid() || w.Name == "MainProcess" }) {
 		return fmt.Errorf("threads: a child reported the main process's name or pid: %v", who)
 	}
-	return nil
+	return threadsStyles(ctx, con)
 }
