@@ -18,6 +18,7 @@ var expect = map[string][]string{
 	"counter":           {"main: counter 30 -> 0 with 30 processes, mode lock", "mode atomic"},
 	"crawler":           {"main: fetched and parsed 5 pages"},
 	"daemon":            {"ended with the emperor", "main: refused"},
+	"endings":           {"segfault   ", "-11", "main: every exit code is CPython's"},
 	"gevent":            {"back in first", "main: all done after"},
 	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running"},
 	"isolation":         {"main: print(number) -> 10"},
