@@ -28,6 +28,7 @@ var expect = map[string][]string{
 	"lock-print":        {"with the lock each child printed its whole block alone"},
 	"lock-survives":     {"previous owner died", "A=70 B=30"},
 	"manager":           {"main: count = 0"},
+	"parallel":          {"2 goroutines, GOMAXPROCS(1)  wall", "on one core the jobs took turns"},
 	"pipe":              {"吃了吗", "then saw EOF"},
 	"pool":              {"p.map(square, range(10)) -> [0 1 4 9 16 25 36 49 64 81]"},
 	"producer-consumer": {"made 9, eaten 9"},
