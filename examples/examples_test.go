@@ -37,6 +37,7 @@ var expect = map[string][]string{
 	"queue-talk":        {"p2获取的数据是100", "p1获取数据: 9527"},
 	"rlock":             {"the waiter got it only after both releases"},
 	"sched":             {"srtf                 12222444441111111333333333     6.50", "srtf waits least"},
+	"sync-async":        {"main: Apply returned \"customer 3 served", "callback: number 3 is called"},
 	"threadpool":        {"200 results from 50 goroutines", "20 results from a pool of 2 processes"},
 	"threads":           {"number = 1000 (the child", "with a sync.Mutex around it: number = 0"},
 	"tickets":           {"sold 3 of 3 tickets with the lock"},
