@@ -18,7 +18,7 @@ import (
 type syncAsyncArg struct {
 	Customer int
 	Gate     string // when set, the counter serves once this gate opens
-	Ms       int          // how long the business takes
+	Ms       int    // how long the business takes
 }
 
 var syncAsyncServe = mproc.Register[syncAsyncArg, string]("demo.syncasync.serve", func(ctx context.Context, a syncAsyncArg) (string, error) {
