@@ -15,6 +15,7 @@ import (
 
 // expect holds, for each example, lines its output must contain.
 var expect = map[string][]string{
+	"blocking":          {"TryGet:   mproc: empty (ErrEmpty: true)", "Lock:     got it after"},
 	"counter":           {"main: counter 30 -> 0 with 30 processes, mode lock", "mode atomic"},
 	"crawler":           {"main: fetched and parsed 5 pages"},
 	"daemon":            {"ended with the emperor", "main: refused"},
