@@ -24,7 +24,7 @@ import (
 // worked at once.
 
 // parallelUnit is the CPU time of one job, about.
-const parallelUnit = 50 * time.Millisecond
+const parallelUnit = 30 * time.Millisecond
 
 type parallelArg struct {
 	Iters    int // of spin: one job
@@ -96,7 +96,7 @@ func init() {
 		Intro: "The seed: parallel (并行) is two runners running at the same time, which takes a CPU each; concurrent " +
 			"(并发) is two walkers taking turns on a narrow road, one CPU shared by time slices (seed 003: on one core " +
 			"programs run concurrently, by round robin; on several cores, fewer programs than cores run in parallel). " +
-			"The same CPU-bound job, about 50 ms of work, runs N times: in N child processes; in N goroutines of one " +
+			"The same CPU-bound job, about 30 ms of work, runs N times: in N child processes; in N goroutines of one " +
 			"child with GOMAXPROCS(1), one core taking turns; and in N goroutines with every core. Watch the wall " +
 			"times, and the CPU time over the wall time: how many cores worked at once.",
 		Run: stage(runParallel),
