@@ -15,9 +15,11 @@ import (
 
 // expect holds, for each example, lines its output must contain.
 var expect = map[string][]string{
+	"blocking":          {"TryGet:   mproc: empty (ErrEmpty: true)", "Lock:     got it after"},
 	"counter":           {"main: counter 30 -> 0 with 30 processes, mode lock", "mode atomic"},
 	"crawler":           {"main: fetched and parsed 5 pages"},
 	"daemon":            {"ended with the emperor", "main: refused", "main-------\nend456\n"},
+	"endings":           {"segfault   ", "-11", "main: every exit code is CPython's"},
 	"gevent":            {"back in first", "main: all done after"},
 	"hello":             {"main: I am the parent, printed after join()", "process bucuo is running", "  child 9\n", "main: done"},
 	"isolation":         {"main: print(number) -> 10"},
@@ -27,6 +29,7 @@ var expect = map[string][]string{
 	"lock-print":        {"with the lock each child printed its whole block alone"},
 	"lock-survives":     {"previous owner died", "A=70 B=30"},
 	"manager":           {"main: count = 0"},
+	"parallel":          {"2 goroutines, GOMAXPROCS(1)  wall", "on one core the jobs took turns"},
 	"pipe":              {"吃了吗", "then saw EOF"},
 	"pool":              {"p.map(square, range(10)) -> [0 1 4 9 16 25 36 49 64 81]", "bad.ready() -> true, bad.successful() -> false", `a task sees what the initializer set: "hello"`, "dropped the running task: ErrTerminated"},
 	"producer-consumer": {"made 9, eaten 9"},
@@ -34,6 +37,8 @@ var expect = map[string][]string{
 	"queue-child":       {"from Eva", "10 lines put, the same 10 got"},
 	"queue-talk":        {"p2获取的数据是100", "p1获取数据: 9527"},
 	"rlock":             {"the waiter got it only after both releases", "我又回来了!", "they held it one after the other"},
+	"sched":             {"srtf                 12222444441111111333333333     6.50", "srtf waits least"},
+	"sync-async":        {"main: Apply returned \"customer 3 served", "callback: number 3 is called"},
 	"threadpool":        {"200 results from 50 goroutines", "20 results from a pool of 2 processes"},
 	"threads":           {"number = 1000 (the child", "with a sync.Mutex around it: number = 0", "start...MyThread-1\nend...MyThread-1", "Go's threading.Timer"},
 	"tickets":           {"sold 3 of 3 tickets with the lock"},

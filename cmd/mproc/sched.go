@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"mproc/internal/gantt"
 	"mproc/internal/schedrun"
 	"mproc/sched"
 )
@@ -175,13 +176,13 @@ func (c *schedCmd) Run(a *app) error {
 		return writeJSON(a.stdout, toJSON(runs[0]))
 	case c.Compare:
 		fmt.Fprintf(a.stdout, "%d jobs from %s, every policy:\n\n", len(jobs), c.File)
-		writeCompare(a.stdout, ps, runs)
+		gantt.Compare(a.stdout, ps, runs)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "%s: %d jobs from %s\n\n", describePolicy(ps[0]), len(jobs), c.File)
-	writeGantt(a.stdout, runs[0].Gantt, c.width())
+	fmt.Fprintf(a.stdout, "%s: %d jobs from %s\n\n", gantt.Describe(ps[0]), len(jobs), c.File)
+	gantt.Chart(a.stdout, runs[0].Gantt, c.width())
 	fmt.Fprintln(a.stdout)
-	writeJobTable(a.stdout, runs[0])
+	gantt.JobTable(a.stdout, runs[0])
 	return nil
 }
 
@@ -216,42 +217,12 @@ func (c *schedCmd) writeSVG(jobs []sched.Job, ps []sched.Policy, runs []sched.Sc
 	if c.Compare {
 		err = writeCompareSVG(f, fmt.Sprintf("every policy on %s", filepath.Base(c.File)), jobs, ps, runs)
 	} else {
-		err = writeScheduleSVG(f, jobs, fmt.Sprintf("%s on %s", describePolicy(ps[0]), filepath.Base(c.File)), runs[0])
+		err = writeScheduleSVG(f, jobs, fmt.Sprintf("%s on %s", gantt.Describe(ps[0]), filepath.Base(c.File)), runs[0])
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
-}
-
-// describePolicy names a policy and its parameters for people.
-func describePolicy(p sched.Policy) string {
-	switch p := p.(type) {
-	case sched.FCFS:
-		return "fcfs (first-come, first-served)"
-	case sched.SJF:
-		return "sjf (shortest job first, non-preemptive)"
-	case sched.SRTF:
-		return "srtf (shortest remaining time first)"
-	case sched.Priority:
-		if p.Preemptive {
-			return "priority-preemptive (lower number first, preemptive)"
-		}
-		return "priority (lower number first, non-preemptive)"
-	case sched.RR:
-		return fmt.Sprintf("rr (round robin, quantum %d)", p.Quantum)
-	case sched.MLFQ:
-		q := make([]string, len(p.Quanta))
-		for i, v := range p.Quanta {
-			q[i] = strconv.Itoa(v)
-		}
-		s := "mlfq (multi-level feedback queue, quanta " + strings.Join(q, ",")
-		if p.Boost > 0 {
-			s += fmt.Sprintf(", boost every %d", p.Boost)
-		}
-		return s + ")"
-	}
-	return p.Name()
 }
 
 // schedJSON is the --json object.

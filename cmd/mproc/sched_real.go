@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mproc/internal/gantt"
 	"mproc/internal/schedrun"
 	"mproc/sched"
 )
@@ -30,11 +31,11 @@ func (c *schedCmd) runReal(a *app, jobs []sched.Job, p sched.Policy) error {
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "%s: %d jobs from %s,\nsimulated, and run as processes on CPU %d (1 unit = %v)\n\n",
-		describePolicy(p), len(jobs), c.File, r.CPU, c.Unit)
+		gantt.Describe(p), len(jobs), c.File, r.CPU, c.Unit)
 	fmt.Fprintln(w, "Simulated:")
-	writeGantt(w, r.Sim.Gantt, c.width())
+	gantt.Chart(w, r.Sim.Gantt, c.width())
 	fmt.Fprintln(w, "\nReal (each span's ends rounded to whole units):")
-	writeGantt(w, r.Real.Gantt, c.width())
+	gantt.Chart(w, r.Real.Gantt, c.width())
 	fmt.Fprintln(w, "\nReal spans (ms): "+spansText(r.RealGantt))
 	fmt.Fprintln(w)
 	writeRealTable(w, r)

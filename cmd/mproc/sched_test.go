@@ -14,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"mproc/internal/gantt"
 	"mproc/sched"
 )
 
@@ -117,7 +118,7 @@ func TestGanttWraps(t *testing.T) {
 		segs = append(segs, sched.Segment{Name: name, Start: 3 * i, End: 3*i + 3})
 	}
 	var b bytes.Buffer
-	writeGantt(&b, segs, 40)
+	gantt.Chart(&b, segs, 40)
 	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n\n")
 	if len(rows) < 3 {
 		t.Fatalf("%d rows:\n%s", len(rows), b.String())

@@ -53,7 +53,8 @@ func Find(name string) (Demo, bool) {
 // tourOrder lists demo names in the order the tour tells them; demos not
 // listed come last, in registration order.
 var tourOrder = []string{
-	"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan",
+	"sched", "parallel", "sync-async", "blocking", // seed 001's background, before any code
+	"hello", "join", "daemon", "isolation", "lifecycle", "endings", "zombie-orphan",
 	"lock-print", "tickets", "counter", "rlock", "lock-survives",
 	"queue-basics", "queue-child", "queue-talk", "producer-consumer", "joinable", "pipe",
 	"pool", "crawler", "threadpool", "gevent", "threads", "tcp-server", "pool-server", "manager",

@@ -122,7 +122,7 @@ func TestTourOrder(t *testing.T) {
 			t.Errorf("demo %q is incomplete", d.Name)
 		}
 	}
-	want := []string{"hello", "join", "daemon", "isolation", "lifecycle", "zombie-orphan"}
+	want := []string{"sched", "parallel", "sync-async", "blocking", "hello", "join", "daemon", "isolation", "lifecycle", "endings", "zombie-orphan"}
 	if len(names) < len(want) || fmt.Sprint(names[:len(want)]) != fmt.Sprint(want) {
 		t.Errorf("tour order %v, want it to start with %v", names, want)
 	}

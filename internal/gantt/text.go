@@ -1,4 +1,8 @@
-package main
+// Package gantt draws schedules of package mproc/sched as text: the Gantt
+// chart as boxes, a table of each job's figures, and the table of averages
+// comparing policies. The mproc command's sched and the tour's sched demo
+// both print with it.
+package gantt
 
 import (
 	"fmt"
@@ -14,7 +18,7 @@ import (
 // maxLabel is how many characters of a job's name the text chart shows.
 const maxLabel = 8
 
-// writeGantt draws the chart as boxes, one per segment, as wide as their
+// Chart draws the chart as boxes, one per segment, as wide as their
 // length in proportion (but never narrower than their label), the times under
 // the bars; rows wrap when the segments do not fit in width:
 //
@@ -22,7 +26,7 @@ const maxLabel = 8
 //	|     P1     |P2 |P3 |           P1           |
 //	+------------+---+---+------------------------+
 //	0            4   7   10                       30
-func writeGantt(w io.Writer, segs []sched.Segment, width int) {
+func Chart(w io.Writer, segs []sched.Segment, width int) {
 	if len(segs) == 0 {
 		return
 	}
@@ -138,9 +142,9 @@ func center(s string, n int, pad byte) string {
 	return strings.Repeat(string(pad), left) + s + strings.Repeat(string(pad), right)
 }
 
-// writeJobTable prints each job's figures and the averages; the priority
+// JobTable prints each job's figures and the averages; the priority
 // column only when a job has one.
-func writeJobTable(w io.Writer, s sched.Schedule) {
+func JobTable(w io.Writer, s sched.Schedule) {
 	nameW := len("average")
 	withPrio := false
 	for _, j := range s.Jobs {
@@ -185,13 +189,13 @@ func writeJobTable(w io.Writer, s sched.Schedule) {
 	fmt.Fprintln(w)
 }
 
-// writeCompare tabulates each policy's averages; a * marks the lowest of a
+// Compare tabulates each policy's averages; a * marks the lowest of a
 // column.
-func writeCompare(w io.Writer, ps []sched.Policy, runs []sched.Schedule) {
+func Compare(w io.Writer, ps []sched.Policy, runs []sched.Schedule) {
 	names := make([]string, len(ps))
 	nameW := len("policy")
 	for i, p := range ps {
-		names[i] = describePolicy(p)
+		names[i] = Describe(p)
 		nameW = max(nameW, len(names[i]))
 	}
 	cols := []struct {
