@@ -190,3 +190,36 @@ var Hold = mproc.Register[holdArg, int]("cluster_test.hold", func(ctx context.Co
 	<-ctx.Done()
 	return 0, ctx.Err()
 })
+
+// waitForFile polls for a file that a child process writes, and returns
+// its content (a poll's pace: there is no event to wait on across
+// processes here).
+func waitForFile(t *testing.T, ctx context.Context, path string) string {
+	t.Helper()
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return string(b)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never appeared", path)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// waitForConsumer waits until a worker has made a pool's stream and
+// consumer.
+func waitForConsumer(t *testing.T, ctx context.Context, c *cluster.Conn, stream string) {
+	t.Helper()
+	for {
+		if _, err := c.JetStream().Consumer(ctx, stream, "workers"); err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no worker made %s's consumer", stream)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

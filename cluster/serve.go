@@ -75,10 +75,12 @@ type worker struct {
 // loop fetches a task whenever a slot is free.
 func (w *worker) loop(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	slots := make(chan struct{}, w.cfg.workers)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		cancel() // first: the tasks running are handed back
+		wg.Wait()
+	}()
 	wg.Add(1)
 	go func() { defer wg.Done(); w.refreshInfo(ctx) }()
 	for {
