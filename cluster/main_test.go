@@ -223,3 +223,13 @@ func waitForConsumer(t *testing.T, ctx context.Context, c *cluster.Conn, stream 
 		}
 	}
 }
+
+// writeFile writes a file whole, through a rename, so that a reader never
+// sees it half-written.
+func writeFile(path, content string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
