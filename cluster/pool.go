@@ -97,8 +97,8 @@ func NewPool(ctx context.Context, c *Conn, name string, opts ...Option) (*Pool, 
 		p.stop()
 		return nil, fmt.Errorf("cluster: pool %q: %w", name, err)
 	}
-	p.stopRec = c.whenReconnected(func() { go p.sweep() })
-	go p.readResults()
+	p.stopRec = c.whenReconnected(func() { go p.rewatch() })
+	go p.readResults(p.watch)
 	return &Pool{Executor: rootlink.Cluster.NewExecutor(p).(mproc.Executor), core: p}, nil
 }
 
@@ -181,9 +181,9 @@ func (p *core) isPending(id string) bool {
 	return ok
 }
 
-// readResults completes the futures whose results the watch brings.
-func (p *core) readResults() {
-	for e := range p.watch.Updates() {
+// readResults completes the futures whose results w brings.
+func (p *core) readResults(w jetstream.KeyWatcher) {
+	for e := range w.Updates() {
 		if e == nil || e.Operation() != jetstream.KeyValuePut {
 			continue
 		}
@@ -194,6 +194,24 @@ func (p *core) readResults() {
 func (p *core) deliver(id string, v []byte) {
 	b, err := decodeResult(id, v)
 	p.complete(id, b, err)
+}
+
+// rewatch starts a new watch after a reconnection (the old one can take
+// many seconds to notice that the server it watched restarted), then
+// looks up what the old one may have missed.
+func (p *core) rewatch() {
+	w, err := p.store.results.Watch(p.ctx, p.client+".*", jetstream.UpdatesOnly())
+	if err != nil {
+		p.sweep() // the old watch stays
+		return
+	}
+	p.mu.Lock()
+	old := p.watch
+	p.watch = w
+	p.mu.Unlock()
+	old.Stop()
+	go p.readResults(w)
+	p.sweep()
 }
 
 // sweep looks up the results of every pending task: after a reconnection
@@ -352,8 +370,12 @@ func (p *core) Close() error {
 	for _, id := range ids {
 		p.complete(id, nil, fmt.Errorf("%w: pool %q closed before task %s's result came", mproc.ErrClosed, p.name, id))
 	}
-	p.stop()
 	p.stopRec()
+	p.stop()
 	p.adv.Unsubscribe()
-	return p.watch.Stop()
+	p.mu.Lock()
+	w := p.watch
+	p.mu.Unlock()
+	w.Stop()
+	return nil
 }
