@@ -24,6 +24,9 @@ type Executor interface {
 	cancelRunning(ts []*execTask)
 	workerCount() int
 	callbackGroup() *callbackGroup // the callbacks Shutdown and Join wait for
+	// sendsBytes says whether tasks go encoded to other processes (a
+	// pool's, a cluster's) rather than run as closures here.
+	sendsBytes() bool
 }
 
 // taskJob is the typed half of a task: whether it may still start, how its

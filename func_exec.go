@@ -25,7 +25,7 @@ func (f *Func[A, R]) Submit(ctx context.Context, ex Executor, arg A) *Future[R] 
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
-	if _, ok := ex.(*Pool); ok {
+	if encodesForWorkers(ex) {
 		t.payload, t.err = f.encodeForPool(arg)
 	}
 	if t.err == nil && ctx.Err() != nil {
@@ -174,7 +174,7 @@ func (f *Func[A, R]) MapAsync(ctx context.Context, ex Executor, args []A, opts .
 			fut.complete(out, nil)
 		}
 	}
-	_, pool := ex.(*Pool)
+	pool := encodesForWorkers(ex)
 	for lo := 0; lo < len(args); lo += cfg.chunk {
 		hi := min(lo+cfg.chunk, len(args))
 		run.tasks = append(run.tasks, f.chunkTask(run, args[lo:hi], out[lo:hi], pool, func(err error) { done(hi-lo, err) }))

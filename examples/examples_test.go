@@ -16,6 +16,7 @@ import (
 // expect holds, for each example, lines its output must contain.
 var expect = map[string][]string{
 	"blocking":          {"TryGet:   mproc: empty (ErrEmpty: true)", "Lock:     got it after"},
+	"cluster":           {"main: pool.map(square, range(12)) -> [0 1 4 9 16 25 36 49 64 81 100 121]"},
 	"counter":           {"main: counter 30 -> 0 with 30 processes, mode lock", "mode atomic"},
 	"crawler":           {"main: fetched and parsed 5 pages"},
 	"daemon":            {"ended with the emperor", "main: refused", "main-------\nend456\n"},

@@ -9,6 +9,8 @@
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
 //	mproc client HOST:PORT
 //	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare | --real [--unit D]] FILE
+//	mproc cluster up [--host H] [--port P] [--store DIR]
+//	mproc worker --nats URL [--workers N] [--pool NAME]
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -76,6 +79,12 @@ Commands:
                              (name,arrival,burst[,priority]): Gantt chart, times.
                              --real also runs the jobs as processes on one CPU
                              (1 unit = D, 10ms) and measures the same figures.
+  cluster up [--host H] [--port P] [--store DIR]
+                             Run a NATS server with JetStream here, for a local
+                             try of mproc/cluster, until Ctrl-C.
+  worker --nats URL [--workers N] [--pool NAME]
+                             Join a cluster as a worker: run the pool's tasks
+                             (this binary's functions) N at a time, until Ctrl-C.
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -149,6 +158,23 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		c := &schedCmd{}
 		c.flags(fs)
 		cmd, setArgs = c, c.setArgs
+	case "cluster":
+		c := &clusterCmd{}
+		fs.StringVar(&c.Host, "host", "127.0.0.1", "listen on `HOST` (0.0.0.0: every interface, for workers on other machines)")
+		fs.IntVar(&c.Port, "port", 4222, "listen on `PORT` (-1: any free port)")
+		fs.StringVar(&c.Store, "store", "", "keep JetStream's data in `DIR` (default: a temporary directory, removed at exit)")
+		cmd, setArgs = c, func(a []string) error {
+			if len(a) != 1 || a[0] != "up" {
+				return errors.New("cluster takes one subcommand: up")
+			}
+			return nil
+		}
+	case "worker":
+		c := &workerCmd{}
+		fs.StringVar(&c.NATS, "nats", "", "the NATS server's `URL` (nats://host:4222; a comma-separated list for a NATS cluster)")
+		fs.IntVar(&c.Workers, "workers", runtime.NumCPU(), "run `N` tasks at a time, each in a worker process")
+		fs.StringVar(&c.Pool, "pool", "default", "the pool to serve")
+		cmd, setArgs = c, noArgs
 	default:
 		fmt.Fprintf(stderr, "mproc: error: unknown command %q\n\n", args[0])
 		usage(stderr)

@@ -58,6 +58,7 @@ var tourOrder = []string{
 	"lock-print", "tickets", "counter", "rlock", "lock-survives",
 	"queue-basics", "queue-child", "queue-talk", "producer-consumer", "joinable", "pipe",
 	"pool", "crawler", "threadpool", "gevent", "threads", "tcp-server", "pool-server", "manager",
+	"cluster",
 }
 
 func order(name string) int {

@@ -1,0 +1,5 @@
+package cluster
+
+import "mproc/internal/wire"
+
+func newStringCoder() *wire.Coder[string] { return wire.NewCoder[string](nil) }
