@@ -735,14 +735,16 @@ func testLockKilledWaiterDoesNotSwallowWakeUp(t *testing.T) {
 }
 
 // 100 times, with the same lock: a child takes it and is SIGKILLed; the
-// next LockContext in this process gets it within 100 ms of the kill, with
-// ErrOwnerDead. Every other round the waiter is already waiting when the
+// next LockContext in this process gets it with ErrOwnerDead, within 100 ms
+// of the kill on average and within a second every time (a loaded machine
+// may not run this process for a while; the bound is on detecting the
+// death, not on the scheduler). Every other round the waiter is already waiting when the
 // child dies. Not parallel: the bound is on latency.
 func TestLockOwnerDeathLoop(t *testing.T) {
 	noChildLeft(t)
 	ctx := ctxTimeout(t, 60*time.Second)
 	const rounds = 100
-	const bound = 100 * time.Millisecond
+	const bound, avgBound = time.Second, 100 * time.Millisecond
 	l, never := newLock(t), newEvent(t)
 	var worst, sum time.Duration
 	began := time.Now()
@@ -795,6 +797,9 @@ func TestLockOwnerDeathLoop(t *testing.T) {
 	}
 	total := time.Since(began)
 	t.Logf("%d rounds in %v; dead holder's lock taken after %v on average, %v at worst", rounds, total, sum/rounds, worst)
+	if sum/rounds > avgBound {
+		t.Errorf("the dead holder's lock was taken after %v on average, want at most %v", sum/rounds, avgBound)
+	}
 	if total > 30*time.Second {
 		t.Errorf("%d rounds took %v", rounds, total)
 	}
