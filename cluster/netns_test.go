@@ -119,7 +119,7 @@ func newNetHost(t *testing.T, net3 int) netHost {
 		gateway: fmt.Sprintf("10.231.%d.1", net3),
 		addr:    fmt.Sprintf("10.231.%d.2", net3),
 	}
-	outer, inner := "mpa"+tag, "mpb"+tag // at most 15 bytes
+	outer, inner := "mpa"+tag, "mpb"+tag                                       // at most 15 bytes
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", h.name).Run() }) // takes the veth pair with it
 	for _, args := range [][]string{
 		{"netns", "add", h.name},
@@ -179,4 +179,3 @@ func randByte() byte {
 	_, _ = rand.Read(b[:])
 	return b[0]
 }
-
