@@ -111,8 +111,8 @@ func (in Insights) String() string {
 		fmt.Fprintf(&b, " (%d failed)", in.Failed)
 	}
 	fmt.Fprintf(&b, ", %d running, %d queued\n", in.Running, in.Queued)
-	fmt.Fprintf(&b, "  task time   %v\n", in.TaskTime)
-	fmt.Fprintf(&b, "  queue wait  %v\n", in.QueueWait)
+	fmt.Fprintf(&b, "  task time   %v\n", in.TaskTime.text())
+	fmt.Fprintf(&b, "  queue wait  %v\n", in.QueueWait.text())
 	fmt.Fprintf(&b, "  restarts    %s\n", restartsText(in.Restarts))
 	var busy, idle time.Duration
 	for _, w := range in.Workers {

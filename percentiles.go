@@ -17,7 +17,8 @@ type Percentiles struct {
 	Max           time.Duration
 }
 
-func (p Percentiles) String() string {
+// text is p on one line, for Insights.String.
+func (p Percentiles) text() string {
 	if p.Count == 0 {
 		return "none"
 	}

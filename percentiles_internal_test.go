@@ -29,8 +29,8 @@ func TestDurHistBuckets(t *testing.T) {
 func TestDurHistSummary(t *testing.T) {
 	t.Parallel()
 	var h durHist
-	if s := h.summary(); s != (Percentiles{}) || s.String() != "none" {
-		t.Errorf("empty: %+v %q", s, s)
+	if s := h.summary(); s != (Percentiles{}) || s.text() != "none" {
+		t.Errorf("empty: %+v %q", s, s.text())
 	}
 	for i := 1; i <= 1000; i++ {
 		h.add(time.Duration(i) * time.Microsecond)
