@@ -3,7 +3,7 @@
 //
 //	mproc tour [NAME...]
 //	mproc demo [NAME]
-//	mproc bench [--json] [--python PATH] [GROUP...]
+//	mproc bench [--json] [--python PATH] [--chart OUT.svg] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
@@ -56,10 +56,11 @@ Usage: mproc <command> [flags] [args]
 Commands:
   tour [NAME...]             Run every demo in order, narrated (or the named ones).
   demo [NAME]                Run one demo; without NAME, list the demos.
-  bench [--json] [--python PATH] [GROUP...]
+  bench [--json] [--python PATH] [--chart OUT.svg] [GROUP...]
                              Measure mproc on the CPython reference workloads,
                              optionally next to CPython (groups: %s;
-                             BENCH_SCALE scales their sizes as in python_ref.py).
+                             BENCH_SCALE scales their sizes as in python_ref.py),
+                             and chart the ratios against their goals.
   chaos [--duration D] [--runs N] [--json] [CASE...]
                              Kill processes at bad moments, over and over, and
                              count the runs that broke an invariant (cases: %s).
@@ -112,6 +113,7 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		c := &benchCmd{}
 		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per result ({"name","unit","value","n"}), as python_ref.py does, instead of a table`)
 		fs.StringVar(&c.Python, "python", "", "then run the CPython reference script at `PATH` (python3 PATH GROUP...) on the same groups and compare")
+		fs.StringVar(&c.Chart, "chart", "", "with --python, also draw the ratios against CPython and their goals as an SVG chart in `OUT.svg`")
 		cmd, setArgs = c, func(a []string) error { c.Groups = a; return nil }
 	case "chaos":
 		c := &chaosCmd{}

@@ -19,6 +19,12 @@ type Config struct {
 	Interpreter string   // what runs Python; DefaultPython when empty
 	Stdout      io.Writer
 	Stderr      io.Writer // progress notes
+	// Progress, if set, is called after each group, with the groups done
+	// (or failed) and their number: the command draws a bar with it.
+	Progress func(done, total int)
+	// Chart, if set, gets an SVG chart of the ratios against CPython and
+	// their goals (see WriteChart).
+	Chart io.Writer
 }
 
 // Run measures the groups, then runs the CPython reference on the same
@@ -56,7 +62,7 @@ func Run(ctx context.Context, c Config) error {
 
 	var goResults []Result
 	var errs []error
-	for _, g := range groups {
+	for i, g := range groups {
 		if ctx.Err() != nil {
 			break
 		}
@@ -66,6 +72,7 @@ func Run(ctx context.Context, c Config) error {
 		if err != nil {
 			fmt.Fprintf(c.Stderr, "bench: %s failed after %v\n", g.Name, time.Since(start).Round(time.Millisecond))
 			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
+			c.progress(i+1, len(groups))
 			continue
 		}
 		for _, r := range res {
@@ -76,6 +83,7 @@ func Run(ctx context.Context, c Config) error {
 		}
 		fmt.Fprintf(c.Stderr, "bench: %s done in %v\n", g.Name, time.Since(start).Round(time.Millisecond))
 		goResults = append(goResults, res...)
+		c.progress(i+1, len(groups))
 	}
 
 	var pyLines []PythonLine
@@ -102,6 +110,11 @@ func Run(ctx context.Context, c Config) error {
 		pyResults[i] = l.Result
 	}
 	rows := Compare(goResults, pyResults)
+	if c.Chart != nil {
+		if err := WriteChart(c.Chart, rows); err != nil {
+			errs = append(errs, fmt.Errorf("the chart: %w", err))
+		}
+	}
 	if c.JSON {
 		for _, l := range pyLines {
 			fmt.Fprintln(c.Stdout, l.Text)
@@ -128,6 +141,12 @@ func Run(ctx context.Context, c Config) error {
 		errs = append(errs, ctx.Err())
 	}
 	return errors.Join(errs...)
+}
+
+func (c Config) progress(done, total int) {
+	if c.Progress != nil {
+		c.Progress(done, total)
+	}
 }
 
 // runGroup runs g, turning a panic into an error, and checks that it
