@@ -172,7 +172,9 @@ func TestServer(t *testing.T) {
 	sm := metrics.NewServer("echo")
 	sctx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- server.Serve(sctx, ln, server.Echo, server.ProcessPool(2), server.WithEvents(sm.Observe)) }()
+	go func() {
+		served <- server.Serve(sctx, ln, server.Echo, server.ProcessPool(2), server.WithEvents(sm.Observe))
+	}()
 	for i := range 3 {
 		c, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {

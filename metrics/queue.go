@@ -37,8 +37,10 @@ func ManagerQueue(name string, q interface {
 }
 
 type managerQueue struct {
-	name    string
-	q       interface{ Len(context.Context) (int, error) }
+	name string
+	q    interface {
+		Len(context.Context) (int, error)
+	}
 	timeout time.Duration
 }
 
