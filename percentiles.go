@@ -26,14 +26,16 @@ func (p Percentiles) text() string {
 		roundDur(p.P50), roundDur(p.P90), roundDur(p.P99), roundDur(p.Max), roundDur(p.Mean), p.Count)
 }
 
-// roundDur keeps three significant figures or so: 1.234567ms → 1.235ms.
+// roundDur keeps three significant figures: 1.234567ms → 1.23ms.
 func roundDur(d time.Duration) time.Duration {
-	for unit := time.Hour; unit >= 10*time.Nanosecond; unit /= 10 {
-		if d >= 100*unit {
-			return d.Round(unit / 10)
-		}
+	p := time.Duration(1)
+	for p <= d/10 {
+		p *= 10
 	}
-	return d
+	if p < 100 {
+		return d
+	}
+	return d.Round(p / 100)
 }
 
 // durHist counts durations in log-linear buckets: recording one is a few

@@ -49,3 +49,15 @@ func TestDurHistSummary(t *testing.T) {
 }
 
 func absDur(d time.Duration) time.Duration { return max(d, -d) }
+
+func TestRoundDur(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want time.Duration }{
+		{0, 0}, {7, 7}, {999, 999}, {1234, 1230}, {6001234567, 6 * time.Second}, {2366280000, 2370 * time.Millisecond},
+		{7866320, 7870 * time.Microsecond}, {59256000, 59300 * time.Microsecond},
+	} {
+		if got := roundDur(c.in); got != c.want {
+			t.Errorf("roundDur(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

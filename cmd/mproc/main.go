@@ -8,6 +8,7 @@
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
 //	mproc client HOST:PORT
+//	mproc top [--addr HOST:PORT] [--workers N] [--duration D]
 //	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare] FILE
 package main
 
@@ -74,6 +75,9 @@ Commands:
                              Simulate CPU scheduling (fcfs, sjf, srtf, priority,
                              priority-preemptive, rr, mlfq) on a CSV of jobs
                              (name,arrival,burst[,priority]): Gantt chart, times.
+  top [--addr HOST:PORT] [--workers N] [--duration D]
+                             Run a demo pool and serve its live dashboard
+                             (workers, throughput, latency, queue, restarts).
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -143,6 +147,12 @@ func parse(args []string, stderr io.Writer) (command, int) {
 			c.Addr = a[0]
 			return nil
 		}
+	case "top":
+		c := &topCmd{}
+		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "serve the dashboard on `HOST:PORT`")
+		fs.IntVar(&c.Workers, "workers", 2, "the demo pool's workers")
+		fs.DurationVar(&c.Duration, "duration", 0, "stop after this long (default: at Ctrl-C)")
+		cmd, setArgs = c, noArgs
 	case "sched":
 		c := &schedCmd{}
 		c.flags(fs)
