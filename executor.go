@@ -52,6 +52,7 @@ type execTask struct {
 	// A pool's bookkeeping, on its scheduler goroutine.
 	id       uint64
 	worker   *poolWorker
+	queued   time.Time // when the pool took it
 	since    time.Time
 	killAt   time.Time
 	timedOut bool

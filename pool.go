@@ -51,6 +51,15 @@ type Pool struct {
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
 
 	callbacks callbackGroup // OnDone callbacks of this pool's futures, which Join waits for
+
+	// What Insights reports, recorded under mu as the pool goes.
+	born        time.Time
+	tasksDone   int
+	tasksFailed int
+	taskTime    durHist
+	queueWait   durHist
+	restarts    map[string]int  // workers replaced, by reason
+	gone        []WorkerInsight // the latest keptEnded workers that ended
 }
 
 // PoolOption configures a pool.
@@ -144,6 +153,7 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 	p := &Pool{
 		cfg: cfg, results: results,
 		stopped: make(chan struct{}),
+		born:    time.Now(),
 	}
 	started := make(chan error, cfg.workers)
 	p.mu.Lock() // the workers' goroutines run the scheduler as soon as they start
@@ -223,6 +233,7 @@ func (p *Pool) execute(t *execTask) {
 		t.job.finish(nil, t.err)
 		return
 	}
+	t.queued = time.Now() // outside the lock
 	if !p.do(func() {
 		if p.closing || p.terminated || p.broken != nil {
 			p.finish(t, nil, p.notRunning())

@@ -29,6 +29,12 @@ type poolWorker struct {
 	done     int
 	lastDone uint64 // the pool's clock when it last finished a task
 	retiring bool   // gets no more tasks
+
+	// What Insights reports.
+	created, ready time.Time     // when its start began and ended
+	busy           time.Duration // the run time of the tasks it finished
+	rss, peakRSS   int64         // resident bytes when last seen, and the most seen
+	endReason      string        // why it ends, when the pool knows before it does
 }
 
 // window is how many tasks a worker may hold at once. With few tasks
@@ -76,7 +82,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &poolWorker{idx: p.nextWorker, tasks: tasks, cancels: cancels, feed: make(chan []byte, maxWindow+1), stopFeed: cancel}
+	w := &poolWorker{idx: p.nextWorker, tasks: tasks, cancels: cancels, feed: make(chan []byte, maxWindow+1), stopFeed: cancel, created: time.Now()}
 	p.nextWorker++
 	p.workers = append(p.workers, w)
 	go feed(ctx, w)
@@ -91,8 +97,9 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 			p.do(func() { p.lost(w, err) })
 			return
 		}
+		ready := time.Now()
 		p.do(func() {
-			w.proc = proc
+			w.proc, w.ready = proc, ready
 			if p.terminated {
 				proc.Kill()
 			}
@@ -100,7 +107,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 		proc.Join(context.Background())
 		// Results it put before it died are ahead of this marker on the
 		// result queue: when the marker comes back, they have all been seen.
-		p.results.Put(context.Background(), encodeResult(0, resultMarker, 0, w.idx, nil))
+		p.results.Put(context.Background(), encodeResult(0, resultMarker, 0, w.idx, 0, nil))
 	}()
 }
 
@@ -294,8 +301,10 @@ func (p *Pool) assign(w *poolWorker, t *execTask, now time.Time) {
 	if len(w.batch) >= maxBatch {
 		w.flush()
 	}
+	p.queueWait.add(now.Sub(t.queued))
 	if p.cfg.maxTasks > 0 && w.assigned >= p.cfg.maxTasks {
 		w.flush() // before the queue's end
+		w.endReason = reasonMaxTasks
 		p.retire(w)
 		p.startWorker() // the replacement starts while this one finishes
 	}
@@ -484,6 +493,7 @@ func (p *Pool) onResult(m resultMsg) {
 	w.done++
 	p.clock++
 	w.lastDone = p.clock
+	p.record(w, m)
 	if m.status == resultOK {
 		p.finish(t, m.payload, nil)
 		return
@@ -498,6 +508,22 @@ func (p *Pool) onResult(m resultMsg) {
 		err = fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
 	p.finish(t, nil, err)
+}
+
+// record adds a finished task to the figures Insights reports.
+func (p *Pool) record(w *poolWorker, m resultMsg) {
+	w.busy += m.took
+	p.taskTime.add(m.took)
+	p.tasksDone++
+	if m.status != resultOK {
+		p.tasksFailed++
+	}
+	if m.rss > 0 {
+		w.rss, w.peakRSS = m.rss, max(w.peakRSS, m.rss)
+		if p.cfg.maxMemory > 0 && m.rss > p.cfg.maxMemory {
+			w.endReason = reasonMaxMemory // it retires itself after this task
+		}
+	}
 }
 
 func (w *poolWorker) pid() int {
@@ -522,6 +548,7 @@ func (w *poolWorker) info() WorkerInfo {
 // the task it was running fails, or runs again (WithRetries), and tasks it
 // had not taken go to other workers. A replacement starts if there is work.
 func (p *Pool) lost(w *poolWorker, startErr error) {
+	p.remember(w, startErr)
 	p.workers = slices.DeleteFunc(p.workers, func(x *poolWorker) bool { return x == w })
 	w.stopFeed()
 	var requeue []*execTask
@@ -560,6 +587,48 @@ func (p *Pool) lost(w *poolWorker, startErr error) {
 	case work && p.liveWorkers() < p.cfg.workers:
 		p.startWorker()
 	}
+}
+
+// remember keeps the record of a worker that ended, and counts a restart.
+func (p *Pool) remember(w *poolWorker, startErr error) {
+	reason := w.endReason
+	switch {
+	case p.terminated:
+		reason = reasonTerminated
+	case startErr != nil:
+		reason = reasonStartFailed
+	case w.timedOut():
+		reason = reasonTimeout
+	case reason != "":
+	case w.retiring:
+		reason = reasonClosed
+	default:
+		reason = reasonCrash
+	}
+	w.endReason = reason
+	now := time.Now()
+	wi := w.insight(now)
+	wi.RSS, wi.Ended = 0, now
+	if len(p.gone) == keptEnded {
+		p.gone = slices.Delete(p.gone, 0, 1)
+	}
+	p.gone = append(p.gone, wi)
+	if restart(reason) {
+		if p.restarts == nil {
+			p.restarts = map[string]int{}
+		}
+		p.restarts[reason]++
+	}
+}
+
+// timedOut reports whether w was killed for a task past its deadline.
+func (w *poolWorker) timedOut() bool {
+	for t := range w.inflight.all() {
+		if t.timedOut && w.started(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // liveWorkers counts the workers that still take tasks.

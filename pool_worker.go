@@ -143,20 +143,21 @@ func decodeTask(b []byte) (taskMsg, []byte, error) {
 }
 
 // A result message: task id, status, the worker's RSS (0: not measured),
-// the worker's index, the payload.
-const resultHeader = 8 + 1 + 8 + 4
+// the worker's index, how long the task ran (ns), the payload.
+const resultHeader = 8 + 1 + 8 + 4 + 8
 
-func encodeResult(id uint64, status byte, rss int64, worker uint32, payload []byte) []byte {
-	return appendResult(make([]byte, 0, resultHeader+len(payload)), id, status, rss, worker, payload)
+func encodeResult(id uint64, status byte, rss int64, worker uint32, took time.Duration, payload []byte) []byte {
+	return appendResult(make([]byte, 0, resultHeader+len(payload)), id, status, rss, worker, took, payload)
 }
 
 // appendResult appends a result message to b (a buffer the caller reuses).
-func appendResult(b []byte, id uint64, status byte, rss int64, worker uint32, payload []byte) []byte {
+func appendResult(b []byte, id uint64, status byte, rss int64, worker uint32, took time.Duration, payload []byte) []byte {
 	var h [resultHeader]byte
 	binary.LittleEndian.PutUint64(h[:], id)
 	h[8] = status
 	binary.LittleEndian.PutUint64(h[9:], uint64(rss))
 	binary.LittleEndian.PutUint32(h[17:], worker)
+	binary.LittleEndian.PutUint64(h[21:], uint64(took))
 	return append(append(b, h[:]...), payload...)
 }
 
@@ -165,6 +166,7 @@ type resultMsg struct {
 	status  byte
 	rss     int64
 	worker  uint32
+	took    time.Duration // the task's run time, as the worker timed it
 	payload []byte
 }
 
@@ -177,6 +179,7 @@ func decodeResult(b []byte) (resultMsg, error) {
 		status:  b[8],
 		rss:     int64(binary.LittleEndian.Uint64(b[9:])),
 		worker:  binary.LittleEndian.Uint32(b[17:]),
+		took:    max(time.Duration(binary.LittleEndian.Uint64(b[21:])), 0),
 		payload: b[resultHeader:],
 	}, nil
 }
@@ -186,7 +189,7 @@ func decodeResult(b []byte) (resultMsg, error) {
 func runPoolWorker(ctx context.Context, a workerArgs) error {
 	if a.Init != nil {
 		if err := a.Init.run(ctx); err != nil {
-			a.Results.Put(ctx, encodeResult(0, resultInitFail, 0, a.Index, encodeMsg(newFailure(err))))
+			a.Results.Put(ctx, encodeResult(0, resultInitFail, 0, a.Index, 0, encodeMsg(newFailure(err))))
 			return err
 		}
 	}
@@ -236,12 +239,14 @@ func (w *workerLoop) runBatch(ctx context.Context, batch []byte) (done bool, err
 		// from one that did not (when the worker dies, or a deadline
 		// passes) and to say what the worker is doing.
 		atomic.StoreUint64(a.Tasks.r.Aux(), t.id)
+		start := time.Now()
 		status, payload := w.tctx.run(t, w.funcs)
+		took := time.Since(start)
 		var rss int64
 		if a.MemLimit > 0 {
 			rss = residentBytes()
 		}
-		w.result = appendResult(w.result[:0], t.id, status, rss, a.Index, payload)
+		w.result = appendResult(w.result[:0], t.id, status, rss, a.Index, took, payload)
 		err := a.Results.r.Put(ctx, w.result, ring.Options{})
 		w.result = reuse(w.result, false)
 		if err != nil {

@@ -28,7 +28,9 @@ func (c *loadCmd) Run(a *app) error {
 		return fmt.Errorf("%w: --addr HOST:PORT is required", load.ErrBadOption)
 	}
 	opts := []load.Option{load.WithConns(c.Conns), load.WithDuration(c.Duration), load.WithSize(c.Size), load.WithChurn(c.Churn)}
+	stop := elapsedBar(a, c.Duration, "load")
 	res, err := load.Run(a.ctx, c.Addr, opts...)
+	stop()
 	if res.Conns == 0 { // nothing ran: bad options
 		return err
 	}

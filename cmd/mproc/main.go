@@ -3,12 +3,13 @@
 //
 //	mproc tour [NAME...]
 //	mproc demo [NAME]
-//	mproc bench [--json] [--limits] [--python PATH] [GROUP...]
+//	mproc bench [--json] [--limits] [--python PATH] [--chart OUT.svg] [GROUP...]
 //	mproc chaos [--duration D] [--runs N] [--json] [CASE...]
 //	mproc serve [--model M] [--addr HOST:PORT] [--workers N] [--handler echo|chat]
 //	mproc load --addr HOST:PORT [--conns C] [--duration D] [--size B] [--churn] [--json]
 //	mproc client HOST:PORT
 //	mproc sched --algo NAME [--quantum Q] [--levels Q1,Q2,...] [--boost S] [--json] [--svg OUT] [--compare | --real [--unit D]] FILE
+//	mproc top [--addr HOST:PORT] [--workers N] [--duration D]
 //	mproc cluster up [--host H] [--port P] [--store DIR]
 //	mproc worker --nats URL [--workers N] [--pool NAME]
 package main
@@ -59,10 +60,11 @@ Usage: mproc <command> [flags] [args]
 Commands:
   tour [NAME...]             Run every demo in order, narrated (or the named ones).
   demo [NAME]                Run one demo; without NAME, list the demos.
-  bench [--json] [--limits] [--python PATH] [GROUP...]
+  bench [--json] [--limits] [--python PATH] [--chart OUT.svg] [GROUP...]
                              Measure mproc on the CPython reference workloads,
                              optionally next to CPython (groups: %s;
-                             BENCH_SCALE scales their sizes as in python_ref.py).
+                             BENCH_SCALE scales their sizes as in python_ref.py),
+                             and chart the ratios against their goals.
   chaos [--duration D] [--runs N] [--json] [CASE...]
                              Kill processes at bad moments, over and over, and
                              count the runs that broke an invariant (cases: %s).
@@ -85,6 +87,9 @@ Commands:
   worker --nats URL [--workers N] [--pool NAME]
                              Join a cluster as a worker: run the pool's tasks
                              (this binary's functions) N at a time, until Ctrl-C.
+  top [--addr HOST:PORT] [--workers N] [--duration D]
+                             Run a demo pool and serve its live dashboard
+                             (workers, throughput, latency, queue, restarts).
 
 Run 'mproc <command> -h' for a command's flags.
 `
@@ -125,6 +130,7 @@ func parse(args []string, stderr io.Writer) (command, int) {
 		fs.BoolVar(&c.JSON, "json", false, `print one JSON line per result ({"name","unit","value","n"}), as python_ref.py does, instead of a table`)
 		fs.StringVar(&c.Python, "python", "", "then run the CPython reference script at `PATH` (python3 PATH GROUP...) on the same groups and compare")
 		fs.BoolVar(&c.Limits, "limits", false, `first measure the machine's limits (the "limits" group, part of a full run) and show each row as a fraction of the limit that bounds it`)
+		fs.StringVar(&c.Chart, "chart", "", "with --python, also draw the ratios against CPython and their goals as an SVG chart in `OUT.svg`")
 		cmd, setArgs = c, func(a []string) error { c.Groups = a; return nil }
 	case "chaos":
 		c := &chaosCmd{}
@@ -154,6 +160,12 @@ func parse(args []string, stderr io.Writer) (command, int) {
 			c.Addr = a[0]
 			return nil
 		}
+	case "top":
+		c := &topCmd{}
+		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "serve the dashboard on `HOST:PORT`")
+		fs.IntVar(&c.Workers, "workers", 2, "the demo pool's workers")
+		fs.DurationVar(&c.Duration, "duration", 0, "stop after this long (default: at Ctrl-C)")
+		cmd, setArgs = c, noArgs
 	case "sched":
 		c := &schedCmd{}
 		c.flags(fs)

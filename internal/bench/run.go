@@ -22,6 +22,12 @@ type Config struct {
 	// Limits adds the limits group when Groups leaves it out. It always
 	// runs first, so that every row after it is held against the limits.
 	Limits bool
+	// Progress, if set, is called after each group, with the groups done
+	// (or failed) and their number: the command draws a bar with it.
+	Progress func(done, total int)
+	// Chart, if set, gets an SVG chart of the ratios against CPython and
+	// their goals (see WriteChart).
+	Chart io.Writer
 }
 
 // Run measures the groups, then runs the CPython reference on the same
@@ -64,7 +70,7 @@ func Run(ctx context.Context, c Config) error {
 	var goResults []Result
 	var errs []error
 	limits := map[string]Result{}
-	for _, g := range groups {
+	for i, g := range groups {
 		if ctx.Err() != nil {
 			break
 		}
@@ -74,6 +80,7 @@ func Run(ctx context.Context, c Config) error {
 		if err != nil {
 			fmt.Fprintf(c.Stderr, "bench: %s failed after %v\n", g.Name, time.Since(start).Round(time.Millisecond))
 			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
+			c.progress(i+1, len(groups))
 			continue
 		}
 		for i, r := range res {
@@ -89,6 +96,7 @@ func Run(ctx context.Context, c Config) error {
 		}
 		fmt.Fprintf(c.Stderr, "bench: %s done in %v\n", g.Name, time.Since(start).Round(time.Millisecond))
 		goResults = append(goResults, res...)
+		c.progress(i+1, len(groups))
 	}
 
 	var pyLines []PythonLine
@@ -115,6 +123,11 @@ func Run(ctx context.Context, c Config) error {
 		pyResults[i] = l.Result
 	}
 	rows := Compare(goResults, pyResults)
+	if c.Chart != nil {
+		if err := WriteChart(c.Chart, rows); err != nil {
+			errs = append(errs, fmt.Errorf("the chart: %w", err))
+		}
+	}
 	if c.JSON {
 		for _, l := range pyLines {
 			fmt.Fprintln(c.Stdout, l.Text)
@@ -159,6 +172,12 @@ func limitsFirst(groups []Group, add bool) ([]Group, error) {
 	}
 	out := append([]Group{groups[i]}, groups[:i]...)
 	return append(out, groups[i+1:]...), nil
+}
+
+func (c Config) progress(done, total int) {
+	if c.Progress != nil {
+		c.Progress(done, total)
+	}
 }
 
 // runGroup runs g, turning a panic into an error, and checks that it
