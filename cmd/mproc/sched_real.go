@@ -18,7 +18,15 @@ const planNote = "The run follows the simulation's plan (which job runs next, fo
 // runReal runs the jobs for real under p and prints the measured schedule
 // next to the simulated one.
 func (c *schedCmd) runReal(a *app, jobs []sched.Job, p sched.Policy) error {
+	// The bar runs over the simulated makespan; the real run takes a
+	// little longer, and the bar waits at its end.
+	expected := time.Duration(0)
+	if s, err := sched.Run(jobs, p); err == nil {
+		expected = time.Duration(s.Makespan()) * c.Unit
+	}
+	stop := elapsedBar(a, expected, "sched --real")
 	r, err := schedrun.Run(a.ctx, jobs, p, c.Unit)
+	stop()
 	if err != nil {
 		return fmt.Errorf("--real --unit %v: %w", c.Unit, err)
 	}
