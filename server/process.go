@@ -220,10 +220,14 @@ func (p *processRunner) watch(ch *pchild) {
 		p.lostStart(err)
 	}
 	if t != nil {
-		if err == nil {
-			err = fmt.Errorf("server: child pid %d ended", pid)
+		lost := err
+		if lost == nil {
+			lost = fmt.Errorf("server: child pid %d ended", pid)
 		}
-		r.finish(t, err)
+		r.finish(t, lost)
+	}
+	if hello {
+		r.ev.emit(Event{Kind: EventWorkerExited, Pid: pid, Err: err})
 	}
 	p.mu.Lock()
 	p.checkDrainedLocked()
@@ -258,6 +262,7 @@ func (p *processRunner) hello(s *bsession, f frame) error {
 	if err := s.pc.send(frame{op: opReady, id: f.id}); err != nil {
 		return err
 	}
+	p.r.ev.emit(Event{Kind: EventWorkerStarted, Pid: s.pid})
 	p.freed(ch)
 	return nil
 }
