@@ -143,23 +143,46 @@ func (p *processRunner) start() {
 	ch := &pchild{id: p.nextID}
 	p.children[ch.id] = ch
 	p.mu.Unlock()
-	arg := procArg{Broker: r.br.addr, Key: r.br.key, ID: ch.id, Fresh: p.fresh}
-	p.startSlots <- struct{}{}
-	p.warmFor()
-	proc, err := r.h.proc.Start(p.starting, arg, mproc.WithDaemon(true), mproc.WithName(fmt.Sprintf("%s-proc-%d", r.h.name, ch.id)))
-	if err != nil {
-		p.mu.Lock()
-		delete(p.children, ch.id)
-		p.mu.Unlock()
-		<-p.startSlots
-		p.lostStart(err)
+	if err := p.takeSlot(); err != nil {
+		p.unstarted(ch, err)
 		return
 	}
+	p.warmFor()
+	arg := procArg{Broker: r.br.addr, Key: r.br.key, ID: ch.id, Fresh: p.fresh}
+	proc, err := r.h.proc.Start(p.starting, arg, mproc.WithDaemon(true), mproc.WithName(fmt.Sprintf("%s-proc-%d", r.h.name, ch.id)))
 	<-p.startSlots
+	if err != nil {
+		p.unstarted(ch, err)
+		return
+	}
 	p.mu.Lock()
 	ch.proc = proc
 	p.mu.Unlock()
 	p.watchers.Go(func() { p.watch(ch) })
+}
+
+// takeSlot waits for a start slot. A start the cut ended must not begin,
+// waiting or past the wait: Start with an ended ctx may still exec a
+// child.
+func (p *processRunner) takeSlot() error {
+	select {
+	case p.startSlots <- struct{}{}:
+		if err := p.starting.Err(); err != nil {
+			<-p.startSlots
+			return err
+		}
+		return nil
+	case <-p.starting.Done():
+		return p.starting.Err()
+	}
+}
+
+// unstarted forgets a child whose start failed with err.
+func (p *processRunner) unstarted(ch *pchild, err error) {
+	p.mu.Lock()
+	delete(p.children, ch.id)
+	p.mu.Unlock()
+	p.lostStart(err)
 }
 
 // warmFor asks for more warm spares while more children are waiting to
@@ -171,7 +194,7 @@ func (p *processRunner) warmFor() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	want := p.r.cfg.spares
-	if p.pending > 1 {
+	if p.pending > 1 && p.starting.Err() == nil {
 		want = max(p.warm, min(p.pending, cap(p.startSlots)))
 	}
 	if want != p.warm {
