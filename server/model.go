@@ -64,7 +64,7 @@ func Process() Model { return Model{kind: kindProcess} }
 // seeds' Pool(4) with apply_async(talk, (conn,))): each worker serves one
 // connection at a time, to its end. Client n+1 waits until one of the
 // first n leaves. A worker that dies is replaced; only its client is cut
-// off.
+// off. The handler's net.Conn is wrapped as in Process.
 func ProcessPool(n int) Model { return Model{kind: kindProcessPool, workers: n} }
 
 // Prefork starts n worker processes that accept connections themselves,
