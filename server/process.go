@@ -70,7 +70,11 @@ type pchild struct {
 	proc *mproc.Proc[mproc.None]
 	sess *bsession // once it said hello
 	conn *tracked  // what it serves now; nil when idle
-	gone bool      // its process ended
+	gone bool      // its process ended, or its start failed
+	// counted is set once the child no longer counts in pending: it said
+	// hello, or it never will. A start that fails as the child says hello
+	// (the cut ends the start) must not count twice.
+	counted bool
 	// idleSince is when it last went idle.
 	idleSince time.Time
 }
@@ -177,12 +181,38 @@ func (p *processRunner) takeSlot() error {
 	}
 }
 
-// unstarted forgets a child whose start failed with err.
+// unstarted forgets a child whose start failed with err. The child may
+// have said hello as its start failed: then it may hold a connection,
+// which ends with err, as if it had died.
 func (p *processRunner) unstarted(ch *pchild, err error) {
 	p.mu.Lock()
 	delete(p.children, ch.id)
+	ch.gone = true
+	p.dropIdleLocked(ch)
+	t := ch.conn
+	ch.conn = nil
+	uncounted := p.countLocked(ch)
 	p.mu.Unlock()
-	p.lostStart(err)
+	if uncounted {
+		p.lostStart(err)
+	} else {
+		p.mu.Lock()
+		p.checkDrainedLocked()
+		p.mu.Unlock()
+	}
+	if t != nil {
+		p.r.finish(t, err)
+	}
+}
+
+// countLocked takes ch out of pending, once; it reports whether it did.
+func (p *processRunner) countLocked(ch *pchild) bool {
+	if ch.counted {
+		return false
+	}
+	ch.counted = true
+	p.pending--
+	return true
 }
 
 // warmFor asks for more warm spares while more children are waiting to
@@ -203,13 +233,13 @@ func (p *processRunner) warmFor() {
 	}
 }
 
-// lostStart counts a child that will not say hello: the last connection
-// waiting beyond the children still starting gets err.
+// lostStart follows a child that will not say hello, taken out of pending
+// (or a start that never began, for which pending counted): the last
+// connection waiting beyond the children still starting gets err.
 func (p *processRunner) lostStart(err error) {
 	p.mu.Lock()
-	p.pending--
 	var t *tracked
-	if n := len(p.waiting); n > p.pending {
+	if n := len(p.waiting); n > 0 && n > p.pending {
 		t = p.waiting[n-1]
 		p.waiting = p.waiting[:n-1]
 	}
@@ -235,8 +265,9 @@ func (p *processRunner) watch(ch *pchild) {
 	t := ch.conn
 	ch.conn = nil
 	hello := ch.sess != nil
+	uncounted := p.countLocked(ch)
 	p.mu.Unlock()
-	if !hello {
+	if uncounted {
 		if err == nil {
 			err = fmt.Errorf("server: child pid %d ended before it took a connection", pid)
 		}
@@ -273,13 +304,13 @@ func (p *processRunner) hello(s *bsession, f frame) error {
 	}
 	p.mu.Lock()
 	ch := p.children[f.id]
-	if ch == nil || ch.sess != nil {
+	if ch == nil || ch.sess != nil || ch.gone {
 		p.mu.Unlock()
 		return fmt.Errorf("server: no child %d is starting", f.id)
 	}
 	ch.sess = s
 	s.owner = ch
-	p.pending--
+	p.countLocked(ch)
 	p.mu.Unlock()
 	p.warmFor()
 	if err := s.pc.send(frame{op: opReady, id: f.id}); err != nil {
