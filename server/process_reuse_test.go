@@ -134,3 +134,41 @@ func TestProcessReuseAfterHandlerError(t *testing.T) {
 	closeAndWait(t, ctx, srv, c2)
 	stopServer(t, ctx, srv)
 }
+
+// Children beyond WithSpares's count end once they have been idle a
+// while; the rest stay and serve the next connections.
+func TestProcessIdleCap(t *testing.T) {
+	testmain.NoChildLeft(t)
+	ctx := ctxTimeout(t, 30*time.Second)
+	srv := start(t, pidHandler, server.Process(), server.WithSpares(1))
+	cs := []*client{dial(t, ctx, srv.addr), dial(t, ctx, srv.addr), dial(t, ctx, srv.addr)}
+	pids := map[int]bool{}
+	for _, c := range cs {
+		pids[c.pidOf()] = true
+	}
+	if len(pids) != 3 {
+		t.Fatalf("3 connections at once served by %d pids", len(pids))
+	}
+	for _, c := range cs {
+		closeAndWait(t, ctx, srv, c)
+	}
+	exited := func(e server.Event) bool { return e.Kind == server.EventWorkerExited && pids[e.Pid] }
+	srv.rec.wait(t, ctx, "2 idle children beyond the cap of 1 ending", func(server.Event) bool {
+		return srv.rec.countLocked(exited) >= 2
+	})
+	c := dial(t, ctx, srv.addr)
+	p := c.pidOf()
+	if !pids[p] {
+		t.Errorf("served by a new pid %d: the child kept idle was not reused", p)
+	}
+	for _, e := range srv.rec.all() {
+		if exited(e) && e.Pid == p {
+			t.Errorf("served by pid %d, which ended", p)
+		}
+	}
+	if n := srv.rec.count(exited); n != 2 {
+		t.Errorf("%d of the 3 children ended; want 2", n)
+	}
+	closeAndWait(t, ctx, srv, c)
+	stopServer(t, ctx, srv)
+}
