@@ -113,7 +113,7 @@ func (b *broker) admit(c *net.UnixConn) (*bsession, frame, error) {
 	if err != nil {
 		return nil, frame{}, err
 	}
-	if f.op != opHelloConn && f.op != opHelloWorker {
+	if f.op != opHelloConn && f.op != opHelloWorker && f.op != opHelloProc {
 		return nil, frame{}, fmt.Errorf("%w: op %d before hello", errFrame, f.op)
 	}
 	c.SetDeadline(time.Time{})
@@ -184,7 +184,7 @@ func (o connOwner) hello(s *bsession, f frame) error {
 	t.sess = s
 	isCut := t.isCut
 	t.mu.Unlock()
-	err := withFD(t.c, func(fd int) error {
+	err := t.withFD(func(fd int) error {
 		return s.pc.sendFD(frame{op: opConnFD, id: f.id, data: []byte(t.remote)}, fd)
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"mproc/internal/auth"
 )
 
-// testBroker starts a broker for a Process-model run holding one accepted
+// testBroker starts a broker for a ProcessPool-model run holding one accepted
 // TCP connection; it returns the broker, the connection's id and the
 // client's end of it.
 func testBroker(t *testing.T) (*broker, uint64, net.Conn) {
@@ -21,7 +21,7 @@ func testBroker(t *testing.T) (*broker, uint64, net.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	r := newRun(New(Echo, Process()), ln)
+	r := newRun(New(Echo, ProcessPool(1)), ln)
 	r.base = context.Background()
 	b, err := newBroker(r)
 	if err != nil {

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"errors"
+	"net"
 	"sync"
+	"syscall"
 )
 
 // bsession is a child's connection to the broker, in the server's process.
@@ -14,13 +17,20 @@ type bsession struct {
 	pid int // the child's, from SO_PEERCRED
 
 	mu      sync.Mutex
-	out     [][]byte
+	out     []outFrame
 	queued  int // deliveries among out
 	wake    chan struct{}
 	closed  bool
 	seats   map[uint64]*seat // the room seats of the child's connections, by id
 	owner   any              // what the owner attached: its worker or connection
 	stopped chan struct{}    // closed when the session ends
+}
+
+// outFrame is a frame queued for the child, with the connection whose
+// descriptor goes beside it, if any.
+type outFrame struct {
+	b    []byte
+	conn *tracked
 }
 
 func newBsession(b *broker, pc *packetConn, pid int) *bsession {
@@ -35,11 +45,29 @@ func (s *bsession) queue(f frame, droppable bool) {
 		s.mu.Unlock()
 		return
 	}
-	s.out = append(s.out, f.encode())
+	s.out = append(s.out, outFrame{b: f.encode()})
 	if droppable {
 		s.queued++
 	}
 	s.mu.Unlock()
+	s.signal()
+}
+
+// give queues connection t for the child (opConnFD, with t's descriptor).
+// It reports false if the session has ended.
+func (s *bsession) give(t *tracked) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return false
+	}
+	s.out = append(s.out, outFrame{b: frame{op: opConnFD, id: t.id, data: []byte(t.remote)}.encode(), conn: t})
+	s.mu.Unlock()
+	s.signal()
+	return true
+}
+
+func (s *bsession) signal() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -57,13 +85,30 @@ func (s *bsession) writeLoop() {
 		out := s.out
 		s.out, s.queued = nil, 0
 		s.mu.Unlock()
-		for _, b := range out {
-			if err := s.pc.WriteMessage(b); err != nil {
+		for _, o := range out {
+			if err := s.write(o); err != nil {
 				s.pc.c.Close() // ends the reader too
 				return
 			}
 		}
 	}
+}
+
+// write sends one queued frame. A connection closed before its turn
+// (the server cut it) goes without its descriptor: the child reports it
+// ended.
+func (s *bsession) write(o outFrame) error {
+	if o.conn == nil {
+		return s.pc.WriteMessage(o.b)
+	}
+	err := o.conn.withFD(func(fd int) error {
+		_, _, err := s.pc.c.WriteMsgUnix(o.b, syscall.UnixRights(fd), nil)
+		return err
+	})
+	if errors.Is(err, net.ErrClosed) {
+		return s.pc.WriteMessage(o.b)
+	}
+	return err
 }
 
 // readLoop handles the child's frames until it goes.

@@ -29,7 +29,73 @@ func (h *Handler) serveChild(ctx context.Context, a connArg) error {
 	if err != nil {
 		return err
 	}
-	return s.serveConn(ctx, h, a.ID, c)
+	return s.serveConn(ctx, h, a.ID, quiet(c))
+}
+
+// procArg is what a Process child is given: where the broker is, the key
+// that opens it, its number, and whether it ends after one connection.
+type procArg struct {
+	Broker string
+	Key    []byte
+	ID     uint64
+	Fresh  bool
+}
+
+// serveProc is a Process child: it serves the connections the server gives
+// it, one at a time, telling the server as each ends, until the server
+// says stop (it has idle children enough, or is stopping) or, for a fresh
+// child, after its first. A fresh child's result is its handler's error.
+func (h *Handler) serveProc(ctx context.Context, a procArg) error {
+	ignoreInterrupt()
+	s, f, file, err := dialSession(ctx, a.Broker, a.Key, frame{op: opHelloProc, id: a.ID})
+	if file != nil {
+		file.Close()
+	}
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if f.op != opReady {
+		return fmt.Errorf("%w: op %d instead of ready", errFrame, f.op)
+	}
+	for {
+		select {
+		case g := <-s.granted:
+			err := s.serveGrant(ctx, h, g)
+			if a.Fresh {
+				return err
+			}
+		case <-s.stop:
+			return nil
+		case <-s.dead:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// serveGrant serves one connection and reports its end (with the
+// handler's error) to the server, which then closes its own copy.
+func (s *csession) serveGrant(ctx context.Context, h *Handler, g grant) error {
+	var err error
+	if g.file == nil {
+		err = fmt.Errorf("%w: connection %d came without its descriptor", errFrame, g.id)
+	} else {
+		var c net.Conn
+		c, err = net.FileConn(g.file)
+		g.file.Close()
+		if err == nil {
+			err = s.serveConn(ctx, h, g.id, quiet(c))
+		}
+	}
+	var msg []byte
+	if err != nil {
+		msg = []byte(err.Error())
+		msg = msg[:min(len(msg), maxMessage)]
+	}
+	s.send(frame{op: opClosed, id: g.id, data: msg})
+	return err
 }
 
 // ignoreInterrupt keeps a Ctrl-C in the terminal, which reaches the whole

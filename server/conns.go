@@ -15,7 +15,8 @@ import (
 type tracked struct {
 	r      *run
 	id     uint64
-	c      net.Conn
+	c      net.Conn    // the goroutine models'
+	sock   *heldSocket // the process models': the server's copy, passed to a child
 	remote string
 
 	mu     sync.Mutex
@@ -29,17 +30,27 @@ type tracked struct {
 // track records an accepted connection; nil means the server is stopping
 // and has closed it.
 func (r *run) track(c net.Conn) *tracked {
+	t := &tracked{r: r, c: c, remote: c.RemoteAddr().String()}
+	var holdErr error
+	if !r.s.m.inProcess() {
+		t.c = nil
+		t.sock, holdErr = holdSocket(c)
+	}
 	r.mu.Lock()
 	if r.stopping {
 		r.mu.Unlock()
-		c.Close()
+		t.close()
 		return nil
 	}
 	r.nextID++
-	t := &tracked{r: r, id: r.nextID, c: c, remote: c.RemoteAddr().String()}
+	t.id = r.nextID
 	r.conns[t.id] = t
 	r.mu.Unlock()
 	r.ev.emit(Event{Kind: EventAccepted, Conn: t.id, Remote: t.remote})
+	if holdErr != nil {
+		r.finish(t, holdErr)
+		return nil
+	}
 	return t
 }
 
@@ -62,7 +73,7 @@ func (r *run) finish(t *tracked, err error) {
 		err = ErrCut
 	}
 	t.mu.Unlock()
-	t.c.Close()
+	t.close()
 	r.mu.Lock()
 	delete(r.conns, t.id)
 	r.checkIdleLocked()
@@ -80,6 +91,27 @@ func (t *tracked) pid() int {
 		return t.r.pid
 	}
 	return 0
+}
+
+// close closes the server's copy of the connection.
+func (t *tracked) close() {
+	switch {
+	case t.sock != nil:
+		t.sock.Close()
+	case t.c != nil:
+		t.c.Close()
+	}
+}
+
+// withFD runs fn with the connection's descriptor.
+func (t *tracked) withFD(fn func(fd int) error) error {
+	switch {
+	case t.sock != nil:
+		return t.sock.withFD(fn)
+	case t.c != nil:
+		return withFD(t.c, fn)
+	}
+	return net.ErrClosed
 }
 
 // cutConns cuts every connection.
@@ -106,10 +138,10 @@ func (t *tracked) cut() {
 	t.isCut = true
 	cancel, sess, abort := t.cancel, t.sess, t.abort
 	t.mu.Unlock()
-	withFD(t.c, func(fd int) error { return unix.Shutdown(fd, unix.SHUT_RDWR) })
+	t.withFD(func(fd int) error { return unix.Shutdown(fd, unix.SHUT_RDWR) })
 	if cancel != nil {
 		cancel()
-		t.c.Close()
+		t.close()
 	}
 	if sess != nil {
 		sess.queue(frame{op: opCut, id: t.id}, false)

@@ -21,6 +21,8 @@ type csession struct {
 	cuts    map[uint64]func() // the connections this child serves, by id
 	allCut  bool
 
+	granted chan grant // a Process child's connections, given by opConnFD
+
 	stopOnce sync.Once
 	stop     chan struct{} // opStop came
 	dead     chan struct{} // the session ended: the server's process is gone or done with us
@@ -50,7 +52,7 @@ func dialSession(ctx context.Context, addr string, key []byte, hello frame) (*cs
 	uc.SetDeadline(time.Time{})
 	s := &csession{
 		pc: pc, members: map[uint64]*childMember{}, cuts: map[uint64]func(){},
-		stop: make(chan struct{}), dead: make(chan struct{}),
+		stop: make(chan struct{}), dead: make(chan struct{}), granted: make(chan grant, grantBuffer),
 	}
 	go s.readLoop()
 	return s, f, file, nil
@@ -76,12 +78,30 @@ func handshake(pc *packetConn, key []byte, hello frame) (frame, *os.File, error)
 	return f, file, nil
 }
 
+// grant is a connection the server gave a Process child.
+type grant struct {
+	id     uint64
+	file   *os.File // nil if none came with it
+	remote string
+}
+
+// grantBuffer is how many connections may wait in a child: the server
+// gives a child one at a time, when it is idle.
+const grantBuffer = 4
+
 func (s *csession) readLoop() {
 	defer s.lost()
 	for {
-		f, err := s.pc.read()
+		f, file, err := s.pc.readFD()
 		if err != nil {
 			return
+		}
+		if f.op == opConnFD {
+			s.grant(grant{id: f.id, file: file, remote: string(f.data)})
+			continue
+		}
+		if file != nil {
+			file.Close()
 		}
 		switch f.op {
 		case opJoined:
@@ -97,6 +117,19 @@ func (s *csession) readLoop() {
 		case opStop:
 			s.stopOnce.Do(func() { close(s.stop) })
 		}
+	}
+}
+
+// grant passes a connection to the child's loop; one too many fails at
+// once, as the server then broke its side of the protocol.
+func (s *csession) grant(g grant) {
+	select {
+	case s.granted <- g:
+	default:
+		if g.file != nil {
+			g.file.Close()
+		}
+		go s.send(frame{op: opClosed, id: g.id, data: []byte("server: the child was busy")})
 	}
 }
 

@@ -28,10 +28,12 @@
 // (SO_PEERCRED) and answers a challenge with the server's random key
 // (CPython's HMAC-SHA256 handshake), given only to the server's children.
 // The child then receives the descriptor (SCM_RIGHTS) and serves it with
-// net.FileConn. The server keeps its own copy until the child's process or
-// task ends, so a child that dies takes only its own client, who sees the
-// connection end; the worker is replaced and the other clients notice
-// nothing. The same session carries the Room's messages, so the Chat
+// net.FileConn. The server keeps its own copy, outside its netpoller, until
+// the child says the connection ended or the child's process or task ends,
+// so a child that dies takes only its own client, who sees the connection
+// end; the worker is replaced and the other clients notice nothing. A
+// Process child then waits for the next connection (see Process and
+// WithFreshChildren). The same session carries the Room's messages, so the Chat
 // handler's room spans processes.
 //
 // # Stopping

@@ -13,7 +13,8 @@ const (
 	// server cut it), or the process serving it died (a
 	// *mproc.WorkerLostError or *mproc.ExitError).
 	EventClosed
-	// EventWorkerStarted: a worker process (Prefork) started, pid Pid.
+	// EventWorkerStarted: a worker process (Prefork), or a Process child,
+	// started, pid Pid.
 	EventWorkerStarted
 	// EventWorkerExited: a worker process ended; Err says why, if it did
 	// not end as the server asked.

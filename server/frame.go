@@ -35,7 +35,12 @@ const (
 	opStop       // a prefork worker stops accepting and ends when its connections have
 	opRefused    // data: why the server refused the child's hello
 
-	opLast = opRefused
+	// A Process child's hello (id: the child's number), answered by
+	// opReady; then opConnFD gives it each connection, and it answers
+	// each with opClosed, until opStop.
+	opHelloProc
+
+	opLast = opHelloProc
 )
 
 // maxFrame bounds a broker message. The reader's buffer is one byte larger,

@@ -14,7 +14,8 @@ import (
 type Handler struct {
 	name   string
 	fn     func(ctx context.Context, c net.Conn) error
-	conn   *mproc.Func[connArg, mproc.None]   // a child (or pool task) serving one connection
+	conn   *mproc.Func[connArg, mproc.None]   // a pool task serving one connection
+	proc   *mproc.Func[procArg, mproc.None]   // a Process child, serving connections one after another
 	worker *mproc.Func[workerArg, mproc.None] // a prefork worker
 }
 
@@ -28,6 +29,7 @@ type Handler struct {
 func Register(name string, fn func(ctx context.Context, c net.Conn) error) *Handler {
 	h := &Handler{name: name, fn: fn}
 	h.conn = mproc.Register[connArg, mproc.None]("mproc/server.conn:"+name, h.serveChild)
+	h.proc = mproc.Register[procArg, mproc.None]("mproc/server.proc:"+name, h.serveProc)
 	h.worker = mproc.Register[workerArg, mproc.None]("mproc/server.prefork:"+name, h.runWorker)
 	return h
 }

@@ -35,18 +35,36 @@ func Goroutine() Model { return Model{kind: kindGoroutine} }
 // and it is served when one of the n frees.
 func GoroutinePool(n int) Model { return Model{kind: kindGoroutinePool, workers: n} }
 
-// Process serves each connection in a child process of its own (the
-// seeds' Process(target=talk, args=(conn,))): the accepted socket is
-// passed to a fresh child, which runs the handler and exits. Children are
-// taken from warm spares (mproc.WarmSpares; see WithSpares), so a
-// connection costs a message to a waiting child rather than an exec.
+// Process serves each connection in a child process of its own, for as
+// long as the connection lasts (the seeds' Process(target=talk,
+// args=(conn,))): the accepted socket is passed to a child, which runs the
+// handler on it. There is no bound on how many connections are served at
+// once; a connection that finds no idle child gets one started for it,
+// from warm spares (mproc.WarmSpares; see WithSpares), so a start costs a
+// message to a waiting process rather than an exec.
+//
+// A child whose connection ended waits for the next one, as Apache's
+// prefork keeps spare servers, so that a connection costs a message rather
+// than a process; at most WithSpares's count wait, the others end. A
+// reused child keeps what earlier connections left in it: package-level
+// variables the handler changed, goroutines it left running, files it left
+// open, as the goroutine models and Prefork's workers do. The handler's
+// ctx, its net.Conn and its room seats are its connection's alone. For a
+// new process per connection, as the seeds' (isolation, or a handler that
+// leaks), use WithFreshChildren.
+//
+// In a child the handler's net.Conn is a *net.TCPConn wrapped so that its
+// Read and Write cost fewer context switches; the TCPConn's other methods
+// (CloseWrite, SetNoDelay, ...) are there, but a type assertion to
+// *net.TCPConn fails: assert an interface such as interface{ CloseWrite()
+// error } instead.
 func Process() Model { return Model{kind: kindProcess} }
 
 // ProcessPool serves connections in a pool of n worker processes (the
 // seeds' Pool(4) with apply_async(talk, (conn,))): each worker serves one
 // connection at a time, to its end. Client n+1 waits until one of the
 // first n leaves. A worker that dies is replaced; only its client is cut
-// off.
+// off. The handler's net.Conn is wrapped as in Process.
 func ProcessPool(n int) Model { return Model{kind: kindProcessPool, workers: n} }
 
 // Prefork starts n worker processes that accept connections themselves,

@@ -14,6 +14,7 @@ type config struct {
 	observers []func(Event)
 	reusePort bool
 	spares    int
+	fresh     bool
 }
 
 const (
@@ -56,8 +57,19 @@ func WithEvents(fn func(Event)) Option {
 // models ignore it.
 func WithReusePort() Option { return func(c *config) { c.reusePort = true } }
 
-// WithSpares sets how many warm children the Process model keeps waiting
-// (mproc.WarmSpares) while it serves (default 4); it turns them off
-// (mproc.WarmSpares(0)) when Serve returns. 0 leaves mproc.WarmSpares to
+// WithSpares sets how many children the Process model keeps waiting for
+// connections while it serves (default 4): at most n children that served
+// a connection wait for the next (the others end), and n warm spares
+// (mproc.WarmSpares) stand ready to start new children without an exec;
+// the spares are turned off (mproc.WarmSpares(0)) when Serve returns. 0
+// keeps no child once its connection ends, and leaves mproc.WarmSpares to
 // the program. Other models ignore it.
 func WithSpares(n int) Option { return func(c *config) { c.spares = max(n, 0) } }
+
+// WithFreshChildren makes the Process model start a new child for every
+// connection, which ends with it, as the seeds' Process(target=talk) does:
+// no connection's handler ever runs in a process another one's ran in.
+// Without it a child that finished its connection may serve a later one
+// (see Process). Warm spares (WithSpares) still spare each child the
+// exec. Other models ignore it.
+func WithFreshChildren() Option { return func(c *config) { c.fresh = true } }

@@ -16,10 +16,11 @@ import (
 type packetConn struct {
 	c   *net.UnixConn
 	buf []byte // the reader's
+	oob []byte // the reader's, for descriptors
 }
 
 func newPacketConn(c *net.UnixConn) *packetConn {
-	return &packetConn{c: c, buf: make([]byte, maxFrame+1)}
+	return &packetConn{c: c, buf: make([]byte, maxFrame+1), oob: make([]byte, syscall.CmsgSpace(4*4))}
 }
 
 // WriteMessage and ReadMessage make a packetConn an auth.Conn.
@@ -70,7 +71,7 @@ func (p *packetConn) read() (frame, error) {
 // readFD reads a frame that carries a descriptor, and returns it as a file
 // (nil if none came with the frame). Extra descriptors are closed.
 func (p *packetConn) readFD() (frame, *os.File, error) {
-	oob := make([]byte, syscall.CmsgSpace(4*4))
+	oob := p.oob
 	n, oobn, flags, _, err := p.c.ReadMsgUnix(p.buf, oob)
 	if err != nil {
 		return frame{}, nil, err

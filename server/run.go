@@ -70,7 +70,7 @@ func newRun(s *Server, ln net.Listener) *run {
 	case kindGoroutinePool:
 		r.impl = &goroutinePoolRunner{r: r, n: s.m.workers}
 	case kindProcess:
-		r.impl = &processRunner{r: r}
+		r.impl = newProcessRunner(r)
 	case kindProcessPool:
 		r.impl = &processPoolRunner{r: r, n: s.m.workers, free: s.m.workers}
 	case kindPrefork:

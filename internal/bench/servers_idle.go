@@ -40,6 +40,7 @@ func runIdle(ctx context.Context, scale float64) ([]Result, error) {
 		n := target
 		if s.maxIdle > 0 && n > s.maxIdle {
 			n = s.maxIdle
+			logf(ctx, "servers_idle: %s holds %d connections, not %d (its cap: %s), and its rows' N says so", s.name, n, target, idleCapWhy(s))
 		}
 		m, err := measureIdle(ctx, s, n)
 		if err == nil && m.accepted < n {
@@ -60,6 +61,15 @@ func runIdle(ctx context.Context, scale float64) ([]Result, error) {
 		values[s.name] = m.perConn
 	}
 	return append(out, ratioRows("idle", values, false, target)...), nil
+}
+
+// idleCapWhy says why a server holds fewer idle connections than the
+// others.
+func idleCapWhy(s echoServer) string {
+	if s.maxIdle == perConnIdleCap {
+		return "a process per connection"
+	}
+	return "a pool's waiting clients hold descriptors in its parent"
 }
 
 // idleMeasure is what holding idle connections cost a server.
@@ -112,6 +122,9 @@ func holdIdle(ctx context.Context, rs *runningServer, n int) (idleMeasure, error
 	}()
 	if len(conns) == 0 {
 		return m, fmt.Errorf("no connection made: %w", dialErr)
+	}
+	if len(conns) < n {
+		logf(ctx, "servers_idle: %d of %d connections made; the dialing stopped at: %v", len(conns), n, dialErr)
 	}
 
 	// Wait until the server has accepted them all (its sockets grew by as
@@ -175,17 +188,24 @@ func pause(ctx context.Context, d time.Duration) error {
 // dialIdle opens up to n connections to addr, a few dozen dials at a time
 // (a burst of thousands overflows the server's accept queue, and the
 // dropped handshakes cost a second each), and returns those it made with
-// the first dial error.
+// the first dial error. A run of failed dials, as many as dial at once,
+// ends the dialing: a server that accepts no more (a goroutine pool leaves
+// clients beyond its n in the kernel's backlog, which fills) would make
+// each further dial wait out its timeout. A dial that fails alone (the
+// machine was busy) does not.
 func dialIdle(ctx context.Context, addr string, n int) ([]net.Conn, error) {
 	const dialers = 32
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var mu sync.Mutex
 	var conns []net.Conn
 	var firstErr error
+	failedInARow := 0
 	next := make(chan struct{})
 	var wg sync.WaitGroup
 	for range min(dialers, n) {
 		wg.Go(func() {
-			d := net.Dialer{Timeout: 5 * time.Second}
+			d := net.Dialer{Timeout: idleDialTimeout}
 			for range next {
 				c, err := d.DialContext(ctx, "tcp", addr)
 				mu.Lock()
@@ -193,7 +213,11 @@ func dialIdle(ctx context.Context, addr string, n int) ([]net.Conn, error) {
 					if firstErr == nil {
 						firstErr = err
 					}
+					if failedInARow++; failedInARow >= dialers {
+						cancel()
+					}
 				} else {
+					failedInARow = 0
 					conns = append(conns, c)
 				}
 				mu.Unlock()
@@ -204,12 +228,19 @@ func dialIdle(ctx context.Context, addr string, n int) ([]net.Conn, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- struct{}{}
+		select {
+		case next <- struct{}{}:
+		case <-ctx.Done():
+		}
 	}
 	close(next)
 	wg.Wait()
 	return conns, firstErr
 }
+
+// idleDialTimeout bounds a dial of servers_idle: a handshake the server's
+// full backlog dropped is sent again after a second.
+const idleDialTimeout = 1500 * time.Millisecond
 
 var noFile struct {
 	once  sync.Once
