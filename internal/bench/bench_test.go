@@ -81,6 +81,12 @@ func TestGroups(t *testing.T) {
 				if strings.HasPrefix(r.Name, "echo1000_mproc_") && r.Value == 0 {
 					continue
 				}
+				// A fraction of the limit may round to 0 at three
+				// decimals: a process per idle connection costs
+				// thousands of times a goroutine's memory.
+				if strings.HasSuffix(r.Name, "_of_limit") && r.Value == 0 {
+					continue
+				}
 				if !(r.Value > 0) || math.IsInf(r.Value, 0) {
 					t.Errorf("%s = %v, want a positive number", r.Name, r.Value)
 				}

@@ -65,13 +65,18 @@ func TestServersGroups(t *testing.T) {
 	}
 	for _, name := range []string{
 		"echo50_py_thread_rps", "echo50_go_bare_rps", "echo50_go_bare_p50", "echo50_go_bare_p99",
-		"echo1000_py_thread_answered", "echo1000_go_bare_answered", "echo1000_go_bare_rps",
+		"echo1000_go_bare_answered", "echo1000_go_bare_rps",
 		"echochurn_py_thread_rps", "echochurn_go_bare_rps",
 		"idle_py_thread_kib_per_conn", "idle_go_bare_kib_per_conn", "idle_go_bare_pss_kib_per_conn",
 	} {
 		if r, ok := got[name]; !ok || !(r.Value > 0) {
 			t.Errorf("%s: %+v (present: %v), want a positive figure", name, r, ok)
 		}
+	}
+	// CPython's thread server may answer none of 1000 clients in a run
+	// this short on a loaded machine; its row must be there all the same.
+	if r, ok := got["echo1000_py_thread_answered"]; !ok || r.Value < 0 || r.Value > 100 {
+		t.Errorf("echo1000_py_thread_answered: %+v (present: %v), want a share", r, ok)
 	}
 	// A share of 1000 clients (a 50 ms run under -race does not dial
 	// them all); the ratios are the figures' quotients.
