@@ -8,7 +8,9 @@ type limitRef struct {
 	Scale float64
 }
 
-// limitOf maps each metric to the limit that bounds it. A rate held
+// limitOf maps each metric to the limit that bounds it. Round trips are
+// held against the spinning ping-pong, not the futex one: mproc's waiters
+// spin before they sleep, and beat a futex round trip when the peer runs. A rate held
 // against a round trip's time takes one round trip per operation as its
 // limit (10^6 / µs per op).
 var limitOf = map[string]limitRef{
@@ -19,10 +21,10 @@ var limitOf = map[string]limitRef{
 	"queue_spsc_small_msgs":            {"limit_ring_8b", 1},
 	"queue_mpmc_2x2_small_msgs":        {"limit_ring_8b", 1},
 	"queue_spsc_1MiB_msgs":             {"limit_memcpy", 0.5},
-	"pipe_roundtrip_latency":           {"limit_futex_pingpong", 1},
-	"event_pingpong_roundtrip":         {"limit_futex_pingpong", 1},
-	"pool_apply_roundtrip_latency":     {"limit_futex_pingpong", 1},
-	"manager_dict_set_get_2proc":       {"limit_futex_pingpong", 1},
+	"pipe_roundtrip_latency":           {"limit_spin_pingpong", 1},
+	"event_pingpong_roundtrip":         {"limit_spin_pingpong", 1},
+	"pool_apply_roundtrip_latency":     {"limit_spin_pingpong", 1},
+	"manager_dict_set_get_2proc":       {"limit_spin_pingpong", 1},
 	"pool_map_tiny_tasks":              {"limit_ring_8b", 1},
 	"pool_apply_async_tasks":           {"limit_ring_8b", 1},
 	"joinable_queue_put_taskdone_join": {"limit_ring_8b", 1},

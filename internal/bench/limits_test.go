@@ -12,10 +12,10 @@ import (
 func TestHoldAgainst(t *testing.T) {
 	t.Parallel()
 	limits := map[string]Result{
-		"limit_exec_wait":      {Name: "limit_exec_wait", Unit: "us/op", Value: 800},
-		"limit_ring_8b":        {Name: "limit_ring_8b", Unit: "msgs/s", Value: 1e7},
-		"limit_futex_pingpong": {Name: "limit_futex_pingpong", Unit: "us/op", Value: 4},
-		"limit_memcpy":         {Name: "limit_memcpy", Unit: "MB/s", Value: 10000},
+		"limit_exec_wait":     {Name: "limit_exec_wait", Unit: "us/op", Value: 800},
+		"limit_ring_8b":       {Name: "limit_ring_8b", Unit: "msgs/s", Value: 1e7},
+		"limit_spin_pingpong": {Name: "limit_spin_pingpong", Unit: "us/op", Value: 4},
+		"limit_memcpy":        {Name: "limit_memcpy", Unit: "MB/s", Value: 10000},
 	}
 	for _, c := range []struct {
 		r         Result
@@ -23,13 +23,13 @@ func TestHoldAgainst(t *testing.T) {
 		want      float64
 		wantLimit bool
 	}{
-		{Result{Name: "process_start_join_cold", Unit: "us/op", Value: 1000}, "limit_exec_wait", 0.8, true},           // a cost: limit/value
-		{Result{Name: "queue_spsc_small_msgs", Unit: "msgs/s", Value: 5e6}, "limit_ring_8b", 0.5, true},               // a rate: value/limit
-		{Result{Name: "queue_spsc_1MiB_msgs", Unit: "MB/s", Value: 2500}, "limit_memcpy", 0.5, true},                  // two copies: half of memcpy
-		{Result{Name: "manager_dict_set_get_2proc", Unit: "ops/s", Value: 125000}, "limit_futex_pingpong", 0.5, true}, // 10^6/4 µs = 250k/s
-		{Result{Name: "child_rss", Unit: "KiB", Value: 9000}, "", 0, false},                                           // its limit was not measured
-		{Result{Name: "lock_uncontended_acquire_release", Unit: "ns/op", Value: 20}, "", 0, false},                    // no limit bounds it
-		{Result{Name: "process_start_join_cold", Unit: "us/op", Value: 0}, "", 0, false},                              // no value
+		{Result{Name: "process_start_join_cold", Unit: "us/op", Value: 1000}, "limit_exec_wait", 0.8, true},          // a cost: limit/value
+		{Result{Name: "queue_spsc_small_msgs", Unit: "msgs/s", Value: 5e6}, "limit_ring_8b", 0.5, true},              // a rate: value/limit
+		{Result{Name: "queue_spsc_1MiB_msgs", Unit: "MB/s", Value: 2500}, "limit_memcpy", 0.5, true},                 // two copies: half of memcpy
+		{Result{Name: "manager_dict_set_get_2proc", Unit: "ops/s", Value: 125000}, "limit_spin_pingpong", 0.5, true}, // 10^6/4 µs = 250k/s
+		{Result{Name: "child_rss", Unit: "KiB", Value: 9000}, "", 0, false},                                          // its limit was not measured
+		{Result{Name: "lock_uncontended_acquire_release", Unit: "ns/op", Value: 20}, "", 0, false},                   // no limit bounds it
+		{Result{Name: "process_start_join_cold", Unit: "us/op", Value: 0}, "", 0, false},                             // no value
 	} {
 		got := holdAgainst(c.r, limits)
 		if got.Limit != c.limit || math.Abs(got.LimitFraction-c.want) > 1e-9 {
