@@ -41,7 +41,7 @@ func (r *FDReader) Read(p []byte) (int, error) {
 	var n, oobn int
 	var err error
 	rerr := r.rc.Read(func(fd uintptr) bool {
-		n, oobn, _, _, err = unix.Recvmsg(int(fd), p, r.oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, err = Recvmsg(int(fd), p, r.oob, 0)
 		return err != unix.EAGAIN
 	})
 	if rerr != nil {

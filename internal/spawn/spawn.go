@@ -80,40 +80,22 @@ func Launch(o Options) (*Child, error) {
 	if devNullErr != nil {
 		return nil, devNullErr
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := Socketpair(syscall.SOCK_STREAM)
 	if err != nil {
-		return nil, fmt.Errorf("mproc: socketpair: %w", err)
+		return nil, err
 	}
 	syscall.SetNonblock(fds[0], true) // pollable: reads park in the netpoller, deadlines work
 	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
-	defer syscall.Close(fds[1])
+	childEnd := os.NewFile(uintptr(fds[1]), "mproc-control-child")
+	defer childEnd.Close()
 
 	stdout, stderr := o.files()
-	pidfd := -1
-	attr := &syscall.ProcAttr{
-		Env:   childEnv(o),
-		Files: []uintptr{devNull.Fd(), stdout.Fd(), stderr.Fd(), uintptr(fds[1])},
-		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
-	}
-	var pid int
-	start := func() { pid, _, err = syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, attr) }
-	if o.Pdeathsig != 0 {
-		onLockedThread(start)
-	} else {
-		start()
-	}
+	pid, proc, err := startProcess(o, []*os.File{devNull, stdout, stderr, childEnd})
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("mproc: starting child: %w", err)
+		return nil, err
 	}
-	own(pid) // before anything can wait: see owned
-	if pidfd < 0 {
-		conn.Close()
-		syscall.Kill(pid, syscall.SIGKILL)
-		disown(pid) // a subreaper may reap it: nobody else holds it
-		return nil, errors.New("mproc: this kernel gives no pidfd (Linux 5.3 or later is needed)")
-	}
-	return watch(pid, pidfd, conn), nil
+	return watch(pid, proc, conn), nil
 }
 
 // files are the child's stdout and stderr. os.Stdout and os.Stderr are
