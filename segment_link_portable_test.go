@@ -1,4 +1,4 @@
-//go:build mproc_portable
+//go:build !linux || mproc_portable
 
 package mproc_test
 

@@ -2,7 +2,6 @@ package spawn
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -10,8 +9,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"mproc/internal/wire"
 )
@@ -84,7 +81,7 @@ func Launch(o Options) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	syscall.SetNonblock(fds[0], true) // pollable: reads park in the netpoller, deadlines work
+	setNonblock(fds[0]) // pollable: reads park in the netpoller, deadlines work
 	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
 	childEnd := os.NewFile(uintptr(fds[1]), "mproc-control-child")
 	defer childEnd.Close()
@@ -144,19 +141,6 @@ func ParseEnv(v string) (ppid int, wait time.Duration, ok bool) {
 
 // ErrNoControl means this process was marked as a child but has no control socket.
 var ErrNoControl = errors.New("mproc: no control socket at fd 3")
-
-// ControlConn returns the child's end of the control socket, moved to a
-// close-on-exec descriptor so that programs the child runs don't inherit it
-// (they would keep "EOF means the child died" from ever happening).
-func ControlConn() (*os.File, error) {
-	fd, err := unix.FcntlInt(ControlFD, unix.F_DUPFD_CLOEXEC, ControlFD+1)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoControl, err)
-	}
-	unix.Close(ControlFD)
-	unix.SetNonblock(fd, true)
-	return os.NewFile(uintptr(fd), "mproc-control"), nil
-}
 
 // WriteFrame sends a frame on a control connection.
 func WriteFrame(c *os.File, k byte, payload []byte) error {
