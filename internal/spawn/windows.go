@@ -50,4 +50,5 @@ func WriteFrameFDs(io.Writer, byte, []byte, []int) error { return ErrUnsupported
 
 // ErrMissingFDs means a frame announced descriptors that did not arrive.
 var ErrMissingFDs = errors.New("mproc: descriptors announced but not received")
+
 func setNonblock(int) {}
