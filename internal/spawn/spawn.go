@@ -3,7 +3,6 @@ package spawn
 import (
 	"errors"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,28 +45,7 @@ var (
 	devNullOnce sync.Once
 	devNull     *os.File
 	devNullErr  error
-
-	lockedOnce sync.Once
-	lockedReqs chan func()
 )
-
-// onLockedThread runs f on the one thread that never exits. Linux sends the
-// parent-death signal when the thread that forked a child ends, not the
-// process, so children with such a signal are forked there.
-func onLockedThread(f func()) {
-	lockedOnce.Do(func() {
-		lockedReqs = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
-			for f := range lockedReqs {
-				f()
-			}
-		}()
-	})
-	done := make(chan struct{})
-	lockedReqs <- func() { f(); close(done) }
-	<-done
-}
 
 // Launch starts a child running this binary with a control socket at
 // ControlFD. The child's standard input is /dev/null (as in CPython); its
