@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mproc/internal/shm"
+	"mproc/internal/spawn"
 	"mproc/internal/wire"
 )
 
@@ -187,7 +188,7 @@ func closeAll(fds []int) {
 // Socket types for newSocketPair.
 const (
 	sockStream    = unix.SOCK_STREAM
-	sockSeqpacket = unix.SOCK_SEQPACKET
+	sockSeqpacket = sockMessages // see sockets_*.go
 )
 
 // maxAttachFDs is the kernel's limit on descriptors in one message.
@@ -235,7 +236,7 @@ func recvAttachments(s *socket, nonce uint64) (*received, error) {
 		var n, oobn int
 		var rerr error
 		cerr := rc.Control(func(fd uintptr) {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
+			n, oobn, rerr = spawn.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT)
 		})
 		if cerr != nil {
 			return nil, cerr
@@ -317,9 +318,9 @@ func newSocket(id shm.ID, fd int) *socket {
 // newSocketPair makes two connected sockets of the given type
 // (SOCK_STREAM, SOCK_SEQPACKET) with fresh ids.
 func newSocketPair(typ int) (*socket, *socket, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_CLOEXEC, 0)
+	fds, err := spawn.Socketpair(typ)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mproc: socketpair: %w", err)
+		return nil, nil, err
 	}
 	return newSocket(newSocketID(), fds[0]), newSocket(newSocketID(), fds[1]), nil
 }

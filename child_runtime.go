@@ -76,7 +76,7 @@ func takeOutput(fdr *spawn.FDReader) bool {
 		return false
 	}
 	for i, fd := range fds {
-		unix.Dup3(fd, 1+i, 0)
+		unix.Dup2(fd, 1+i)
 		unix.Close(fd)
 	}
 	return true
@@ -89,17 +89,16 @@ func becomeChild(b bootstrap) {
 	Current()
 }
 
-// setParentDeath makes a daemon die with its parent. The kernel checks the
-// parent-death signal of every thread of a child, so setting it on whichever
-// thread runs this is enough. It returns false when the parent of a daemon
-// is already gone. (Idle spares have no such signal: they exit on the EOF of
+// setParentDeath makes a daemon die with its parent (see
+// setPdeathsig). It returns false when the parent of a daemon is already
+// gone. (Idle spares have no such signal: they exit on the EOF of
 // their control socket, so a spare that becomes a non-daemon has nothing to
 // undo.)
 func setParentDeath(b bootstrap) bool {
 	if !b.Daemon {
 		return true
 	}
-	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
+	setPdeathsig()
 	return os.Getppid() == b.ParentPid
 }
 

@@ -9,8 +9,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"mproc/internal/ring"
 	"mproc/internal/shm"
 	"mproc/internal/wire"
@@ -71,14 +69,7 @@ func (t *pipeTransport) peerGone() bool {
 	if fd < 0 {
 		return true
 	}
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
-	for {
-		_, err := unix.Poll(fds, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		return err == nil && fds[0].Revents&(unix.POLLHUP|unix.POLLRDHUP) != 0
-	}
+	return hungUp(fd)
 }
 
 func (t *pipeTransport) send(ctx context.Context, payload []byte, att *attachments) error {

@@ -12,6 +12,7 @@ import (
 
 	"mproc"
 	"mproc/internal/pyconn"
+	"mproc/internal/spawn"
 	"mproc/internal/wire"
 )
 
@@ -19,7 +20,7 @@ import (
 // side, and the raw other end.
 func socketPair(t testing.TB) (net.Conn, *os.File) {
 	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := spawn.Socketpair(syscall.SOCK_STREAM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,12 @@ func TestDialledEndToChild(t *testing.T) {
 func TestInheritedListener(t *testing.T) {
 	t.Parallel()
 	ctx := ctxTimeout(t, 30*time.Second)
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	syscall.ForkLock.RLock() // close-on-exec before any child starts (macOS has no SOCK_CLOEXEC)
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		t.Fatal(err)
 	}

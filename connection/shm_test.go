@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mproc/internal/testmain"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,7 +41,7 @@ func memfds(t *testing.T) int {
 	}
 	n := 0
 	for _, e := range ents {
-		if link, _ := os.Readlink("/proc/self/fd/" + e.Name()); strings.HasPrefix(link, "/memfd:") {
+		if link, _ := os.Readlink("/proc/self/fd/" + e.Name()); isSegmentLink(link) {
 			n++
 		}
 	}

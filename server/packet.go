@@ -122,26 +122,6 @@ func parseRights(oob []byte) ([]int, error) {
 	return fds, nil
 }
 
-// peerCred is the uid and pid of the process at the other end, as the
-// kernel recorded them at connect.
-func peerCred(c *net.UnixConn) (uid, pid int, err error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, 0, err
-	}
-	var cred *unix.Ucred
-	cerr := rc.Control(func(fd uintptr) {
-		cred, err = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	})
-	if cerr != nil {
-		return 0, 0, cerr
-	}
-	if err != nil {
-		return 0, 0, err
-	}
-	return int(cred.Uid), int(cred.Pid), nil
-}
-
 // withFD runs fn with c's descriptor (a net.Conn or net.Listener whose
 // type gives access to it, as the net package's all do).
 func withFD(c any, fn func(fd int) error) error {

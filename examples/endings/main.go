@@ -13,11 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"mproc"
 )
@@ -53,19 +49,6 @@ var child = mproc.Register[arg, mproc.None]("endings.child", func(ctx context.Co
 	}
 	return fmt.Errorf("unknown mode %q", a.Mode)
 })
-
-// defaultSegv restores SIGSEGV's default action (a C program's), with core
-// dumps off.
-func defaultSegv() error {
-	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return err
-	}
-	var act [4]uint64 // struct sigaction, all zero: SIG_DFL
-	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGSEGV), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
-		return e
-	}
-	return nil
-}
 
 var modes = []string{"return", "error", "exit", "panic", "nil-write", "segfault", "terminate", "kill"}
 

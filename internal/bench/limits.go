@@ -115,7 +115,7 @@ func buildLimitProbe(ctx context.Context) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "limitprobe")
-	cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-o", bin, "./internal/bench/limitprobe")
+	cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+buildTags, "-o", bin, "./internal/bench/limitprobe")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -264,7 +264,7 @@ func raiseNoFile(ctx context.Context, need int) (uint64, error) {
 				rl.Cur = was
 			}
 		}
-		noFile.limit = rl.Cur
+		noFile.limit = uint64(rl.Cur) // int64 on FreeBSD
 	})
 	if noFile.err == nil && noFile.limit < uint64(need) {
 		logf(ctx, "the descriptor limit (ulimit -n) is %d, below the %d this group wants", noFile.limit, need)

@@ -69,7 +69,7 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 	for i := range builds {
 		b := &builds[i]
 		b.bin = filepath.Join(dir, "spawnnet-cgo"+b.cgo)
-		cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-o", b.bin, "./internal/bench/spawnnet")
+		cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+buildTags, "-o", b.bin, "./internal/bench/spawnnet")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
 		if out, err := cmd.CombinedOutput(); err != nil {

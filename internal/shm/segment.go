@@ -1,9 +1,12 @@
 // Package shm holds the shared memory that mproc's synchronization objects,
-// values and arrays live in: anonymous memfd segments, mapped shared, and
-// passed to other processes as file descriptors.
+// values and arrays live in: anonymous segments, mapped shared, and passed
+// to other processes as file descriptors.
 //
-// A memfd has no name in /dev/shm, so nothing can leak there: the kernel
-// frees the memory when the last descriptor and mapping are gone. Each
+// On Linux a segment is a memfd, sealed at its size. Elsewhere, and on
+// Linux with the mproc_portable tag, it is a file created with a random
+// name, mode 0600, and unlinked at once (see file_portable.go). Either way
+// it has no name left to leak: the kernel frees the memory when the last
+// descriptor and mapping are gone. Each
 // process keeps one mapping per segment (the table below), found by the
 // segment's random id when a handle arrives from another process. It is
 // released when the last reference taken on it (New, Attach, Lookup) is
@@ -17,8 +20,6 @@ import (
 	"sync"
 	"unsafe"
 	"weak"
-
-	"golang.org/x/sys/unix"
 
 	"mproc/internal/wire"
 )
@@ -58,10 +59,6 @@ var table = struct {
 	m map[ID]weak.Pointer[Segment]
 }{m: map[ID]weak.Pointer[Segment]{}}
 
-// sizeSeals fix a segment's size for good: no process may shrink or grow
-// it, or take the seals off.
-const sizeSeals = unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
-
 // ErrUnknown means a handle named a segment this process has not received.
 var ErrUnknown = fmt.Errorf("%w: shared object arrived without its memory", wire.ErrCorrupt)
 
@@ -81,30 +78,20 @@ func NewMirrored(size int) (*Segment, error) {
 	return create(Desc{Size: size, Mirrored: true})
 }
 
-// create makes the memfd d describes, under a fresh id.
+// create makes the segment d describes, under a fresh id.
 func create(d Desc) (*Segment, error) {
 	name := "mproc"
 	if d.Sparse {
 		name = "mproc-spill" // so that /proc/PID/maps tells its windows apart
 	}
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	fd, err := newFD(name, d.Size)
 	if err != nil {
-		return nil, fmt.Errorf("mproc: memfd_create: %w", err)
-	}
-	if err := unix.Ftruncate(fd, int64(d.Size)); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("mproc: sizing shared memory: %w", err)
-	}
-	// Sealed at its size: a process that shrank it would make every
-	// other one that touches the lost pages die of SIGBUS.
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, sizeSeals); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("mproc: sealing shared memory: %w", err)
+		return nil, err
 	}
 	d.ID = NewID()
 	s, err := mapSegment(d, fd)
 	if err != nil {
-		unix.Close(fd)
+		closeFD(fd)
 		return nil, err
 	}
 	table.Lock()
@@ -122,7 +109,7 @@ func Attach(d Desc, fd int) (*Segment, error) {
 	defer table.Unlock()
 	if w, ok := table.m[d.ID]; ok {
 		if s := w.Value(); s != nil {
-			unix.Close(fd)
+			closeFD(fd)
 			if s.Size != d.Size || s.Mirrored != d.Mirrored || s.Sparse != d.Sparse {
 				return nil, fmt.Errorf("%w: segment size %d, handle says %d", ErrUnknown, s.Size, d.Size)
 			}
@@ -131,23 +118,17 @@ func Attach(d Desc, fd int) (*Segment, error) {
 		}
 	}
 	if d.Size <= 0 || d.Size%PageSize != 0 || d.Mirrored && (d.Sparse || d.Size&(d.Size-1) != 0) {
-		unix.Close(fd)
+		closeFD(fd)
 		return nil, fmt.Errorf("%w: shared memory size %d", wire.ErrCorrupt, d.Size)
 	}
-	// A descriptor smaller than it claims would fault on access: check.
-	// Nor one that may still shrink (a peer could cut it under us later).
-	if seals, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err != nil || seals&sizeSeals != sizeSeals {
-		unix.Close(fd)
-		return nil, fmt.Errorf("%w: shared memory descriptor is not sealed at its size", wire.ErrCorrupt)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil || st.Size < int64(d.Size) {
-		unix.Close(fd)
-		return nil, fmt.Errorf("%w: shared memory descriptor holds %d bytes, handle says %d", wire.ErrCorrupt, st.Size, d.Size)
+	// A descriptor smaller than it claims would fault on access.
+	if err := checkFD(fd, d.Size); err != nil {
+		closeFD(fd)
+		return nil, err
 	}
 	s, err := mapSegment(d, fd)
 	if err != nil {
-		unix.Close(fd)
+		closeFD(fd)
 		return nil, err
 	}
 	table.m[d.ID] = weak.Make(s)
@@ -177,7 +158,7 @@ func mapSegment(d Desc, fd int) (*Segment, error) {
 	case d.Mirrored:
 		mem, err = mapMirrored(fd, d.Size)
 	default:
-		mem, err = unix.Mmap(fd, 0, d.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		mem, err = mapShared(fd, d.Size)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mproc: mapping shared memory: %w", err)
@@ -193,41 +174,20 @@ func mapSegment(d Desc, fd int) (*Segment, error) {
 // collector unmaps whatever is mapped there once the Segment is gone.
 type resources struct {
 	id       ID
-	mirrored bool // mapped by MmapPtr, which unix.Munmap does not know
+	mirrored bool // mapped by MmapPtr, which unix.Munmap does not know (see unmap)
 	mu       sync.Mutex
 	fd       int // -1 once closed
 	mem      []byte
 }
 
-// mapMirrored reserves 2*size bytes of address space and maps the segment
-// into both halves.
-func mapMirrored(fd, size int) ([]byte, error) {
-	base, err := unix.MmapPtr(-1, 0, nil, uintptr(2*size), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		return nil, err
-	}
-	for half := range 2 {
-		addr := unsafe.Add(base, half*size)
-		if _, err := unix.MmapPtr(fd, 0, addr, uintptr(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_FIXED); err != nil {
-			unix.MunmapPtr(base, uintptr(2*size))
-			return nil, err
-		}
-	}
-	return unsafe.Slice((*byte)(base), 2*size), nil
-}
-
 // collect frees what is left when the Segment is unreachable.
 func (r *resources) collect() {
 	r.mu.Lock()
-	switch {
-	case len(r.mem) == 0: // sparse: its windows are its user's
-	case r.mirrored:
-		unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)))
-	default:
-		unix.Munmap(r.mem)
+	if len(r.mem) > 0 { // sparse: its windows are its user's
+		unmap(r.mem, r.mirrored)
 	}
 	if r.fd >= 0 {
-		unix.Close(r.fd)
+		closeFD(r.fd)
 	}
 	r.mu.Unlock()
 	table.Lock()
@@ -275,10 +235,9 @@ func (r *resources) free() {
 		return
 	}
 	if len(r.mem) > 0 {
-		unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(r.mem)), uintptr(len(r.mem)),
-			unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+		placeholder(r.mem)
 	}
-	unix.Close(r.fd)
+	closeFD(r.fd)
 	r.fd = -1
 }
 

@@ -1,3 +1,5 @@
+//go:build unix
+
 package shm
 
 import (
@@ -52,13 +54,12 @@ func TestAttachReusesAndChecks(t *testing.T) {
 
 	// A descriptor smaller than its handle claims is refused, not mapped
 	// (touching the missing pages would fault).
-	small, _ := unix.MemfdCreate("small", unix.MFD_CLOEXEC)
-	unix.Ftruncate(small, PageSize)
+	small := peerFD(t, PageSize)
 	if _, err := Attach(Desc{ID: ID{1}, Size: 4 * PageSize}, small); err == nil {
 		t.Fatal("attached a descriptor smaller than its handle")
 	}
 	for _, size := range []int{0, -PageSize, 100} {
-		fd, _ := unix.MemfdCreate("bad", unix.MFD_CLOEXEC)
+		fd := peerFD(t, PageSize)
 		if _, err := Attach(Desc{ID: ID{2}, Size: size}, fd); err == nil {
 			t.Fatalf("attached with size %d", size)
 		}

@@ -2,8 +2,6 @@ package shm
 
 import (
 	"fmt"
-
-	"golang.org/x/sys/unix"
 )
 
 // NewSparse creates, with one reference for the caller, a segment of size
@@ -24,7 +22,7 @@ func (s *Segment) Window(off, n int) ([]byte, error) {
 	if !s.Sparse || off < 0 || n <= 0 || off%PageSize != 0 || n%PageSize != 0 || off+n > s.Size {
 		return nil, fmt.Errorf("mproc: window of %d bytes at %d of a %d-byte segment", n, off, s.Size)
 	}
-	mem, err := unix.Mmap(s.FD(), int64(off), n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	mem, err := mapWindow(s.FD(), off, n)
 	if err != nil {
 		return nil, fmt.Errorf("mproc: mapping shared memory: %w", err)
 	}
@@ -34,32 +32,28 @@ func (s *Segment) Window(off, n int) ([]byte, error) {
 // Unmap unmaps a window.
 func Unmap(mem []byte) {
 	if len(mem) > 0 {
-		unix.Munmap(mem)
+		unmapWindow(mem)
 	}
 }
 
 // Punch gives back the memory of n bytes from off (page-aligned) of a
 // sparse segment, in every process that maps them: they read as zeros
-// after.
+// after. Where the system cannot punch holes in the file behind it (see
+// punch), the bytes are zeroed and their memory stays allocated.
 func (s *Segment) Punch(off, n int) error {
 	if n <= 0 {
 		return nil
 	}
-	return unix.Fallocate(s.FD(), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
+	return punch(s.FD(), off, n)
 }
 
 // Zero writes zeros over the n bytes at off of a sparse segment without
 // mapping them.
 func (s *Segment) Zero(off, n int) error {
-	_, err := unix.Pwrite(s.FD(), make([]byte, n), int64(off))
-	return err
+	return zeroFD(s.FD(), off, n)
 }
 
 // Allocated is the memory the segment's pages hold now, in bytes.
 func (s *Segment) Allocated() (int64, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(s.FD(), &st); err != nil {
-		return 0, err
-	}
-	return st.Blocks * 512, nil
+	return allocated(s.FD())
 }

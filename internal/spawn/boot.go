@@ -1,12 +1,7 @@
 package spawn
 
 import (
-	"os"
 	"time"
-
-	"golang.org/x/sys/unix"
-
-	"mproc/internal/wire"
 )
 
 // kindBooted is the frame a child sends from this package's init: its Go
@@ -17,26 +12,6 @@ const kindBooted byte = 0xB0
 
 // bootedAt is when this process, as a child, reported in; zero otherwise.
 var bootedAt time.Time
-
-// The report is sent as early as the program can act, so that everything
-// before it (the exec, the runtime's start, waiting for a CPU) reads as
-// what it is, slowness, and never as a missing mproc.Main.
-func init() {
-	if _, ok := os.LookupEnv(EnvChild); !ok || !isSocket(ControlFD) {
-		return
-	}
-	bootedAt = time.Now()
-	var h [wire.HeaderSize]byte
-	wire.PutHeader(h[:], kindBooted, 0)
-	unix.Write(ControlFD, h[:]) // a parent that is gone is found out later, on the real frames
-}
-
-// isSocket guards against a stray EnvChild in a program that was not
-// started by mproc: its descriptor 3, if any, is not ours to write to.
-func isSocket(fd int) bool {
-	var st unix.Stat_t
-	return unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFSOCK
-}
 
 // AfterRunnable calls f once d has passed since this child reported in,
 // unless settled says by then that it need not: the time the child's

@@ -2,13 +2,10 @@ package spawn
 
 import (
 	"bufio"
-	"encoding/binary"
 	"os"
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"mproc/internal/wire"
 )
@@ -21,13 +18,14 @@ type Frame struct {
 
 // Child is a started child process: its control socket, a reader that turns
 // the socket into frames, and a waiter that reaps it, so that no child is left
-// a zombie whether or not anyone joins it. The child is held by a pidfd, so
-// signals never reach a recycled pid and waiting takes no thread.
+// a zombie whether or not anyone joins it. The child is held by a handle
+// (a pidfd on Linux, an *os.Process elsewhere) that never signals a recycled
+// pid.
 type Child struct {
-	Pid   int
-	pidfd *os.File
-	conn  *os.File
-	wmu   sync.Mutex
+	Pid  int
+	proc procHandle
+	conn *os.File
+	wmu  sync.Mutex
 
 	frames   chan Frame    // closed at EOF
 	readDone chan struct{} // closed when the reader has stopped
@@ -41,11 +39,10 @@ type Child struct {
 // FrameLimit bounds frames read from a child.
 const FrameLimit = wire.DefaultMaxFrame
 
-func watch(pid, pidfd int, conn *os.File) *Child {
-	syscall.SetNonblock(pidfd, true)
+func watch(pid int, proc procHandle, conn *os.File) *Child {
 	c := &Child{
 		Pid:      pid,
-		pidfd:    os.NewFile(uintptr(pidfd), "pidfd"),
+		proc:     proc,
 		conn:     conn,
 		frames:   make(chan Frame, 4),
 		readDone: make(chan struct{}),
@@ -79,43 +76,10 @@ func (c *Child) read() {
 // reaped: a grandchild that somehow holds the socket must not hang Join.
 const lingerAfterExit = 2 * time.Second
 
-// Linux's CLD_* codes in siginfo.si_code for a child that ended.
-const (
-	cldExited = 1
-	cldKilled = 2
-	cldDumped = 3
-)
-
-// wait reaps the child: the pidfd polls readable when it exits, then
-// waitid(P_PIDFD, WNOHANG) collects the status.
+// wait reaps the child.
 func (c *Child) wait() {
-	rc, err := c.pidfd.SyscallConn()
-	if err != nil {
-		c.code = 255
-		disown(c.Pid)
-		close(c.exited)
-		return
-	}
-	var info unix.Siginfo
-	for {
-		var werr error
-		rerr := rc.Read(func(fd uintptr) bool {
-			info = unix.Siginfo{}
-			werr = unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG, nil)
-			return werr != syscall.EAGAIN && (werr != nil || childPid(&info) != 0)
-		})
-		if rerr == nil && werr == syscall.EINTR {
-			continue
-		}
-		if rerr != nil || werr != nil {
-			c.code = 255 // unknown: reaped elsewhere
-		} else {
-			c.code, c.sig = decodeStatus(&info)
-		}
-		break
-	}
+	c.code, c.sig = c.proc.wait()
 	disown(c.Pid)
-	c.pidfd.Close()
 	close(c.exited)
 	c.stopReaderLater()
 }
@@ -145,24 +109,8 @@ func (c *Child) unread() int {
 		return 0
 	}
 	n := 0
-	rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	rc.Control(func(fd uintptr) { n = inq(int(fd)) })
 	return n
-}
-
-// siginfo's SIGCHLD fields follow its 16-byte header: si_pid, si_uid, si_status.
-func childPid(info *unix.Siginfo) int32 {
-	return int32(binary.NativeEndian.Uint32((*[112]byte)(unsafeTail(info))[0:4]))
-}
-
-func decodeStatus(info *unix.Siginfo) (int, syscall.Signal) {
-	status := int(int32(binary.NativeEndian.Uint32((*[112]byte)(unsafeTail(info))[8:12])))
-	switch info.Code {
-	case cldExited:
-		return status, 0
-	case cldKilled, cldDumped:
-		return -status, syscall.Signal(status)
-	}
-	return 255, 0
 }
 
 // Frames delivers the child's frames in order; it is closed at EOF.
@@ -193,25 +141,14 @@ func (c *Child) SendFDs(k byte, payload []byte, fds []int) error {
 // that announced them.
 func (c *Child) TakeFDs(n int) ([]int, error) { return c.fdr.TakeFDs(n) }
 
-// Signal sends sig through the pidfd; a child that already ended is not an error.
+// Signal sends sig to the child; a child that already ended is not an error.
 func (c *Child) Signal(sig syscall.Signal) error {
 	select {
 	case <-c.exited:
 		return nil
 	default:
 	}
-	rc, err := c.pidfd.SyscallConn()
-	if err != nil {
-		return nil // closed: the child was reaped
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = unix.PidfdSendSignal(int(fd), sig, nil, 0) }); err != nil {
-		return nil
-	}
-	if serr == syscall.ESRCH {
-		return nil
-	}
-	return serr
+	return c.proc.signal(sig)
 }
 
 // Close releases the control socket and any descriptors received but not

@@ -1,3 +1,5 @@
+//go:build unix
+
 package spawn
 
 import (
@@ -41,7 +43,7 @@ func (r *FDReader) Read(p []byte) (int, error) {
 	var n, oobn int
 	var err error
 	rerr := r.rc.Read(func(fd uintptr) bool {
-		n, oobn, _, _, err = unix.Recvmsg(int(fd), p, r.oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, err = Recvmsg(int(fd), p, r.oob, 0)
 		return err != unix.EAGAIN
 	})
 	if rerr != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package spawn
 
 import (
@@ -11,10 +13,12 @@ import (
 
 func socketPair(t *testing.T) (r, w *os.File) {
 	t.Helper()
-	p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	p, err := Socketpair(unix.SOCK_STREAM)
 	if err != nil {
 		t.Fatal(err)
 	}
+	unix.SetNonblock(p[0], true)
+	unix.SetNonblock(p[1], true)
 	r, w = os.NewFile(uintptr(p[0]), "r"), os.NewFile(uintptr(p[1]), "w")
 	t.Cleanup(func() { r.Close(); w.Close() })
 	return r, w

@@ -2,16 +2,12 @@ package spawn
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"mproc/internal/wire"
 )
@@ -49,28 +45,7 @@ var (
 	devNullOnce sync.Once
 	devNull     *os.File
 	devNullErr  error
-
-	lockedOnce sync.Once
-	lockedReqs chan func()
 )
-
-// onLockedThread runs f on the one thread that never exits. Linux sends the
-// parent-death signal when the thread that forked a child ends, not the
-// process, so children with such a signal are forked there.
-func onLockedThread(f func()) {
-	lockedOnce.Do(func() {
-		lockedReqs = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
-			for f := range lockedReqs {
-				f()
-			}
-		}()
-	})
-	done := make(chan struct{})
-	lockedReqs <- func() { f(); close(done) }
-	<-done
-}
 
 // Launch starts a child running this binary with a control socket at
 // ControlFD. The child's standard input is /dev/null (as in CPython); its
@@ -80,40 +55,22 @@ func Launch(o Options) (*Child, error) {
 	if devNullErr != nil {
 		return nil, devNullErr
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := Socketpair(syscall.SOCK_STREAM)
 	if err != nil {
-		return nil, fmt.Errorf("mproc: socketpair: %w", err)
+		return nil, err
 	}
-	syscall.SetNonblock(fds[0], true) // pollable: reads park in the netpoller, deadlines work
+	setNonblock(fds[0]) // pollable: reads park in the netpoller, deadlines work
 	conn := os.NewFile(uintptr(fds[0]), "mproc-control")
-	defer syscall.Close(fds[1])
+	childEnd := os.NewFile(uintptr(fds[1]), "mproc-control-child")
+	defer childEnd.Close()
 
 	stdout, stderr := o.files()
-	pidfd := -1
-	attr := &syscall.ProcAttr{
-		Env:   childEnv(o),
-		Files: []uintptr{devNull.Fd(), stdout.Fd(), stderr.Fd(), uintptr(fds[1])},
-		Sys:   &syscall.SysProcAttr{Pdeathsig: o.Pdeathsig, PidFD: &pidfd},
-	}
-	var pid int
-	start := func() { pid, _, err = syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, attr) }
-	if o.Pdeathsig != 0 {
-		onLockedThread(start)
-	} else {
-		start()
-	}
+	pid, proc, err := startProcess(o, []*os.File{devNull, stdout, stderr, childEnd})
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("mproc: starting child: %w", err)
+		return nil, err
 	}
-	own(pid) // before anything can wait: see owned
-	if pidfd < 0 {
-		conn.Close()
-		syscall.Kill(pid, syscall.SIGKILL)
-		disown(pid) // a subreaper may reap it: nobody else holds it
-		return nil, errors.New("mproc: this kernel gives no pidfd (Linux 5.3 or later is needed)")
-	}
-	return watch(pid, pidfd, conn), nil
+	return watch(pid, proc, conn), nil
 }
 
 // files are the child's stdout and stderr. os.Stdout and os.Stderr are
@@ -162,19 +119,6 @@ func ParseEnv(v string) (ppid int, wait time.Duration, ok bool) {
 
 // ErrNoControl means this process was marked as a child but has no control socket.
 var ErrNoControl = errors.New("mproc: no control socket at fd 3")
-
-// ControlConn returns the child's end of the control socket, moved to a
-// close-on-exec descriptor so that programs the child runs don't inherit it
-// (they would keep "EOF means the child died" from ever happening).
-func ControlConn() (*os.File, error) {
-	fd, err := unix.FcntlInt(ControlFD, unix.F_DUPFD_CLOEXEC, ControlFD+1)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoControl, err)
-	}
-	unix.Close(ControlFD)
-	unix.SetNonblock(fd, true)
-	return os.NewFile(uintptr(fd), "mproc-control"), nil
-}
 
 // WriteFrame sends a frame on a control connection.
 func WriteFrame(c *os.File, k byte, payload []byte) error {

@@ -16,6 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mproc/internal/futex"
+	"mproc/internal/shm"
+	"mproc/internal/spawn"
 )
 
 // The layout of the shared memory, each field on its own cache line.
@@ -40,18 +42,20 @@ const Timeout = 30 * time.Second
 // ErrPeerGone says the other side stopped answering within Timeout.
 var ErrPeerGone = errors.New("probe: the peer did not answer in time")
 
-// New makes the shared memory: a memfd to pass as the child's fd 3, and
-// its mapping.
+// New makes the shared memory: a descriptor to pass as the child's fd 3
+// (one of mproc's segments: a memfd, or an unlinked file with the
+// mproc_portable tag and off Linux), and its mapping.
 func New() (*os.File, []byte, error) {
-	fd, err := unix.MemfdCreate("mproc-limit-probe", unix.MFD_CLOEXEC)
+	s, err := shm.New(Size)
 	if err != nil {
-		return nil, nil, fmt.Errorf("memfd_create: %w", err)
-	}
-	f := os.NewFile(uintptr(fd), "mproc-limit-probe")
-	if err := f.Truncate(Size); err != nil {
-		f.Close()
 		return nil, nil, err
 	}
+	fd, err := unix.FcntlInt(uintptr(s.FD()), unix.F_DUPFD_CLOEXEC, 0)
+	s.Release()
+	if err != nil {
+		return nil, nil, fmt.Errorf("dup: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "mproc-limit-probe")
 	mem, err := Map(f)
 	if err != nil {
 		f.Close()
@@ -221,9 +225,9 @@ func AnswerSpin(mem []byte, n int) error {
 // Socketpair returns a connected pair of stream sockets: the parent's end
 // as a descriptor, the child's as a file to pass as its fd 3.
 func Socketpair() (int, *os.File, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fds, err := spawn.Socketpair(unix.SOCK_STREAM)
 	if err != nil {
-		return -1, nil, fmt.Errorf("socketpair: %w", err)
+		return -1, nil, err
 	}
 	return fds[0], os.NewFile(uintptr(fds[1]), "limit-probe-socket"), nil
 }

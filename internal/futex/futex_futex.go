@@ -1,7 +1,9 @@
-// Package futex waits on and wakes 32-bit words in memory shared between
-// processes (Linux futexes without the PRIVATE flag, so that the kernel keys
-// them by the shared page, not the address space).
+//go:build linux && !mproc_portable
+
 package futex
+
+// Linux futexes without the PRIVATE flag, so that the kernel keys them by
+// the shared page, not the address space.
 
 import (
 	"syscall"
