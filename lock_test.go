@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/internal/testmain"
 )
 
 // A Lock is a sync.Locker.
@@ -65,31 +66,10 @@ func parallel(t *testing.T, name string, f func(t *testing.T)) {
 	})
 }
 
-// startChild starts f(arg) in a child. At cleanup it kills the child if it
-// still runs (a test that failed half-way), joins it, and checks that it is
-// neither listed in ActiveChildren nor a zombie.
+// startChild is testmain.StartChild, under the name these tests use.
 func startChild[A, R any](t *testing.T, ctx context.Context, f *mproc.Func[A, R], arg A) *mproc.Proc[R] {
 	t.Helper()
-	p, err := f.Start(ctx, arg)
-	if err != nil {
-		t.Fatalf("starting %s: %v", f.Name(), err)
-	}
-	t.Cleanup(func() {
-		p.Kill()
-		jctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := p.Join(jctx); err != nil {
-			t.Errorf("%v did not end: %v", p, err)
-			return
-		}
-		if slices.Contains(mproc.ActiveChildren(), p.Process) {
-			t.Errorf("%v ended but is still in ActiveChildren", p)
-		}
-		if slices.Contains(zombieChildren(), p.Pid()) {
-			t.Errorf("%v (pid %d) is a zombie", p, p.Pid())
-		}
-	})
-	return p
+	return testmain.StartChild(t, ctx, f, arg)
 }
 
 // waitOK waits for p's result and fails the test if it is an error.

@@ -1,12 +1,8 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"mproc"
 )
@@ -33,27 +29,8 @@ func runRSS(ctx context.Context, _ float64) ([]Result, error) {
 	return []Result{{Name: "child_rss", Unit: "KiB", Value: float64(kb), N: 1}}, nil
 }
 
-// vmRSS reads VmRSS (in kB) from /proc/self/status.
+// vmRSS reads VmRSS (in kB) from this process's status.
 func vmRSS() (int, error) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(rest)
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("unexpected VmRSS line %q", sc.Text())
-		}
-		return strconv.Atoi(fields[0])
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, fmt.Errorf("no VmRSS line in /proc/self/status")
+	kb, err := statusKiB(os.Getpid(), "VmRSS:")
+	return int(kb), err
 }
