@@ -106,10 +106,12 @@ func runPipe(ctx context.Context, con *console, started *[]*mproc.Process) error
 		return err
 	}
 	con.Printf("main: 来自儿子的问候 (the child's greeting): %q", greeting)
+	// Said before it is sent: once sent, the child may print what it heard
+	// before this process gets to its next line.
+	con.Printf("main: parent_conn.send(\"你好啊 (hello)\")")
 	if err := parentConn.Send(ctx, "你好啊 (hello)"); err != nil {
 		return err
 	}
-	con.Printf("main: parent_conn.send(\"你好啊 (hello)\")")
 	heard, err := p.Wait(ctx)
 	if err != nil {
 		return err
