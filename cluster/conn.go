@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 	"time"
 
@@ -101,10 +100,25 @@ func (c *Conn) onReconnect() {
 	}
 }
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// validName says whether name is 1 to 64 letters, digits, _ and -. A loop,
+// not a regexp: `{1,64}` compiles to 64 copies of the class, work that
+// every process linking this package, every mproc child included, would do
+// at start.
+func validName(name string) bool {
+	if len(name) < 1 || len(name) > 64 {
+		return false
+	}
+	for _, c := range []byte(name) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 func checkName(kind, name string) error {
-	if !validName.MatchString(name) {
+	if !validName(name) {
 		return fmt.Errorf("%w: %s %q: use 1 to 64 letters, digits, _ and -", ErrBadName, kind, name)
 	}
 	return nil
