@@ -2,13 +2,13 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"time"
 
 	"mproc"
+	"mproc/internal/echoserve"
 )
 
 // serverArg tells a child which Go server to run, and is its line to the
@@ -24,7 +24,7 @@ var echoChild = mproc.Register[serverArg, mproc.None]("bench.echo_server", runCh
 // until the parent says stop (or goes away).
 func runChildServer(ctx context.Context, a serverArg) (mproc.None, error) {
 	defer a.Ctl.Close()
-	serve, ok := childServers[a.Name]
+	serve, ok := echoserve.Lookup(a.Name)
 	if !ok {
 		return mproc.None{}, fmt.Errorf("no Go server %q", a.Name)
 	}
@@ -55,9 +55,14 @@ func runChildServer(ctx context.Context, a serverArg) (mproc.None, error) {
 // it is terminated.
 const childStopTimeout = 5 * time.Second
 
-// childServer starts the named Go server in a child process.
+// childServer starts the named Go server in a process of its own: the
+// echoserve program if the group built it (see withEchoProgram), else a
+// child of this binary.
 func childServer(name string) func(ctx context.Context) (*runningServer, error) {
 	return func(ctx context.Context) (*runningServer, error) {
+		if bin, ok := ctx.Value(echoProgramKey{}).(string); ok {
+			return startEchoProgram(ctx, bin, name)
+		}
 		mine, theirs, err := mproc.Pipe(true)
 		if err != nil {
 			return nil, err
@@ -141,53 +146,4 @@ func echoOnce(ctx context.Context, d *net.Dialer, addr string) error {
 		return fmt.Errorf("the probe came back as %q", got)
 	}
 	return nil
-}
-
-// serveBare is the limit: the plainest Go echo server, a goroutine per
-// connection copying through a 1 KiB buffer, upper-cased, as the CPython
-// servers do with recv(1024).
-func serveBare(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, net.ErrClosed) {
-				return err
-			}
-			// Out of descriptors, say: wait a moment as net/http does.
-			time.Sleep(5 * time.Millisecond)
-			continue
-		}
-		go talk(conn)
-	}
-}
-
-// talk echoes one connection upper-cased (ASCII, as Python's bytes.upper)
-// until EOF.
-func talk(conn net.Conn) {
-	defer conn.Close()
-	buf := make([]byte, 1024)
-	for {
-		n, err := conn.Read(buf)
-		if err != nil {
-			return
-		}
-		upperASCII(buf[:n])
-		if _, err := conn.Write(buf[:n]); err != nil {
-			return
-		}
-	}
-}
-
-func upperASCII(p []byte) {
-	for i, b := range p {
-		if 'a' <= b && b <= 'z' {
-			p[i] = b - ('a' - 'A')
-		}
-	}
 }

@@ -34,6 +34,8 @@ func runIdle(ctx context.Context, scale float64) ([]Result, error) {
 		logf(ctx, "servers_idle: holding %d connections, not %d: the descriptor limit is %d", max(budget, 1), target, limit)
 		target = max(budget, 1)
 	}
+	ctx, done := withEchoProgram(ctx, "servers_idle")
+	defer done()
 	values := map[string]float64{}
 	var out []Result
 	for _, s := range echoServers {

@@ -3,9 +3,8 @@ package bench
 import (
 	"context"
 	"errors"
-	"mproc/server"
-	"net"
-	"time"
+
+	"mproc/internal/echoserve"
 )
 
 // echoServer is a server under test in the servers groups: the seeds'
@@ -39,17 +38,10 @@ var errSkipped = errors.New("skipped")
 
 // echoServers are the servers under test, in the order each round starts
 // them. Each CPython model runs as python_echo_server.py in a subprocess;
-// each Go server in a child process of its own (so that its memory can be
-// measured apart from the load generator's).
-//
-// mproc's servers plug in as Go servers, one line each, e.g.
-//
-//	goServer("mproc_goroutine", "py_thread", 0, func(ctx context.Context, ln net.Listener) error {
-//		return server.Serve(ctx, ln, server.Echo, server.Goroutine())
-//	}),
-//
-// with "py_process" as the counterpart of the process models and a maxIdle
-// (say 200) for a process per connection.
+// each Go server (internal/echoserve, by name) in a process of its own, so
+// that its memory can be measured apart from the load generator's: the
+// small program internal/bench/echoserve where the go tool can build it,
+// else a child of this binary (see childServer).
 var echoServers = []echoServer{
 	pyServer("thread", 0),
 	pyServer("process", perConnIdleCap),
@@ -58,46 +50,29 @@ var echoServers = []echoServer{
 	pyServer("pool", 2000),
 	pyServer("threadpool", 0),
 	pyServer("gevent", 0),
-	asLimit(goServer("go_bare", "py_thread", 0, serveBare)),
-	mprocServer("goroutine", "py_thread", 0, server.Goroutine()),
-	mprocServer("goroutine_pool", "py_threadpool", 0, server.GoroutinePool(50)),
-	mprocServer("process", "py_process", perConnIdleCap, server.Process()),
-	mprocServer("process_pool", "py_pool", 2000, server.ProcessPool(4)),
-	mprocServer("prefork", "py_process", 0, server.Prefork(2)),
-}
-
-// mprocServer is a table entry for one of mproc's server models serving
-// the seeds' echo; the pools are sized as CPython's counterparts are.
-func mprocServer(model, versus string, maxIdle int, m server.Model) echoServer {
-	return goServer("mproc_"+model, versus, maxIdle, func(ctx context.Context, ln net.Listener) error {
-		// The load has ended when the bench stops a server: what is
-		// still in flight is clients the run left behind, not work.
-		err := server.Serve(ctx, ln, server.Echo, m, server.WithGrace(300*time.Millisecond))
-		if ctx.Err() != nil {
-			return nil // stopped, as the bench meant
-		}
-		return err
-	})
+	asLimit(goServer("go_bare", "py_thread", 0)),
+	goServer("mproc_goroutine", "py_thread", 0),
+	goServer("mproc_goroutine_pool", "py_threadpool", 0),
+	goServer("mproc_process", "py_process", perConnIdleCap),
+	goServer("mproc_process_pool", "py_pool", 2000),
+	goServer("mproc_prefork", "py_process", 0),
 }
 
 // perConnIdleCap is the idle connections held on a server that starts a
 // process per connection.
 const perConnIdleCap = 200
 
-// childServers are the Go servers' serve functions, by entry name; a child
-// process looks its server up here (goServer fills it as echoServers is
-// initialized, in every process).
-var childServers = map[string]func(ctx context.Context, ln net.Listener) error{}
-
 func asLimit(s echoServer) echoServer {
 	s.limit = true
 	return s
 }
 
-// goServer is a table entry for a Go server that runs serve in a child
-// process.
-func goServer(name, versus string, maxIdle int, serve func(ctx context.Context, ln net.Listener) error) echoServer {
-	childServers[name] = serve
+// goServer is a table entry for the Go server internal/echoserve calls
+// name, against the CPython server versus.
+func goServer(name, versus string, maxIdle int) echoServer {
+	if _, ok := echoserve.Lookup(name); !ok {
+		panic("bench: internal/echoserve has no server " + name)
+	}
 	return echoServer{name: name, versus: versus, maxIdle: maxIdle, start: childServer(name)}
 }
 

@@ -169,11 +169,3 @@ func TestPythonWorkload(t *testing.T) {
 		}
 	}
 }
-
-func TestUpperASCII(t *testing.T) {
-	p := []byte("abc xyz ABC 09 é")
-	upperASCII(p)
-	if string(p) != "ABC XYZ ABC 09 é" {
-		t.Errorf("%q", p)
-	}
-}
