@@ -18,6 +18,8 @@ var limitOf = map[string]limitRef{
 	"process_start_join_net_static":    {"limit_exec_wait", 1},
 	"process_start_join_net_dynamic":   {"limit_exec_wait", 1},
 	"child_rss":                        {"limit_child_rss", 1},
+	"child_rss_net_static":             {"limit_child_rss", 1},
+	"child_rss_net_dynamic":            {"limit_child_rss", 1},
 	"queue_spsc_small_msgs":            {"limit_ring_8b", 1},
 	"queue_mpmc_2x2_small_msgs":        {"limit_ring_8b", 1},
 	"queue_spsc_1MiB_msgs":             {"limit_memcpy", 0.5},

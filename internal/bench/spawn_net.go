@@ -28,6 +28,8 @@ func init() {
 		Metrics: []Metric{
 			{Name: "process_start_join_net_dynamic", Unit: "us/op", Python: "process_start_join_spawn", Optional: true},
 			{Name: "process_start_join_net_static", Unit: "us/op", Python: "process_start_join_spawn", Optional: true},
+			{Name: "child_rss_net_dynamic", Unit: "KiB", Python: "child_rss_spawn", Optional: true},
+			{Name: "child_rss_net_static", Unit: "KiB", Python: "child_rss_spawn", Optional: true},
 		},
 		Run: runSpawnNet,
 	})
@@ -62,6 +64,7 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 		bin         string
 		best        float64
 		ok          bool
+		rss         int // KiB, the least seen
 	}{
 		{name: "process_start_join_net_dynamic", cgo: "1", wantDynamic: true},
 		{name: "process_start_join_net_static", cgo: "0"},
@@ -101,20 +104,25 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 			}
 			logf(ctx, "spawn_net: %s (%s): median %.0f us, best %.0f us over %d starts", b.name, linkWord(m.Dynamic), m.Median, m.Best, n)
 			if !b.ok || m.Median < b.best {
-				b.best, b.ok = m.Median, true
+				b.best = m.Median
 			}
+			if !b.ok || m.ChildRSS < b.rss {
+				b.rss = m.ChildRSS
+			}
+			b.ok = true
 		}
 	}
-	var out []Result
+	var out, rss []Result
 	for _, b := range builds {
 		if b.ok {
 			out = append(out, Result{Name: b.name, Unit: "us/op", Value: b.best, N: n})
+			rss = append(rss, Result{Name: strings.Replace(b.name, "process_start_join", "child_rss", 1), Unit: "KiB", Value: float64(b.rss), N: spawnNetRounds})
 		}
 	}
 	if len(out) == 2 {
 		logf(ctx, "spawn_net: dynamic linking costs each cold start %.0f us", out[0].Value-out[1].Value)
 	}
-	return out, nil
+	return append(out, rss...), nil
 }
 
 type spawnNetOutput struct {
@@ -123,6 +131,8 @@ type spawnNetOutput struct {
 	Median  float64 `json:"median_us"`
 	Mean    float64 `json:"mean_us"`
 	Dynamic bool    `json:"dynamic"`
+	// ChildRSS is a fresh child's VmRSS, read by the child (KiB).
+	ChildRSS int `json:"child_rss_kib"`
 }
 
 func runSpawnNetBin(ctx context.Context, bin string, n int) (spawnNetOutput, error) {
@@ -137,8 +147,8 @@ func runSpawnNetBin(ctx context.Context, bin string, n int) (spawnNetOutput, err
 	if err := json.Unmarshal(out, &m); err != nil {
 		return m, fmt.Errorf("output %q: %w", out, err)
 	}
-	if m.N != n || !(m.Median > 0) {
-		return m, fmt.Errorf("output %q: want %d starts and a positive median", out, n)
+	if m.N != n || !(m.Median > 0) || m.ChildRSS <= 0 {
+		return m, fmt.Errorf("output %q: want %d starts, a positive median and a child's RSS", out, n)
 	}
 	return m, nil
 }

@@ -6,25 +6,45 @@
 //
 // Usage: spawnnet N
 //
-// It starts and joins a no-op child N times and prints one JSON object:
-// {"n": N, "best_us": ..., "median_us": ..., "mean_us": ..., "dynamic": bool}.
+// It starts and joins a no-op child N times, then starts one child that
+// reads its own VmRSS, and prints one JSON object: {"n": N, "best_us": ...,
+// "median_us": ..., "mean_us": ..., "dynamic": bool, "child_rss_kib": ...}.
 package main
 
 import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"mproc"
 )
 
 var noop = mproc.Register[mproc.None, mproc.None]("spawnnet.noop", func() {})
+
+// rss runs in a child and returns the child's VmRSS in KiB, as the bench's
+// child_rss does for the mproc command's child.
+var rss = mproc.Register[mproc.None, int]("spawnnet.rss", vmRSS)
+
+func vmRSS() (int, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc/self/status")
+}
 
 // loopback uses net, so that the linker keeps the package (and, with cgo,
 // its C resolver).
@@ -71,8 +91,13 @@ func run(n int) error {
 	if err != nil {
 		return err
 	}
+	kib, err := rss.Call(ctx, mproc.None{})
+	if err != nil {
+		return err
+	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"n": n, "best_us": times[0], "median_us": times[len(times)/2], "mean_us": sum / float64(n), "dynamic": dynamic,
+		"child_rss_kib": kib,
 	})
 }
 
