@@ -31,11 +31,12 @@ const buildBound = 10 * time.Minute
 //
 //  1. $MPROC_NATS_SERVER, which must then name an executable file;
 //  2. nats-server on PATH;
-//  3. when the go tool is on PATH and this program runs from the mproc
-//     module's source tree (`go run ./cmd/mproc`, `go test`, or started
-//     inside the checkout), `go tool -n nats-server` there: the module has
-//     nats-server as a tool dependency, and the go tool builds it once into
-//     its build cache and prints its path.
+//  3. when the go tool is on PATH and the mproc module's source tree is
+//     at hand (the directory this package was compiled from, as with `go
+//     run ./cmd/mproc` or `go test`, or the working directory), `go tool -n
+//     nats-server` there: the module has nats-server as a tool dependency,
+//     and the go tool builds it once into its build cache and prints its
+//     path.
 //
 // If none gives a server, the error is a *NotFoundError (errors.Is
 // ErrNotFound) that says how to get one.
