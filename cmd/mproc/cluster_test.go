@@ -10,6 +10,7 @@ import (
 
 	"mproc"
 	"mproc/cluster"
+	"mproc/internal/natsproc"
 )
 
 // cliCube is a function of this binary, which `mproc worker` serves.
@@ -19,6 +20,12 @@ var cliCube = mproc.Register[int, int]("cmd_test.cube", func(n int) int { return
 // worker --nats URL`, then maps over the worker from a pool of this
 // process, and stops both as Ctrl-C would.
 func TestClusterUpAndWorker(t *testing.T) {
+	findCtx, findCancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	_, err := natsproc.Locate(findCtx) // on a fresh machine the go tool builds it first: not this test's minute
+	findCancel()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	upCtx, stopUp := context.WithCancel(ctx)

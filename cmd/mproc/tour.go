@@ -135,8 +135,14 @@ func narrate(ctx context.Context, w io.Writer, d demo.Demo, pos string, timeout 
 	fmt.Fprintln(w, rule("─", "output"))
 
 	out := &lineWriter{w: w}
+	var err error
+	if d.Prepare != nil { // untimed: a one-off build is not the demo's time
+		err = d.Prepare(ctx, out)
+	}
 	start := time.Now()
-	err := runDemo(ctx, d, out, timeout)
+	if err == nil {
+		err = runDemo(ctx, d, out, timeout)
+	}
 	took := roundDuration(time.Since(start))
 	out.endLine()
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mproc"
+	"mproc/internal/natsproc"
 	"mproc/internal/spawn"
 )
 
@@ -50,6 +51,9 @@ func TestGroups(t *testing.T) {
 	}
 	for _, g := range groups {
 		t.Run(g.Name, func(t *testing.T) {
+			if g.Name == "cluster" {
+				findNATSServer(t)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			var out, progress bytes.Buffer
@@ -131,5 +135,17 @@ func TestRSSProbe(t *testing.T) {
 	kb, err := vmRSS()
 	if err != nil || kb <= 0 {
 		t.Fatalf("vmRSS() = %d, %v; want a positive size", kb, err)
+	}
+}
+
+// findNATSServer finds the nats-server the cluster group starts before its
+// minute starts: on a fresh machine the go tool builds it first, which can
+// take longer.
+func findNATSServer(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if _, err := natsproc.Locate(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,11 +9,11 @@ import (
 
 	"mproc"
 	"mproc/cluster"
-	"mproc/internal/natsembed"
+	"mproc/internal/natsproc"
 )
 
 // The cluster group measures mproc/cluster's Pool against the local Pool,
-// on this machine: a NATS server with JetStream embedded in the bench, one
+// on this machine: a NATS server with JetStream (a nats-server process), one
 // worker process joined to it (cluster.Serve, two task slots), and a local
 // Pool of two workers for the same tasks: tiny tasks submitted one by one,
 // synchronous apply round trips, and 10 ms tasks.
@@ -61,7 +61,7 @@ func runCluster(ctx context.Context, scale float64) ([]Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := natsembed.Start("127.0.0.1", -1, dir)
+	srv, err := natsproc.Start(ctx, "127.0.0.1", -1, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"time"
 
 	"mproc"
 	"mproc/cluster"
-	"mproc/internal/natsembed"
+	"mproc/internal/natsproc"
 )
 
 // Ray's multiprocessing.Pool on a cluster, on one machine: a NATS server
@@ -62,13 +63,36 @@ func init() {
 		Name:  "cluster",
 		Title: "Pool on a cluster: the same Map, spread over worker processes that join through NATS JetStream",
 		Intro: "Ray runs multiprocessing.Pool on a cluster; mproc/cluster does it over NATS with JetStream. Here the " +
-			"whole cluster is on this machine: a NATS server embedded in this process, and two worker processes that " +
-			"join it, as `mproc worker --nats URL` would on other machines. cluster.NewPool is an mproc.Executor, so " +
+			"whole cluster is on this machine: a nats-server process, as `mproc cluster up` starts, and two worker " +
+			"processes that join it, as `mproc worker --nats URL` would on other machines. cluster.NewPool is an mproc.Executor, so " +
 			"the registered function's Map runs on it unchanged: each task goes to a work-queue stream, a worker " +
 			"takes it, runs it in a child process of its own, stores the result once under the task's id, and only " +
 			"then acknowledges it. Watch the two worker pids share the tasks.",
-		Run: stage(runCluster),
+		Run:     stage(runCluster),
+		Prepare: findServer,
 	})
+}
+
+// findServer finds the nats-server the demo starts. Run from the source
+// tree, the go tool may have to build it first (a minute or two, once):
+// mproc does not link it, lest every child of the command carry it.
+func findServer(ctx context.Context, w io.Writer) error {
+	found := make(chan error, 1)
+	go func() {
+		_, err := natsproc.Locate(ctx)
+		found <- err
+	}()
+	var err error
+	select {
+	case err = <-found:
+	case <-time.After(time.Second):
+		fmt.Fprintln(w, "main: building nats-server with the go tool (the first time only: a minute or two)")
+		err = <-found
+	}
+	if err != nil {
+		return fmt.Errorf("this demo needs a nats-server: %w", err)
+	}
+	return nil
 }
 
 func runCluster(ctx context.Context, con *console, started *[]*mproc.Process) error {
@@ -77,12 +101,12 @@ func runCluster(ctx context.Context, con *console, started *[]*mproc.Process) er
 		return err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := natsembed.Start("127.0.0.1", -1, dir)
+	srv, err := natsproc.Start(ctx, "127.0.0.1", -1, dir)
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
-	con.Printf("main: NATS with JetStream at %s  (mproc cluster up)", srv.URL())
+	con.Printf("main: NATS with JetStream at %s  (a nats-server process, pid %d: mproc cluster up)", srv.URL(), srv.Pid())
 	c, err := cluster.Connect(ctx, srv.URL())
 	if err != nil {
 		return err

@@ -17,6 +17,9 @@ type Demo struct {
 	Title string // one line for the tour's narration
 	Intro string // a few sentences: what the seed shows and what to watch for
 	Run   func(ctx context.Context, w io.Writer) error
+	// Prepare, if set, runs before Run and outside its time: slow one-off
+	// work the demo needs (the cluster demo's nats-server build).
+	Prepare func(ctx context.Context, w io.Writer) error
 }
 
 var registry struct {

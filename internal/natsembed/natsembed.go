@@ -1,7 +1,9 @@
 // Package natsembed runs a NATS server with JetStream inside this
-// process: for `mproc cluster up` and the tour's cluster demo. The
-// library (mproc/cluster) never imports it: a program that uses a cluster
-// connects to a server run apart.
+// process, for tests that may link nats-server. The mproc command, its
+// demos and its bench start a nats-server process instead
+// (internal/natsproc): a binary that links nats-server makes every child
+// it starts slower and larger. The library (mproc/cluster) never imports
+// it: a program that uses a cluster connects to a server run apart.
 package natsembed
 
 import (
