@@ -34,7 +34,7 @@ func TestNoNATSServerLinked(t *testing.T) {
 		t.Fatalf("go list -deps gave %d packages, not the command's:\n%s", len(deps), out)
 	}
 	for _, d := range deps {
-		if strings.HasPrefix(d, "github.com/nats-io/nats-server") || d == "mproc/internal/natsembed" {
+		if strings.HasPrefix(d, "github.com/nats-io/nats-server") {
 			t.Errorf("the mproc command links %s", d)
 		}
 	}
