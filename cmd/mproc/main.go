@@ -95,7 +95,14 @@ Run 'mproc <command> -h' for a command's flags.
 `
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, usageText, strings.Join(bench.Names(), ", "), strings.Join(chaos.Names(), ", "))
+	var groups []string
+	for _, g := range bench.Groups() {
+		if g.OnlyByName {
+			g.Name += " (only when named)"
+		}
+		groups = append(groups, g.Name)
+	}
+	fmt.Fprintf(w, usageText, strings.Join(groups, ", "), strings.Join(chaos.Names(), ", "))
 }
 
 // command is a parsed subcommand, ready to run.

@@ -125,7 +125,7 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestCLI(t *testing.T) {
-	if code, out, _ := runCLI("--help"); code != 0 || !strings.Contains(out, "Usage: mproc <command>") || !strings.Contains(out, "spawn") {
+	if code, out, _ := runCLI("--help"); code != 0 || !strings.Contains(out, "Usage: mproc <command>") || !strings.Contains(out, "spawn") || !strings.Contains(out, "portable (only when named)") {
 		t.Errorf("--help: %d\n%s", code, out)
 	}
 	if code, _, errOut := runCLI("frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {

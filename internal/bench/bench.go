@@ -62,6 +62,10 @@ type Group struct {
 	// counterpart, and python_ref.py is not asked for it (the servers
 	// groups run CPython's servers themselves).
 	PythonWorkload string
+	// OnlyByName keeps the group out of a run that names no groups: it
+	// is long, or measures something other than mproc against CPython
+	// (the portable group builds the mproc command twice).
+	OnlyByName bool
 	// Run measures the workloads at the given scale (see N); it must
 	// return one Result per Metric, in order, leaving out only optional
 	// ones.
@@ -163,12 +167,12 @@ func Names() []string {
 }
 
 // Select returns the named groups in the order given (duplicates dropped),
-// or every group when names is empty. An unknown name is an error that lists
-// the known groups.
+// or, when names is empty, every group but those run only by name. An
+// unknown name is an error that lists the known groups.
 func Select(names []string) ([]Group, error) {
 	all := Groups()
 	if len(names) == 0 {
-		return all, nil
+		return slices.DeleteFunc(all, func(g Group) bool { return g.OnlyByName }), nil
 	}
 	var out []Group
 	var unknown []string

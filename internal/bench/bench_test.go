@@ -50,6 +50,9 @@ func TestGroups(t *testing.T) {
 		}
 	}
 	for _, g := range groups {
+		if g.OnlyByName {
+			continue // its own test runs it (TestPortableGroup)
+		}
 		t.Run(g.Name, func(t *testing.T) {
 			if g.Name == "cluster" {
 				findNATSServer(t)

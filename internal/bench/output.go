@@ -238,7 +238,7 @@ func WriteTable(w io.Writer, rows []Row, withPython bool, otherPython []Result) 
 	var b bytes.Buffer
 	writeAligned(&b, table, 2) // name and unit left, numbers right
 	if withLimit {
-		b.WriteString("\nof limit: the row over the machine's limit measured in this run (1.0 is the limit; see the limit_ rows)\n")
+		b.WriteString("\nof limit: the row over what it is held against in this run: the machine's limit (1.0 is the limit; see the limit_ rows), or for a portable_ row its linux_ row (1.0 is as fast as Linux)\n")
 	}
 	if withPython {
 		b.WriteString("\nratio: how many times better Go is than CPython (>1: Go wins); go/python for rates, python/go for times and sizes\n")

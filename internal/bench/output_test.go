@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -241,6 +242,15 @@ func TestSelect(t *testing.T) {
 	gs, err := Select(nil)
 	if err != nil || len(gs) < 2 || gs[0].Name != "spawn" {
 		t.Fatalf("Select(nil) = %v, %v; want every group, spawn first", gs, err)
+	}
+	if slices.ContainsFunc(gs, func(g Group) bool { return g.OnlyByName }) {
+		t.Errorf("Select(nil) has a group that runs only by name: %v", gs)
+	}
+	if gs, err := Select([]string{PortableGroup}); err != nil || len(gs) != 1 || !gs[0].OnlyByName {
+		t.Errorf("Select(portable) = %v, %v", gs, err)
+	}
+	if !slices.Contains(Names(), PortableGroup) {
+		t.Errorf("Names() leaves out %s: %v", PortableGroup, Names())
 	}
 	gs, err = Select([]string{"rss", "spawn", "rss"})
 	if err != nil || len(gs) != 2 || gs[0].Name != "rss" || gs[1].Name != "spawn" {

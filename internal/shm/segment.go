@@ -3,11 +3,12 @@
 // to other processes as file descriptors.
 //
 // On Linux a segment is a memfd, sealed at its size. Elsewhere, and on
-// Linux with the mproc_portable tag, it is a file created with a random
-// name, mode 0600, and unlinked at once (see file_portable.go). Either way
-// it has no name left to leak: the kernel frees the memory when the last
-// descriptor and mapping are gone. Each
-// process keeps one mapping per segment (the table below), found by the
+// Linux with the mproc_portable tag, it is a file created under a name
+// that says which process made it, mode 0600, and unlinked at once (see
+// file_portable.go); a file whose creator died before the unlink is
+// removed by the next sweep (see Sweep). Either way no name is left to
+// leak: the kernel frees the memory when the last descriptor and mapping
+// are gone. Each process keeps one mapping per segment (the table below), found by the
 // segment's random id when a handle arrives from another process. It is
 // released when the last reference taken on it (New, Attach, Lookup) is
 // released, or by the garbage collector when nothing refers to it any more.
@@ -51,6 +52,13 @@ func NewID() ID {
 	return id
 }
 
+// Segment kinds: the names of their memfds, or the first part of the names
+// of their files (see file_portable.go).
+const (
+	kindPlain = "mproc"
+	kindSpill = "mproc-spill"
+)
+
 // PageSize is the smallest segment.
 const PageSize = 4096
 
@@ -80,9 +88,9 @@ func NewMirrored(size int) (*Segment, error) {
 
 // create makes the segment d describes, under a fresh id.
 func create(d Desc) (*Segment, error) {
-	name := "mproc"
+	name := kindPlain
 	if d.Sparse {
-		name = "mproc-spill" // so that /proc/PID/maps tells its windows apart
+		name = kindSpill // so that /proc/PID/maps tells its windows apart
 	}
 	fd, err := newFD(name, d.Size)
 	if err != nil {

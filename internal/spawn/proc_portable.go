@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"mproc/internal/shm"
 )
 
 // procHandle holds a child as an *os.Process, whose Wait and Signal the
@@ -42,12 +44,18 @@ func startProcess(o Options, files []*os.File) (int, procHandle, error) {
 }
 
 // wait reaps the child and returns CPython's exit code and the signal.
+// A child that did not exit cleanly may have died between creating a
+// shared memory file and unlinking it: the sweep removes such a file
+// before Join returns.
 func (h procHandle) wait() (int, syscall.Signal) {
 	st, err := h.p.Wait()
 	if err != nil {
 		return 255, 0 // unknown: reaped elsewhere
 	}
 	ws, ok := st.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Exited() || ws.ExitStatus() != 0 {
+		shm.Sweep()
+	}
 	switch {
 	case !ok:
 		return 255, 0
