@@ -1,9 +1,9 @@
 package natsproc
 
 import (
-	"runtime"
-	"sync"
 	"syscall"
+
+	"mproc/internal/spawn"
 )
 
 // sysProcAttr asks Linux to send the server SIGTERM (a clean JetStream
@@ -14,26 +14,6 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
 }
 
-var (
-	lockedOnce sync.Once
-	lockedReqs chan func()
-)
-
-// onStartThread runs f on a thread that never exits. Linux sends the
-// parent-death signal when the thread that forked the child ends, not the
-// process, and the Go runtime ends a thread when a goroutine locked to it
-// returns; so the server is forked from a thread no goroutine can end.
-func onStartThread(f func()) {
-	lockedOnce.Do(func() {
-		lockedReqs = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
-			for f := range lockedReqs {
-				f()
-			}
-		}()
-	})
-	done := make(chan struct{})
-	lockedReqs <- func() { f(); close(done) }
-	<-done
-}
+// onStartThread forks the server from the thread that never exits, as
+// mproc forks its children: the parent-death signal follows the thread.
+func onStartThread(f func()) { spawn.OnLockedThread(f) }

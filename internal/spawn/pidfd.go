@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
-	"sync"
 	"syscall"
 	"unsafe"
 
@@ -18,29 +16,6 @@ import (
 // procHandle holds a child by a pidfd, so signals never reach a recycled
 // pid and waiting takes no thread.
 type procHandle struct{ pidfd *os.File }
-
-var (
-	lockedOnce sync.Once
-	lockedReqs chan func()
-)
-
-// onLockedThread runs f on the one thread that never exits. Linux sends the
-// parent-death signal when the thread that forked a child ends, not the
-// process, so children with such a signal are forked there.
-func onLockedThread(f func()) {
-	lockedOnce.Do(func() {
-		lockedReqs = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
-			for f := range lockedReqs {
-				f()
-			}
-		}()
-	})
-	done := make(chan struct{})
-	lockedReqs <- func() { f(); close(done) }
-	<-done
-}
 
 // exePath is this binary, whatever it was started as.
 const exePath = "/proc/self/exe"
@@ -62,7 +37,7 @@ func startProcess(o Options, files []*os.File) (int, procHandle, error) {
 	var err error
 	start := func() { pid, _, err = syscall.StartProcess(exePath, []string{os.Args[0]}, attr) }
 	if o.Pdeathsig != 0 {
-		onLockedThread(start)
+		OnLockedThread(start)
 	} else {
 		start()
 	}
