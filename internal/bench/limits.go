@@ -115,12 +115,9 @@ func buildLimitProbe(ctx context.Context) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "limitprobe")
-	cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+buildTags, "-o", bin, "./internal/bench/limitprobe")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if err := goBuild(ctx, goTool, root, buildTags, "0", bin, "./internal/bench/limitprobe"); err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("go build ./internal/bench/limitprobe: %v\n%s", err, out)
+		return "", err
 	}
 	return bin, nil
 }

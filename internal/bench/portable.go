@@ -111,13 +111,7 @@ func runPortable(ctx context.Context, scale float64) ([]Result, error) {
 // build builds the mproc command into dir with s's tags.
 func (s *portableSide) build(ctx context.Context, goTool, root, dir string) error {
 	s.bin = filepath.Join(dir, strings.TrimSuffix(s.prefix, "_"))
-	cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+s.tags, "-o", s.bin, "./cmd/mproc")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build -tags=%q ./cmd/mproc: %v\n%s", s.tags, err, out)
-	}
-	return nil
+	return goBuild(ctx, goTool, root, s.tags, "0", s.bin, "./cmd/mproc")
 }
 
 // run runs group in s's binary at scale and returns the rows it printed.

@@ -54,12 +54,9 @@ func buildEchoProgram(ctx context.Context) (string, func(), error) {
 		return "", nil, err
 	}
 	bin := filepath.Join(dir, "echoserve")
-	cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+buildTags, "-o", bin, "./internal/bench/echoserve")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if err := goBuild(ctx, goTool, root, buildTags, "0", bin, "./internal/bench/echoserve"); err != nil {
 		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("building internal/bench/echoserve: %v\n%s", err, out)
+		return "", nil, err
 	}
 	return bin, func() { os.RemoveAll(dir) }, nil
 }

@@ -72,16 +72,13 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 	for i := range builds {
 		b := &builds[i]
 		b.bin = filepath.Join(dir, "spawnnet-cgo"+b.cgo)
-		cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-tags="+buildTags, "-o", b.bin, "./internal/bench/spawnnet")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
-		if out, err := cmd.CombinedOutput(); err != nil {
+		if err := goBuild(ctx, goTool, root, buildTags, b.cgo, b.bin, "./internal/bench/spawnnet"); err != nil {
 			if b.wantDynamic { // no C compiler: cgo can't be had here
-				logf(ctx, "spawn_net: the cgo build failed, its row is left out: %v\n%s", err, out)
+				logf(ctx, "spawn_net: the cgo build failed, its row is left out: %v", err)
 				b.bin = ""
 				continue
 			}
-			return nil, fmt.Errorf("go build CGO_ENABLED=%s: %v\n%s", b.cgo, err, out)
+			return nil, err
 		}
 		dyn, err := isDynamic(b.bin)
 		if err != nil {
