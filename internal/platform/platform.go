@@ -16,7 +16,11 @@ import (
 // says what runs there instead: the goroutine executor, and the cluster
 // client submitting to workers on Unix machines.
 func Unsupported(feature string) error {
-	return unsupportedOn(feature, runtime.GOOS)
+	goos := runtime.GOOS
+	if goos == "windows" {
+		goos = "Windows"
+	}
+	return unsupportedOn(feature, goos)
 }
 
 func unsupportedOn(feature, goos string) error {
