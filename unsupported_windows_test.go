@@ -62,6 +62,9 @@ func TestWindowsGoExecutorRuns(t *testing.T) {
 	if err != nil || got != "ran" {
 		t.Errorf("a closure on the executor = %q, %v", got, err)
 	}
+	if got, err := winSquare.Map(ctx, ex, []int{1, 2, 3}); err != nil || len(got) != 3 || got[2] != 9 {
+		t.Errorf("Map on the executor = %v, %v; want [1 4 9]", got, err)
+	}
 }
 
 func TestWindowsSharedObjectsRefuse(t *testing.T) {
@@ -74,8 +77,16 @@ func TestWindowsSharedObjectsRefuse(t *testing.T) {
 	unsupported(t, "NewSemaphore", err)
 	_, err = mproc.NewEvent()
 	unsupported(t, "NewEvent", err)
+	_, err = mproc.NewCondition(nil)
+	unsupported(t, "NewCondition", err)
+	_, err = mproc.NewBarrier(2)
+	unsupported(t, "NewBarrier", err)
 	_, err = mproc.NewQueue[int](0)
 	unsupported(t, "NewQueue", err)
+	_, err = mproc.NewSimpleQueue[int]()
+	unsupported(t, "NewSimpleQueue", err)
+	_, err = mproc.NewJoinableQueue[int](0)
+	unsupported(t, "NewJoinableQueue", err)
 	_, err = mproc.NewValue(1)
 	unsupported(t, "NewValue", err)
 	_, err = mproc.NewArray[int](3)
