@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -153,13 +152,6 @@ func waitGone(t *testing.T, pid int, d time.Duration) time.Duration {
 	return time.Since(start)
 }
 
-// reap collects pid if it became this process's zombie (adopted orphan), so
-// the test leaves nothing behind; the subreaper would do it a second later.
-func reap(pid int) {
-	var ws syscall.WaitStatus
-	syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
-}
-
 // zombieChildren lists this process's children that are zombies.
 func zombieChildren() []int { return spawn.ZombieChildren() }
 
@@ -184,5 +176,3 @@ func fmtSscan(name string, n *int) (int, error) {
 func procStat(pid int) (state byte, ppid int, ok bool) { return spawn.ProcStat(pid) }
 
 func spawnChildren() []int { return spawn.Children() }
-
-func syscallKill(pid int) { syscall.Kill(pid, syscall.SIGKILL) }

@@ -60,7 +60,7 @@ func Listen(network, address string, opts ...Option) (*Listener, error) {
 		// is no moment at which another user may open it.
 		lc.Control = func(_, _ string, c syscall.RawConn) error {
 			var err error
-			if cerr := c.Control(func(fd uintptr) { err = syscall.Fchmod(int(fd), 0o600) }); cerr != nil {
+			if cerr := c.Control(func(fd uintptr) { err = ownerOnly(fd) }); cerr != nil {
 				return cerr
 			}
 			return err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"sync"
-	"syscall"
 )
 
 // bsession is a child's connection to the broker, in the server's process.
@@ -101,10 +100,7 @@ func (s *bsession) write(o outFrame) error {
 	if o.conn == nil {
 		return s.pc.WriteMessage(o.b)
 	}
-	err := o.conn.withFD(func(fd int) error {
-		_, _, err := s.pc.c.WriteMsgUnix(o.b, syscall.UnixRights(fd), nil)
-		return err
-	})
+	err := o.conn.withFD(func(fd int) error { return s.pc.writeFD(o.b, fd) })
 	if errors.Is(err, net.ErrClosed) {
 		return s.pc.WriteMessage(o.b)
 	}

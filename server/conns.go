@@ -6,8 +6,6 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // tracked is a connection the server's process accepted (every model but
@@ -138,7 +136,7 @@ func (t *tracked) cut() {
 	t.isCut = true
 	cancel, sess, abort := t.cancel, t.sess, t.abort
 	t.mu.Unlock()
-	t.withFD(func(fd int) error { return unix.Shutdown(fd, unix.SHUT_RDWR) })
+	t.withFD(shutdownFD)
 	if cancel != nil {
 		cancel()
 		t.close()

@@ -276,3 +276,5 @@ var allModels = []server.Model{
 }
 
 func fmtInt(n int) string { return strconv.Itoa(n) }
+
+func itoa(n int) string { return fmtInt(n) }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package server_test
 
 import (
@@ -184,5 +186,3 @@ func keys(m map[int]*client) []int {
 	slices.Sort(out)
 	return out
 }
-
-func itoa(n int) string { return fmtInt(n) }

@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"mproc"
 )
 
@@ -43,12 +41,6 @@ func timed(work func()) report {
 	cpu0, t0 := cpuTime(), time.Now()
 	work()
 	return report{Start: t0.UnixNano(), End: time.Now().UnixNano(), CPU: cpuTime() - cpu0}
-}
-
-func cpuTime() time.Duration {
-	var ru unix.Rusage
-	unix.Getrusage(unix.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var sink sync.Map // keeps spin's results alive

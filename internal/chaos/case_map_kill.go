@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"mproc"
@@ -50,7 +49,7 @@ func mapKillTrial(retries int) func(context.Context, Scale) (time.Duration, erro
 			return 0, err
 		}
 		killed := time.Now()
-		if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+		if err := kill(victim); err != nil {
 			return 0, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {

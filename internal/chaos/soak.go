@@ -122,7 +122,7 @@ func killWorkers(ctx context.Context, pool *mproc.Pool) int {
 				pids = append(pids, w.Pid)
 			}
 		}
-		if len(pids) > 0 && syscall.Kill(pids[rand.IntN(len(pids))], syscall.SIGKILL) == nil {
+		if len(pids) > 0 && kill(pids[rand.IntN(len(pids))]) == nil {
 			n++
 		}
 	}

@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"mproc"
 )
 
@@ -44,7 +42,7 @@ var endingsChild = mproc.Register[endingsArg, mproc.None]("demo.endings.child", 
 	case "fault":
 		// A fault at an address Go cannot blame on a nil pointer: the
 		// runtime gives up ("fatal error: fault") without a panic to recover.
-		b, err := unix.Mmap(-1, 0, os.Getpagesize(), unix.PROT_NONE, unix.MAP_ANON|unix.MAP_PRIVATE)
+		b, err := noAccessPage()
 		if err != nil {
 			return err
 		}

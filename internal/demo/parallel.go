@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"mproc"
 )
 
@@ -55,15 +53,6 @@ func spin(iters int) uint64 {
 var parallelSink atomic.Uint64 // keeps spin's results alive
 
 func keep(x uint64) { parallelSink.Add(x) }
-
-// processCPU is the CPU time, user and system, this process has used.
-func processCPU() time.Duration {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // measure runs work and reports its span and CPU time.
 func measure(work func()) parallelSpan {
@@ -205,14 +194,6 @@ func calibrateSpin(d time.Duration) int {
 		}
 		n *= 2
 	}
-}
-
-func threadCPU() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }
 
 // loadAverage is the first figure of /proc/loadavg: how many processes

@@ -23,7 +23,7 @@ type burnDone struct {
 // through SIGCONT and SIGSTOP.
 var burn = mproc.Register[time.Duration, burnDone]("schedrun.burn", func(ctx context.Context, budget time.Duration) (burnDone, error) {
 	base := ownCPU()
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGSTOP); err != nil {
+	if err := suspend(syscall.Getpid()); err != nil {
 		return burnDone{}, err
 	}
 	for {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"mproc"
@@ -166,14 +165,14 @@ func (d *dispatcher) slice(ctx context.Context, j *job, seg sched.Segment) error
 	}
 	target := time.Duration(j.planned) * d.unit
 	start := d.now()
-	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+	if err := resume(pid); err != nil {
 		return d.lost(j, "at SIGCONT", err)
 	}
 	if err := d.burnUntil(ctx, j, target); err != nil {
 		return err
 	}
 	sent := monotonic()
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+	if err := suspend(pid); err != nil {
 		return d.lost(j, "at SIGSTOP", err)
 	}
 	if err := stopped(ctx, pid); err != nil {
@@ -227,7 +226,7 @@ func (d *dispatcher) finish(ctx context.Context, j *job, seg sched.Segment) erro
 		return d.lost(j, "before its last slice", err)
 	}
 	start := d.now()
-	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+	if err := resume(pid); err != nil {
 		return d.lost(j, "at SIGCONT", err)
 	}
 	switch err := stopped(ctx, pid); {

@@ -2,13 +2,10 @@
 
 package shm
 
-import (
-	"errors"
-	"fmt"
-)
+import "mproc/internal/platform"
 
 // errUnsupported: the segments are Unix descriptors mapped shared.
-var errUnsupported = fmt.Errorf("mproc: shared memory between processes is not implemented on this system: %w", errors.ErrUnsupported)
+var errUnsupported = platform.Unsupported("shared memory between processes (the shared objects: Lock, Queue, Pipe, Value, ...)")
 
 func newFD(string, int) (int, error)          { return -1, errUnsupported }
 func checkFD(int, int) error                  { return errUnsupported }

@@ -4,14 +4,15 @@ package spawn
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"syscall"
+
+	"mproc/internal/platform"
 )
 
 // ErrUnsupported says what runs on this system instead of child processes.
-var ErrUnsupported = fmt.Errorf("mproc: child processes need a Unix system (Linux, macOS, FreeBSD); here use the goroutine executor (mproc.NewGoExecutor) or the cluster client: %w", errors.ErrUnsupported)
+var ErrUnsupported = platform.Unsupported("child processes (Process.Start, Pool, spares)")
 
 type procHandle struct{}
 

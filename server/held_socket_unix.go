@@ -1,3 +1,5 @@
+//go:build unix
+
 package server
 
 import (
@@ -56,3 +58,7 @@ func (h *heldSocket) Close() error {
 	h.fd = -1
 	return err
 }
+
+// shutdownFD ends both directions of the socket fd for every process that
+// holds it.
+func shutdownFD(fd int) error { return unix.Shutdown(fd, unix.SHUT_RDWR) }
