@@ -849,18 +849,27 @@ func (r *Ring) awaitData(ctx context.Context, o Options, st *uint64, want uint64
 		}
 		return nil
 	}
-	if err := empty(); err != nil {
-		return err
-	}
 	if o.NoWait && !a.on {
+		if err := empty(); err != nil {
+			return err
+		}
 		return ErrEmpty
+	}
+	if r.Closed() {
+		return empty()
 	}
 	spin := o.Spin
 	if spin == 0 {
 		spin = lockword.LockSpin
 	}
+	// PeerGone is asked only once the spin is over: it may be a system
+	// call (a pipe polls its socket), which cost a pipe's round trip two
+	// of them while the reply was microseconds away.
 	if lockword.SpinFor(ready, spin) {
 		return nil
+	}
+	if err := empty(); err != nil {
+		return err
 	}
 	seq, sleepers := r.u32(offDataSeq), r.u32(offConsSleep)
 	stop := lockword.WakeOnDone(ctx, seq)
@@ -900,11 +909,14 @@ func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Dur
 	if ready() {
 		return true, nil
 	}
-	if over() {
+	if r.Closed() || spin == 0 && over() {
 		return false, nil
 	}
-	if lockword.SpinFor(ready, spin) {
+	if lockword.SpinFor(ready, spin) { // peerGone after it: see awaitData
 		return true, nil
+	}
+	if over() {
+		return false, nil
 	}
 	seq, sleepers := r.u32(offDataSeq), r.u32(offConsSleep)
 	stop := lockword.WakeOnDone(ctx, seq)
