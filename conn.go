@@ -94,7 +94,7 @@ func (c *Conn) Send(ctx context.Context, v any) error {
 	if c.codec != nil {
 		return c.sendCodec(ctx, v)
 	}
-	rv := reflect.ValueOf(&v).Elem()
+	rv := reflect.ValueOf(v) // what v holds: an int needs no walk through the interface
 	if err := wire.CheckValue(rv); err != nil {
 		return err
 	}

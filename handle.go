@@ -134,6 +134,9 @@ func implements(t, iface reflect.Type) bool {
 
 // mayHoldShared reports whether values of t can contain a shared object.
 func mayHoldShared(t reflect.Type) bool {
+	if wire.Scalar(t) { // shared objects are pointers
+		return false
+	}
 	if v, ok := holdsShared.Load(t); ok {
 		return v.(bool)
 	}
