@@ -40,3 +40,7 @@ func SpillAllocated[T any](q *Queue[T]) int64 {
 // SpilledBytes is what q's spill holds that consumers have not got yet, in
 // bytes (a snapshot; 0 for a queue that does not grow).
 func SpilledBytes[T any](q *Queue[T]) int { q.check(); defer q.exit(); return q.r.Spilled() }
+
+// ReaderParked reports whether p's result reader goroutine waits off the
+// result queue, leaving the results to polling callers of Apply.
+func ReaderParked(p *Pool) bool { return p.rr.parked.Load() }

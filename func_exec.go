@@ -75,6 +75,14 @@ func (f *Func[A, R]) encodeForPool(arg A) ([]byte, error) {
 
 // Apply runs f(arg) on ex and waits for the result (CPython's apply).
 func (f *Func[A, R]) Apply(ctx context.Context, ex Executor, arg A) (R, error) {
+	if p, ok := ex.(*Pool); ok {
+		// The caller takes its result off the pool's queue itself: see
+		// resultReader.
+		p.rr.pollers.Add(1)
+		fut := f.Submit(ctx, ex, arg)
+		p.pollFor(fut.ready.Load)
+		return fut.Get(ctx)
+	}
 	return f.Submit(ctx, ex, arg).Get(ctx)
 }
 

@@ -49,6 +49,7 @@ type Pool struct {
 	queueDue    time.Time    // the earliest deadline of a queued task, or zero
 	clock       uint64       // counts finished tasks: which worker was busy last
 	busy        atomic.Int64 // tasks out with workers: the result reader polls while there are
+	rr          resultReader // what takes the results off results
 
 	callbacks callbackGroup // OnDone callbacks of this pool's futures, which Join waits for
 
@@ -154,6 +155,7 @@ func NewPool(ctx context.Context, opts ...PoolOption) (*Pool, error) {
 		cfg: cfg, results: results,
 		stopped: make(chan struct{}),
 		born:    time.Now(),
+		rr:      resultReader{wake: make(chan struct{}, 1)},
 	}
 	started := make(chan error, cfg.workers)
 	p.mu.Lock() // the workers' goroutines run the scheduler as soon as they start
@@ -198,14 +200,20 @@ func (p *Pool) doWith(f func(), buf []completion) ([]completion, bool) {
 	f()
 	p.dispatch()
 	p.busy.Store(int64(p.running))
+	ended := false
 	if p.finished() {
-		p.ended = true
+		p.ended, ended = true, true
 		p.results.Close()
 		close(p.stopped)
 	}
 	done := p.completions
 	p.completions = nil
 	p.mu.Unlock()
+	// The reader goroutine is wanted back on the result queue when results
+	// are due that no caller polls for, or to see the pool's end.
+	if ended || p.busy.Load() > 0 && p.rr.pollers.Load() == 0 {
+		p.wakeReader()
+	}
 	for _, c := range done {
 		c.t.job.finish(c.result, c.err)
 	}

@@ -1,13 +1,11 @@
 package mproc
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
-	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -109,6 +107,7 @@ func (p *Pool) startWorkerThen(started chan<- error) {
 		// Results it put before it died are ahead of this marker on the
 		// result queue: when the marker comes back, they have all been seen.
 		p.results.Put(context.Background(), encodeResult(0, resultMarker, 0, w.idx, 0, nil))
+		p.wakeReader() // it may wait off the queue, with no task out
 	}()
 }
 
@@ -143,78 +142,6 @@ func (w *poolWorker) give(msg []byte) (kept bool) {
 	w.feeding.Add(1)
 	w.feed <- msg
 	return true
-}
-
-// poolSpin is how long a pool worker polls its queue
-// before sleeping: the next task usually comes within microseconds.
-const poolSpin = 50 * time.Microsecond
-
-// readerSpin is how long the result reader polls while tasks are out.
-const readerSpin = 50 * time.Microsecond
-
-// resultBatch bounds the results passed to the scheduler in one event.
-const resultBatch = 256
-
-// readResults passes results to the scheduler, in batches, until the pool
-// ends.
-func (p *Pool) readResults() {
-	// The reader holds the results queue in use for as long as it reads:
-	// the pool's end closes the queue, which wakes the reader, and the
-	// queue's memory is unmapped only after the reader has left it. (Without
-	// that hold, the mapping went while the reader slept on it, and the
-	// reader then waited, for ever, on whatever was mapped there next.)
-	if p.results.enter() != nil {
-		return
-	}
-	defer p.results.exit()
-	// A batch's payloads are copied out of the ring into one buffer, kept
-	// from batch to batch: the scheduler is done with them when do returns
-	// (a job's finish decodes a copy), so a result costs no allocation.
-	var batch []resultMsg
-	var buf []byte
-	var done []completion
-	take := func(b []byte, _ uint16) error {
-		if m, err := decodeResult(b); err == nil {
-			if len(m.payload) > maxBatch {
-				m.payload = bytes.Clone(m.payload) // not copied again as buf grows
-			} else {
-				start := len(buf)
-				buf = append(buf, m.payload...)
-				m.payload = buf[start:len(buf):len(buf)]
-			}
-			batch = append(batch, m)
-		}
-		return nil
-	}
-	for {
-		clear(batch) // no payload of the last batch stays reachable
-		batch, buf = batch[:0], reuse(buf, false)
-		// A result is due soon when tasks are out: poll for it rather than
-		// sleep and be woken (5-10 µs each way).
-		spin := time.Duration(0)
-		if p.busy.Load() > 0 {
-			spin = readerSpin
-		}
-		if err := p.results.r.Get(context.Background(), ring.Options{Spin: spin}, take); err != nil {
-			return
-		}
-		for len(batch) < resultBatch && p.results.r.Get(context.Background(), ring.Options{NoWait: true}, take) == nil {
-		}
-		ms := batch
-		var ok bool
-		if done, ok = p.doWith(func() {
-			for _, m := range ms {
-				p.onResult(m)
-			}
-		}, done); !ok {
-			return
-		}
-		// A caller parked in Future.Get was just made ready on this
-		// thread: let it run here now, rather than wait for the thread
-		// the runtime wakes to take it (a pool's Apply round trip: 18-27
-		// µs polling in Get, 9-11 yielding, interleaved on 2 cores).
-		runtime.Gosched()
-	}
 }
 
 // finished reports that the pool has nothing left to do, and retires idle

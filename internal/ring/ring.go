@@ -896,15 +896,19 @@ func (r *Ring) awaitData(ctx context.Context, o Options, st *uint64, want uint64
 	}
 }
 
+// Ready reports, without waiting or locking, that an item is there to get
+// (on a ring that grows, a link to the spill counts as one).
+func (r *Ring) Ready() bool {
+	head := atomic.LoadUint64(r.u64(offHead))
+	return atomic.LoadUint64(r.stamp(head)) == head+1
+}
+
 // Readable waits until an item is there to get, without getting it, and
 // reports true (on a ring that grows, a link to the spill counts as one); or false when the ring is closed and empty or the peer is
 // gone (a Get would not wait then either). It returns ctx's error when ctx
 // ends first.
 func (r *Ring) Readable(ctx context.Context, peerGone func() bool, spin time.Duration) (bool, error) {
-	ready := func() bool {
-		head := atomic.LoadUint64(r.u64(offHead))
-		return atomic.LoadUint64(r.stamp(head)) == head+1
-	}
+	ready := r.Ready
 	over := func() bool { return r.Closed() || peerGone != nil && peerGone() }
 	if ready() {
 		return true, nil
