@@ -17,6 +17,8 @@ var limitOf = map[string]limitRef{
 	"process_start_join_cold":          {"limit_exec_wait", 1},
 	"process_start_join_net_static":    {"limit_exec_wait", 1},
 	"process_start_join_net_dynamic":   {"limit_exec_wait", 1},
+	"exec_wait_net_static":             {"limit_exec_wait", 1},
+	"exec_wait_net_dynamic":            {"limit_exec_wait", 1},
 	"child_rss":                        {"limit_child_rss", 1},
 	"child_rss_net_static":             {"limit_child_rss", 1},
 	"child_rss_net_dynamic":            {"limit_child_rss", 1},

@@ -30,6 +30,8 @@ func init() {
 			{Name: "process_start_join_net_static", Unit: "us/op", Python: "process_start_join_spawn", Optional: true},
 			{Name: "child_rss_net_dynamic", Unit: "KiB", Python: "child_rss_spawn", Optional: true},
 			{Name: "child_rss_net_static", Unit: "KiB", Python: "child_rss_spawn", Optional: true},
+			{Name: "exec_wait_net_dynamic", Unit: "us/op", Optional: true},
+			{Name: "exec_wait_net_static", Unit: "us/op", Optional: true},
 		},
 		Run: runSpawnNet,
 	})
@@ -64,7 +66,8 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 		bin         string
 		best        float64
 		ok          bool
-		rss         int // KiB, the least seen
+		rss         int     // KiB, the least seen
+		exec        float64 // the exec and wait of the same binary, median µs, the least seen
 	}{
 		{name: "process_start_join_net_dynamic", cgo: "1", wantDynamic: true},
 		{name: "process_start_join_net_static", cgo: "0"},
@@ -106,20 +109,25 @@ func runSpawnNet(ctx context.Context, scale float64) ([]Result, error) {
 			if !b.ok || m.ChildRSS < b.rss {
 				b.rss = m.ChildRSS
 			}
+			if !b.ok || m.Exec < b.exec {
+				b.exec = m.Exec
+			}
 			b.ok = true
 		}
 	}
-	var out, rss []Result
+	var out, rss, execs []Result
 	for _, b := range builds {
 		if b.ok {
 			out = append(out, Result{Name: b.name, Unit: "us/op", Value: b.best, N: n})
 			rss = append(rss, Result{Name: strings.Replace(b.name, "process_start_join", "child_rss", 1), Unit: "KiB", Value: float64(b.rss), N: spawnNetRounds})
+			execs = append(execs, Result{Name: strings.Replace(b.name, "process_start_join", "exec_wait", 1), Unit: "us/op", Value: b.exec, N: n})
+			logf(ctx, "spawn_net: %s: start+join %.0f us against %.0f us for an exec and wait of the same binary", b.name, b.best, b.exec)
 		}
 	}
 	if len(out) == 2 {
 		logf(ctx, "spawn_net: dynamic linking costs each cold start %.0f us", out[0].Value-out[1].Value)
 	}
-	return append(out, rss...), nil
+	return append(append(out, rss...), execs...), nil
 }
 
 type spawnNetOutput struct {
@@ -129,7 +137,8 @@ type spawnNetOutput struct {
 	Mean    float64 `json:"mean_us"`
 	Dynamic bool    `json:"dynamic"`
 	// ChildRSS is a fresh child's VmRSS, read by the child (KiB).
-	ChildRSS int `json:"child_rss_kib"`
+	ChildRSS int     `json:"child_rss_kib"`
+	Exec     float64 `json:"exec_median_us"`
 }
 
 func runSpawnNetBin(ctx context.Context, bin string, n int) (spawnNetOutput, error) {
@@ -144,8 +153,8 @@ func runSpawnNetBin(ctx context.Context, bin string, n int) (spawnNetOutput, err
 	if err := json.Unmarshal(out, &m); err != nil {
 		return m, fmt.Errorf("output %q: %w", out, err)
 	}
-	if m.N != n || !(m.Median > 0) || m.ChildRSS <= 0 {
-		return m, fmt.Errorf("output %q: want %d starts, a positive median and a child's RSS", out, n)
+	if m.N != n || !(m.Median > 0) || m.ChildRSS <= 0 || !(m.Exec > 0) {
+		return m, fmt.Errorf("output %q: want %d starts, a positive median, a child's RSS and an exec's time", out, n)
 	}
 	return m, nil
 }

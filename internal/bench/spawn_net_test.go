@@ -28,10 +28,10 @@ func TestSpawnNet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, progress.String())
 	}
-	if _, err := exec.LookPath("cc"); err != nil && len(res) == 2 {
+	if _, err := exec.LookPath("cc"); err != nil && len(res) == 3 {
 		t.Skipf("no C compiler for the cgo build: %s", progress.String())
 	}
-	want := []string{"process_start_join_net_dynamic", "process_start_join_net_static", "child_rss_net_dynamic", "child_rss_net_static"}
+	want := []string{"process_start_join_net_dynamic", "process_start_join_net_static", "child_rss_net_dynamic", "child_rss_net_static", "exec_wait_net_dynamic", "exec_wait_net_static"}
 	if len(res) != len(want) {
 		t.Fatalf("results %+v\n%s", res, progress.String())
 	}
@@ -51,7 +51,7 @@ func TestSpawnNet(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	}
-	for _, want := range []string{"(dynamically): median", "(statically): median", "dynamic linking costs each cold start", "is linked"} {
+	for _, want := range []string{"(dynamically): median", "(statically): median", "dynamic linking costs each cold start", "is linked", "for an exec and wait of the same binary"} {
 		if !strings.Contains(progress.String(), want) {
 			t.Errorf("progress lacks %q:\n%s", want, progress.String())
 		}

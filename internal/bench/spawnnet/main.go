@@ -7,8 +7,13 @@
 // Usage: spawnnet N
 //
 // It starts and joins a no-op child N times, then starts one child that
-// reads its own VmRSS, and prints one JSON object: {"n": N, "best_us": ...,
-// "median_us": ..., "mean_us": ..., "dynamic": bool, "child_rss_kib": ...}.
+// reads its own VmRSS, then runs and waits for itself N times as a plain
+// program that exits at once (SPAWNNET_EXIT=1: the exec, the Go runtime's
+// start and every package's initialisation, nothing of mproc's), and
+// prints one JSON object: {"n": N, "best_us": ..., "median_us": ...,
+// "mean_us": ..., "dynamic": bool, "child_rss_kib": ...,
+// "exec_median_us": ...}. The start+join over the exec of the same binary
+// is what mproc itself adds.
 package main
 
 import (
@@ -19,6 +24,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +57,9 @@ func vmRSS() (int, error) {
 var loopback = net.ParseIP("127.0.0.1")
 
 func main() {
+	if os.Getenv("SPAWNNET_EXIT") == "1" {
+		return
+	}
 	mproc.Main()
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: spawnnet N")
@@ -95,10 +104,35 @@ func run(n int) error {
 	if err != nil {
 		return err
 	}
+	execs, err := execSelf(n)
+	if err != nil {
+		return err
+	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"n": n, "best_us": times[0], "median_us": times[len(times)/2], "mean_us": sum / float64(n), "dynamic": dynamic,
-		"child_rss_kib": kib,
+		"child_rss_kib": kib, "exec_median_us": execs[len(execs)/2],
 	})
+}
+
+// execSelf runs this program n times as one that exits at once, and
+// returns the times of each exec and wait, in µs, sorted.
+func execSelf(n int) ([]float64, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	times := make([]float64, 0, n)
+	for range n {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), "SPAWNNET_EXIT=1")
+		t := time.Now()
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("exec of itself: %w", err)
+		}
+		times = append(times, float64(time.Since(t).Nanoseconds())/1e3)
+	}
+	slices.Sort(times)
+	return times, nil
 }
 
 // dynamicallyLinked says whether this executable asks for a dynamic loader
