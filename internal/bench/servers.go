@@ -19,7 +19,8 @@ import (
 // Rows are named <scenario>_<server>_<figure>; a Go server also gets
 // <scenario>_<server>_vs_<CPython server> (how many times better, "x"),
 // and an mproc server <scenario>_<server>_of_limit (its fraction of the
-// bare Go server's figure).
+// bare Go server's figure); a pool's also <scenario>_<server>_of_<bound>,
+// its fraction of the bare server serving as many clients at a time.
 
 // loadScenario is one way of driving the servers.
 type loadScenario struct {
@@ -86,6 +87,9 @@ func serverMetrics(prefix string, figs []metricFig) []Metric {
 		}
 		if !s.limit {
 			ms = append(ms, Metric{Name: rowName(prefix, s.name, "of_limit"), Unit: "x"})
+		}
+		if s.bound != "" {
+			ms = append(ms, Metric{Name: rowName(prefix, s.name, "of_"+s.bound), Unit: "x", Optional: true})
 		}
 	}
 	return ms
@@ -207,6 +211,13 @@ func ratioRows(prefix string, values map[string]float64, higherBetter bool, n in
 				r = 0
 			}
 			out = append(out, Result{Name: rowName(prefix, s.name, "of_limit"), Unit: "x", Value: r, N: n})
+		}
+		if b, ok := values[s.bound]; ok && s.bound != "" {
+			r, _ := Ratio(v, b, higherBetter)
+			if math.IsNaN(r) {
+				r = 0
+			}
+			out = append(out, Result{Name: rowName(prefix, s.name, "of_"+s.bound), Unit: "x", Value: r, N: n})
 		}
 	}
 	return out

@@ -18,6 +18,10 @@ type echoServer struct {
 	// ratios are against: its thread or process counterpart.
 	versus string
 	limit  bool // the bare Go server, the limit: mproc's servers are shown as a fraction of it
+	// bound names a second limit (an entry's name) a server is also shown
+	// as a fraction of: the bare server serving as many clients at a time
+	// as a pool of its workers does.
+	bound string
 	// maxIdle caps the idle connections held open on it (0: no cap):
 	// a process per connection can't hold 10,000 on this machine.
 	maxIdle int
@@ -51,16 +55,24 @@ var echoServers = []echoServer{
 	pyServer("threadpool", 0),
 	pyServer("gevent", 0),
 	asLimit(goServer("go_bare", "py_thread", 0)),
+	// The bare server serving 4 clients at a time: the bound of a pool of
+	// 4 workers, as the process pool is.
+	goServer("go_bare4", "py_pool", 2000),
 	goServer("mproc_goroutine", "py_thread", 0),
 	goServer("mproc_goroutine_pool", "py_threadpool", 0),
 	goServer("mproc_process", "py_process", perConnIdleCap),
-	goServer("mproc_process_pool", "py_pool", 2000),
+	boundBy(goServer("mproc_process_pool", "py_pool", 2000), "go_bare4"),
 	goServer("mproc_prefork", "py_process", 0),
 }
 
 // perConnIdleCap is the idle connections held on a server that starts a
 // process per connection.
 const perConnIdleCap = 200
+
+func boundBy(s echoServer, bound string) echoServer {
+	s.bound = bound
+	return s
+}
 
 func asLimit(s echoServer) echoServer {
 	s.limit = true

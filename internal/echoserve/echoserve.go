@@ -19,6 +19,7 @@ import (
 // servers are the Go servers by the name the benchmark gives them.
 var servers = map[string]func(ctx context.Context, ln net.Listener) error{
 	"go_bare":              Bare,
+	"go_bare4":             func(ctx context.Context, ln net.Listener) error { return BareN(ctx, ln, 4) },
 	"mproc_goroutine":      model(server.Goroutine()),
 	"mproc_goroutine_pool": model(server.GoroutinePool(50)),
 	"mproc_process":        model(server.Process()),
@@ -59,10 +60,26 @@ func model(m server.Model) func(ctx context.Context, ln net.Listener) error {
 // Bare is the limit: the plainest Go echo server, a goroutine per
 // connection copying through a 1 KiB buffer, upper-cased, as the CPython
 // servers do with recv(1024).
-func Bare(ctx context.Context, ln net.Listener) error {
+func Bare(ctx context.Context, ln net.Listener) error { return BareN(ctx, ln, 0) }
+
+// BareN is Bare serving at most n connections at a time (0: no limit): the
+// others wait in the listener's backlog, as with a pool of n workers. It
+// is what bounds such a pool: the round trips n clients keep in flight.
+func BareN(ctx context.Context, ln net.Listener, n int) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
+	var slots chan struct{}
+	if n > 0 {
+		slots = make(chan struct{}, n)
+	}
 	for {
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+		}
 		conn, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -74,9 +91,17 @@ func Bare(ctx context.Context, ln net.Listener) error {
 			}
 			// Out of descriptors, say: wait a moment as net/http does.
 			time.Sleep(5 * time.Millisecond)
+			if slots != nil {
+				<-slots
+			}
 			continue
 		}
-		go talk(conn)
+		go func() {
+			talk(conn)
+			if slots != nil {
+				<-slots
+			}
+		}()
 	}
 }
 
