@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"time"
 )
 
@@ -59,7 +60,9 @@ func (c *clientCmd) Run(a *app) error {
 		switch {
 		case a.ctx.Err() != nil:
 			return a.ctx.Err()
-		case errors.Is(err, io.EOF):
+		case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+			// A server that closes with our next line unread resets the
+			// connection rather than end it: a close all the same.
 			fmt.Fprintln(a.stderr, "mproc client: the server closed the connection")
 			return nil
 		case err != nil:

@@ -14,7 +14,7 @@ import (
 const idleConns = 10_000
 
 func init() {
-	Register(Group{Name: "servers_idle", Metrics: serverMetrics("idle", []metricFig{{"kib_per_conn", "KiB"}, {"pss_kib_per_conn", "KiB"}}), Run: runIdle})
+	Register(Group{Name: "servers_idle", Metrics: serverMetrics(idleServers(), "idle", []metricFig{{"kib_per_conn", "KiB"}, {"pss_kib_per_conn", "KiB"}}), Run: runIdle})
 }
 
 // runIdle measures what an idle connection costs each server: the growth
@@ -37,7 +37,7 @@ func runIdle(ctx context.Context, scale float64) ([]Result, error) {
 	defer done()
 	values := map[string]float64{}
 	var out []Result
-	for _, s := range echoServers {
+	for _, s := range idleServers() {
 		n := target
 		if s.maxIdle > 0 && n > s.maxIdle {
 			n = s.maxIdle

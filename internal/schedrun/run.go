@@ -229,7 +229,17 @@ func (d *dispatcher) finish(ctx context.Context, j *job, seg sched.Segment) erro
 	if err := resume(pid); err != nil {
 		return d.lost(j, "at SIGCONT", err)
 	}
-	switch err := stopped(ctx, pid); {
+	// The job stops itself once its burst is used up (see burn), unless
+	// it did already, in a slice the dispatcher stopped late: continue it
+	// past that stop, to its end.
+	err = stopped(ctx, pid)
+	if err == nil {
+		if err := resume(pid); err != nil {
+			return d.lost(j, "at its end", err)
+		}
+		err = stopped(ctx, pid)
+	}
+	switch {
 	case err == nil:
 		return d.lost(j, "in its last slice", errors.New("stopped by someone else"))
 	case !errors.Is(err, errExited):
@@ -254,8 +264,10 @@ func (d *dispatcher) collect(ctx context.Context) error {
 		}
 		j.done = &r
 		s := &d.spans[j.last]
-		s.End = r.End - d.t0
-		s.CPU = r.CPU - j.lastCPU
+		// A job a late dispatcher let burn its whole burst in an earlier
+		// slice ended before its last span began: that span is empty.
+		s.End = max(r.End-d.t0, s.Start)
+		s.CPU = max(r.CPU-j.lastCPU, 0)
 	}
 	return nil
 }
