@@ -16,9 +16,8 @@ import (
 // goroutine waits off the queue meanwhile. Whatever comes next must still
 // be read: a task submitted without Apply, a killed worker's end (its
 // replacement then serves), a long task that outlasts Apply's polling, and
-// the pool's end.
+// the pool's end. Not parallel: ptArea compares /dev/shm before and after.
 func TestPoolApplyHandsResultsBack(t *testing.T) {
-	t.Parallel()
 	ptArea(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
